@@ -1,0 +1,1 @@
+"""Synchronisation of the council table with the town hall (no Qt widget here)."""

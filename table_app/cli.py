@@ -1,0 +1,245 @@
+"""``table-app``: the command line of the council table.
+
+Messages are in French (the users are the mairie's staff); exit codes are
+0 for success, 1 for a refusal or a failed check, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from table_app.config import (
+    Config,
+    ConfigError,
+    check_config,
+    default_config_path,
+    load_config,
+    xdg_data_dir,
+)
+from table_app.council.engine import SessionEngine
+from table_app.journal import Journal
+from table_app.report import session_json, session_text
+from table_app.script import ScriptError, play_file
+from table_app.store import open_database
+
+log = logging.getLogger("table_app.cli")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(Path(args.config) if args.config else None)
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    """The store to read: --database, else the config's, else the default one."""
+    if args.database:
+        return str(args.database)
+    if os.environ.get("TABLE_APP_DATABASE_URL"):
+        return os.environ["TABLE_APP_DATABASE_URL"]
+    path = Path(args.config) if args.config else default_config_path()
+    if path.exists():
+        return _config(args).database_url
+    return f"sqlite:///{xdg_data_dir() / 'conseil.sqlite3'}"
+
+
+def _engine(args: argparse.Namespace) -> SessionEngine:
+    config = _config(args)
+    url = args.database or config.database_url
+    return SessionEngine(Journal(open_database(url)), config)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    path = Path(args.file) if args.file else (Path(args.config) if args.config else None)
+    config, problems = check_config(path)
+    where = path or default_config_path()
+    errors = [p for p in problems if p.severity == "erreur"]
+    for problem in problems:
+        print(f"{problem.severity.upper()} {problem}")
+    if config is None or errors:
+        print(f"\n{where} : {len(errors)} erreur(s) à corriger.")
+        return 1
+    print(
+        f"{where} : configuration valide — {config.commune.name} ({config.commune.population} "
+        f"habitants), {len(config.members)} membres en exercice, {len(config.seats)} sièges."
+    )
+    print(f"Base de données : {config.database_url}")
+    return 0
+
+
+def cmd_session_play(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    try:
+        result = play_file(engine, Path(args.file), session=args.session, author=args.author)
+    except ScriptError as error:
+        print(f"{args.file}, ligne {error.line_no} : refusé — {error.message}", file=sys.stderr)
+        print(
+            f"{error.applied} commande(s) avant cette ligne ont été enregistrées.", file=sys.stderr
+        )
+        return 1
+    except OSError as error:
+        print(f"Impossible de lire {args.file} : {error.strerror}", file=sys.stderr)
+        return 1
+    for line_no, warning in result.warnings:
+        print(f"ligne {line_no} : attention — {warning}")
+    sessions = ", ".join(result.sessions) or "aucune"
+    print(f"{result.applied} commande(s) enregistrée(s) ; séance(s) : {sessions}")
+    return 0
+
+
+def cmd_session_show(args: argparse.Namespace) -> int:
+    engine = SessionEngine(Journal(open_database(_database_url(args))), _config_or_none(args))
+    session = engine.state.sessions.get(args.id)
+    if session is None:
+        known = ", ".join(engine.state.sessions) or "aucune"
+        print(f"Séance inconnue : « {args.id} ». Séances : {known}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(session_json(session), ensure_ascii=False, indent=2))
+    else:
+        print(session_text(session))
+    return 0
+
+
+def cmd_session_list(args: argparse.Namespace) -> int:
+    engine = SessionEngine(Journal(open_database(_database_url(args))), _config_or_none(args))
+    sessions = sorted(engine.state.sessions.values(), key=lambda s: (s.date, s.id))
+    if args.json:
+        rows = [
+            {"id": s.id, "date": s.date, "title": s.title, "status": s.status.value}
+            for s in sessions
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for s in sessions:
+        print(f"{s.id}\t{s.title}\t{s.status.value}")
+    if not sessions:
+        print("Aucune séance enregistrée.")
+    return 0
+
+
+def _config_or_none(args: argparse.Namespace) -> Config:
+    """Reading the journal needs no valid configuration: a placeholder serves."""
+    try:
+        return _config(args)
+    except ConfigError:
+        from table_app.demo import placeholder_config
+
+        return placeholder_config()
+
+
+def cmd_journal_verify(args: argparse.Namespace) -> int:
+    url = _database_url(args)
+    journal = Journal(open_database(url))
+    problems = journal.verify()
+    count = journal.last_seq()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ok": not problems,
+                    "events": count,
+                    "problems": [
+                        {"seq": p.seq, "kind": p.kind, "message": p.message} for p in problems
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+        return 1 if problems else 0
+    if not problems:
+        print(f"Journal intact : {count} événement(s), chaîne d'empreintes vérifiée.")
+        return 0
+    print(
+        f"Journal ALTÉRÉ : {len(problems)} anomalie(s) sur {count} événement(s).", file=sys.stderr
+    )
+    for problem in problems:
+        print(
+            f"  - événement n° {problem.seq} ({problem.kind}) : {problem.message}", file=sys.stderr
+        )
+    return 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from table_app.demo import run_demo
+
+    return run_demo(Path(args.dir) if args.dir else None)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="table-app",
+        description="Table du conseil : séances du conseil municipal.",
+    )
+    parser.add_argument(
+        "--config",
+        help="fichier de configuration TOML (défaut : $TABLE_APP_CONFIG "
+        "ou ~/.config/table-du-conseil/config.toml)",
+    )
+    parser.add_argument(
+        "--database", help="URL SQLAlchemy de la base (remplace celle de la configuration)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMANDE")
+
+    check = sub.add_parser("check", help="vérifier le fichier de configuration")
+    check.add_argument("file", nargs="?", metavar="CONFIG")
+    check.set_defaults(func=cmd_check)
+
+    session = sub.add_parser("session", help="jouer ou afficher une séance")
+    session_sub = session.add_subparsers(dest="session_command", required=True, metavar="ACTION")
+    play = session_sub.add_parser("play", help="appliquer un script de séance (JSON Lines)")
+    play.add_argument("file", metavar="FICHIER")
+    play.add_argument("--session", help="séance visée quand le script ne la convoque pas")
+    play.add_argument(
+        "--author",
+        default="secretaire",
+        choices=("president", "secretaire", "conseiller"),
+        help="rôle de l'auteur des commandes (défaut : secretaire)",
+    )
+    play.set_defaults(func=cmd_session_play)
+    show = session_sub.add_parser("show", help="afficher l'état d'une séance")
+    show.add_argument("id", metavar="ID")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_session_show)
+    listing = session_sub.add_parser("list", help="lister les séances")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=cmd_session_list)
+
+    journal = sub.add_parser("journal", help="contrôler le journal")
+    journal_sub = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
+    verify = journal_sub.add_parser("verify", help="vérifier la chaîne d'empreintes du journal")
+    verify.add_argument("--json", action="store_true")
+    verify.set_defaults(func=cmd_journal_verify)
+
+    demo = sub.add_parser(
+        "demo", help="jouer la séance de démonstration d'une commune de 677 habitants"
+    )
+    demo.add_argument("--dir", help="dossier de données (défaut : un dossier temporaire)")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.func(args))
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

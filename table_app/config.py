@@ -1,0 +1,473 @@
+"""The table's one configuration file (TOML), read and validated once.
+
+Every problem names the key it is about and how to fix it, in French, so the
+person setting up the table in the mairie can act on it without a developer.
+Each setting is declared once below with its type, default and description;
+``TABLE_APP_*`` environment variables override the file (see ``ENV_OVERRIDES``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+APP_DIR_NAME = "table-du-conseil"
+ROLES = ("maire", "adjoint", "conseiller")
+_MEMBER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
+
+#: Environment variables that override a key of the file (for the kiosk unit,
+#: tests and a quick try on a laptop).
+ENV_OVERRIDES: Mapping[str, str] = {
+    "TABLE_APP_DATABASE_URL": "database.url",
+    "TABLE_APP_DOCUMENTS_FOLDER": "documents.folder",
+    "TABLE_APP_DATA_DIR": "data.folder",
+}
+
+
+def xdg_data_dir() -> Path:
+    """Where the table keeps its data when the file says nothing."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP_DIR_NAME
+
+
+def default_config_path() -> Path:
+    """``$TABLE_APP_CONFIG``, else ``$XDG_CONFIG_HOME/table-du-conseil/config.toml``."""
+    explicit = os.environ.get("TABLE_APP_CONFIG")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / APP_DIR_NAME / "config.toml"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of the council in office, in the order of the tableau."""
+
+    id: str
+    name: str
+    role: str
+    rank: int
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A seat screen: the display it is on and who sits there."""
+
+    name: str
+    display: str
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Commune:
+    name: str
+    department: str
+    population: int
+    timezone: str = "Europe/Paris"
+    insee: str | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration.
+
+    Attributes:
+        commune: name, department, population (the notice period depends on it).
+        members: the members in office, in the order of the tableau.
+        master_display: connector name of the mayor's screen (``QScreen.name()``).
+        seats: the seat screens.
+        documents_folder: the folder the cloud client or the scanner fills.
+        data_dir: where the database, exports and caches go.
+        database_url: any SQLAlchemy URL; SQLite in ``data_dir`` by default.
+        signing_certificate: PKCS#12 file used to sign exported deliberations.
+        source: the file this was read from, if any.
+    """
+
+    commune: Commune
+    members: tuple[Member, ...]
+    master_display: str
+    seats: tuple[Seat, ...]
+    documents_folder: Path
+    data_dir: Path
+    database_url: str
+    signing_certificate: Path | None = None
+    source: Path | None = None
+    _by_id: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({m.id: m for m in self.members})
+
+    def member(self, member_id: str) -> Member:
+        return self._by_id[member_id]
+
+    @property
+    def mayor(self) -> Member:
+        return next(m for m in self.members if m.role == "maire")
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One thing wrong in the file: the key, what is wrong, how to fix it."""
+
+    key: str
+    message: str
+    fix: str
+    severity: str = "erreur"  # or "attention": the table still starts
+
+    def __str__(self) -> str:
+        return f"{self.key} : {self.message}\n    → {self.fix}"
+
+
+class ConfigError(Exception):
+    """The file cannot be used; ``problems`` says every reason at once."""
+
+    def __init__(self, path: Path | None, problems: list[ConfigProblem]) -> None:
+        self.path = path
+        self.problems = problems
+        where = f" ({path})" if path else ""
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"Configuration invalide{where} :\n{lines}")
+
+
+class _Reader:
+    """Collects problems while reading typed values out of the TOML tree."""
+
+    def __init__(self, base_dir: Path) -> None:
+        self.base_dir = base_dir
+        self.problems: list[ConfigProblem] = []
+
+    def error(self, key: str, message: str, fix: str) -> None:
+        self.problems.append(ConfigProblem(key, message, fix))
+
+    def warn(self, key: str, message: str, fix: str) -> None:
+        self.problems.append(ConfigProblem(key, message, fix, "attention"))
+
+    def table(self, data: Mapping[str, Any], key: str, path: str) -> Mapping[str, Any]:
+        value = data.get(key)
+        if value is None:
+            self.error(path, "section absente", f"ajoutez une section [{path}] au fichier")
+            return {}
+        if not isinstance(value, dict):
+            self.error(path, "doit être une section", f"écrivez-la sous la forme [{path}]")
+            return {}
+        return value
+
+    def text(
+        self, data: Mapping[str, Any], key: str, path: str, fix: str, default: str | None = None
+    ) -> str:
+        value = data.get(key, default)
+        if value is None:
+            self.error(path, "valeur manquante", fix)
+            return ""
+        if not isinstance(value, str) or not value.strip():
+            self.error(path, f"doit être un texte non vide (trouvé : {value!r})", fix)
+            return ""
+        return value.strip()
+
+    def path(self, raw: str) -> Path:
+        p = Path(os.path.expandvars(raw)).expanduser()
+        return p if p.is_absolute() else (self.base_dir / p)
+
+
+def load_config(path: Path | None = None, *, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the file; raise ``ConfigError`` listing every error."""
+    config, problems = check_config(path, env=env)
+    errors = [p for p in problems if p.severity == "erreur"]
+    if config is None or errors:
+        raise ConfigError(path, errors)
+    return config
+
+
+def check_config(
+    path: Path | None = None, *, env: Mapping[str, str] | None = None
+) -> tuple[Config | None, list[ConfigProblem]]:
+    """Validate the file and return the config (if usable) and all problems."""
+    path = path or default_config_path()
+    env = os.environ if env is None else env
+    if not path.exists():
+        return None, [
+            ConfigProblem(
+                str(path),
+                "fichier de configuration introuvable",
+                "créez-le à partir de resources/demo/commune.toml, ou indiquez son chemin "
+                "(table-app check CHEMIN, ou la variable TABLE_APP_CONFIG)",
+            )
+        ]
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return None, [
+            ConfigProblem(
+                str(path),
+                f"le fichier n'est pas du TOML valide ({exc})",
+                "corrigez la ligne indiquée (guillemets, crochets, signe =)",
+            )
+        ]
+    return parse_config(data, base_dir=path.parent, source=path, env=env)
+
+
+def parse_config(
+    data: Mapping[str, Any],
+    *,
+    base_dir: Path,
+    source: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> tuple[Config | None, list[ConfigProblem]]:
+    """Validate an already parsed TOML tree (see ``check_config``)."""
+    env = os.environ if env is None else env
+    r = _Reader(base_dir)
+    commune = _read_commune(r, r.table(data, "commune", "commune"))
+    members = _read_members(r, data.get("members"))
+    member_ids = {m.id for m in members}
+    master_display, seats = _read_displays(r, data, member_ids)
+
+    documents = data.get("documents", {})
+    folder_raw = env.get("TABLE_APP_DOCUMENTS_FOLDER") or (
+        documents.get("folder") if isinstance(documents, dict) else None
+    )
+    if not isinstance(folder_raw, str) or not folder_raw.strip():
+        r.error(
+            "documents.folder",
+            "dossier des documents non indiqué",
+            'ajoutez [documents] folder = "/chemin/du/dossier/synchronisé"',
+        )
+        documents_folder = base_dir
+    else:
+        documents_folder = r.path(folder_raw)
+        if not documents_folder.is_dir():
+            r.warn(
+                "documents.folder",
+                f"le dossier {documents_folder} n'existe pas (encore)",
+                "vérifiez le chemin, ou lancez le client de synchronisation qui le crée",
+            )
+
+    data_section = data.get("data", {})
+    data_raw = env.get("TABLE_APP_DATA_DIR") or (
+        data_section.get("folder") if isinstance(data_section, dict) else None
+    )
+    data_dir = r.path(data_raw) if isinstance(data_raw, str) and data_raw else xdg_data_dir()
+
+    database = data.get("database", {})
+    url = env.get("TABLE_APP_DATABASE_URL") or (
+        database.get("url") if isinstance(database, dict) else None
+    )
+    if url is None:
+        url = f"sqlite:///{data_dir / 'conseil.sqlite3'}"
+    elif not isinstance(url, str) or "://" not in url:
+        r.error(
+            "database.url",
+            f"adresse de base de données invalide : {url!r}",
+            'laissez la clé vide pour SQLite, ou écrivez une URL SQLAlchemy : "sqlite:////chemin/conseil.sqlite3"',
+        )
+        url = f"sqlite:///{data_dir / 'conseil.sqlite3'}"
+
+    certificate = _read_certificate(r, data.get("signing"))
+
+    if r.problems and any(p.severity == "erreur" for p in r.problems):
+        return None, r.problems
+    config = Config(
+        commune=commune,
+        members=tuple(members),
+        master_display=master_display,
+        seats=tuple(seats),
+        documents_folder=documents_folder,
+        data_dir=data_dir,
+        database_url=url,
+        signing_certificate=certificate,
+        source=source,
+    )
+    return config, r.problems
+
+
+def _read_commune(r: _Reader, section: Mapping[str, Any]) -> Commune:
+    name = r.text(section, "name", "commune.name", 'écrivez le nom : name = "Saint-Martin"')
+    department = r.text(
+        section,
+        "department",
+        "commune.department",
+        'écrivez le département : department = "Creuse"',
+    )
+    population = section.get("population")
+    if isinstance(population, bool) or not isinstance(population, int) or population <= 0:
+        r.error(
+            "commune.population",
+            f"population invalide : {population!r}",
+            "écrivez le nombre d'habitants (population municipale), par exemple population = 677 ;"
+            " il fixe le délai de convocation (3 ou 5 jours francs)",
+        )
+        population = 1
+    tz = section.get("timezone", "Europe/Paris")
+    try:
+        ZoneInfo(str(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        r.error(
+            "commune.timezone",
+            f"fuseau horaire inconnu : {tz!r}",
+            'écrivez par exemple timezone = "Europe/Paris" (ou "America/Cayenne" outre-mer)',
+        )
+        tz = "Europe/Paris"
+    insee = section.get("insee")
+    if insee is not None and (not isinstance(insee, str) or not re.fullmatch(r"[0-9AB]{5}", insee)):
+        r.error(
+            "commune.insee", f"code INSEE invalide : {insee!r}", 'cinq caractères : insee = "23176"'
+        )
+        insee = None
+    return Commune(name, department, population, str(tz), insee)
+
+
+def _read_members(r: _Reader, raw: object) -> list[Member]:
+    if not isinstance(raw, list) or not raw:
+        r.error(
+            "members",
+            "aucun membre en exercice",
+            'ajoutez un bloc [[members]] par élu : id = "jmartin", name = "Jeanne Martin", role = "maire"',
+        )
+        return []
+    members: list[Member] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        key = f"members[{index + 1}]"
+        if not isinstance(entry, dict):
+            r.error(
+                key, "doit être un bloc [[members]]", "écrivez chaque élu dans un bloc [[members]]"
+            )
+            continue
+        member_id = r.text(entry, "id", f"{key}.id", 'un identifiant court : id = "jmartin"')
+        if member_id and not _MEMBER_ID.match(member_id):
+            r.error(
+                f"{key}.id",
+                f"identifiant « {member_id} » invalide",
+                "minuscules sans accent, chiffres, point, tiret ou souligné (ex. « jmartin »)",
+            )
+        if member_id in seen:
+            r.error(
+                f"{key}.id",
+                f"identifiant « {member_id} » en double",
+                "donnez un id unique à chaque élu",
+            )
+        seen.add(member_id)
+        name = r.text(entry, "name", f"{key}.name", 'le nom affiché : name = "Jeanne Martin"')
+        role = entry.get("role")
+        if role not in ROLES:
+            r.error(
+                f"{key}.role",
+                f"rôle {role!r} inconnu",
+                'écrivez role = "maire", "adjoint" ou "conseiller"',
+            )
+            role = "conseiller"
+        birth = entry.get("birth_date")
+        birth_date: date | None = None
+        if isinstance(birth, date):
+            birth_date = birth
+        elif birth is not None:
+            r.error(
+                f"{key}.birth_date",
+                f"date de naissance invalide : {birth!r}",
+                "écrivez-la sans guillemets : birth_date = 1961-03-14 (sert à départager une nomination)",
+            )
+        members.append(Member(member_id, name, str(role), index + 1, birth_date))
+    mayors = [m for m in members if m.role == "maire"]
+    if len(mayors) != 1:
+        r.error(
+            "members",
+            f'{len(mayors)} membre(s) avec role = "maire"',
+            "indiquez exactement un maire parmi les membres",
+        )
+    return members
+
+
+def _read_displays(
+    r: _Reader, data: Mapping[str, Any], member_ids: set[str]
+) -> tuple[str, list[Seat]]:
+    master = data.get("master", {})
+    master_display = ""
+    if isinstance(master, dict) and isinstance(master.get("display"), str):
+        master_display = master["display"]
+    else:
+        r.error(
+            "master.display",
+            "écran du maire non indiqué",
+            'ajoutez [master] display = "DP-1" (nom du connecteur, voir table-app run --list-screens)',
+        )
+    raw = data.get("seats", [])
+    seats: list[Seat] = []
+    if not isinstance(raw, list):
+        r.error(
+            "seats", "doit être une liste de blocs [[seats]]", "écrivez un bloc [[seats]] par écran"
+        )
+        return master_display, seats
+    displays = {master_display} if master_display else set()
+    placed: dict[str, str] = {}
+    for index, entry in enumerate(raw):
+        key = f"seats[{index + 1}]"
+        if not isinstance(entry, dict):
+            r.error(
+                key, "doit être un bloc [[seats]]", "écrivez chaque écran dans un bloc [[seats]]"
+            )
+            continue
+        name = str(entry.get("name") or f"Siège {index + 1}")
+        display = r.text(
+            entry, "display", f"{key}.display", 'le connecteur de l\'écran : display = "HDMI-A-1"'
+        )
+        if display and display in displays:
+            r.error(
+                f"{key}.display",
+                f"l'écran « {display} » est déjà utilisé",
+                "un connecteur par écran",
+            )
+        displays.add(display)
+        sitting = entry.get("members", [])
+        if not isinstance(sitting, list) or not all(isinstance(m, str) for m in sitting):
+            r.error(
+                f"{key}.members",
+                "doit être une liste d'identifiants",
+                'members = ["jmartin", "pdurand"]',
+            )
+            sitting = []
+        for member_id in sitting:
+            if member_id not in member_ids:
+                r.error(
+                    f"{key}.members",
+                    f"« {member_id} » n'est pas un membre déclaré",
+                    "utilisez l'id d'un bloc [[members]]",
+                )
+            elif member_id in placed:
+                r.error(
+                    f"{key}.members",
+                    f"« {member_id} » est déjà assis à « {placed[member_id]} »",
+                    "un élu n'a qu'une place",
+                )
+            placed[member_id] = name
+        seats.append(Seat(name, display, tuple(sitting)))
+    return master_display, seats
+
+
+def _read_certificate(r: _Reader, raw: object) -> Path | None:
+    if raw is None:
+        r.warn(
+            "signing.certificate",
+            "aucun certificat de signature",
+            'les délibérations ne pourront pas être signées : ajoutez [signing] certificate = "signature.p12"',
+        )
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("certificate"), str):
+        r.error(
+            "signing.certificate", "doit être un chemin de fichier", 'certificate = "signature.p12"'
+        )
+        return None
+    cert = r.path(raw["certificate"])
+    if not cert.is_file():
+        r.error(
+            "signing.certificate",
+            f"fichier {cert} introuvable",
+            "copiez le certificat PKCS#12 (.p12) de la commune à cet endroit, ou corrigez le chemin",
+        )
+    return cert

@@ -1,0 +1,1116 @@
+"""The rules applied to a command: refuse it, or say which event it becomes.
+
+``decide`` never changes the state. It returns a ``Decision``: the event type
+and a payload that carries every fact the projection needs (the quorum as
+counted, the vote's result, the register number), so the journal alone tells
+what happened and why it was lawful. Refusals raise ``CommandRefused`` with a
+French message that gives the numbers when numbers are the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from table_app.config import Config
+from table_app.council import rules
+from table_app.council.arguments import Arguments
+from table_app.council.errors import CommandRefused
+from table_app.council.state import (
+    ITEM_STATUS_LABELS,
+    SESSION_STATUS_LABELS,
+    CouncilState,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Presence,
+    Session,
+    SessionStatus,
+)
+
+#: Who may send commands: the master screen (whoever presides), the
+#: secretariat entering a session held on paper, and a councillor's seat.
+AUTHOR_ROLES = ("president", "secretaire", "conseiller")
+BALLOT_CHOICES = ("pour", "contre", "abstention")
+_LIVE = (SessionStatus.OPEN, SessionStatus.SUSPENDED)
+_NOT_ENDED = (SessionStatus.CONVENED, SessionStatus.OPEN, SessionStatus.SUSPENDED)
+
+
+@dataclass
+class Context:
+    state: CouncilState
+    config: Config
+    author: str
+    now: datetime  # aware, UTC
+
+
+@dataclass
+class Decision:
+    session_id: str
+    type: str
+    payload: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+
+Handler = Callable[[Context, Arguments, Session | None], Decision]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    handler: Handler
+    fields: frozenset[str]
+    needs_session: bool = True
+    roles: tuple[str, ...] = ("president", "secretaire")
+
+
+COMMANDS: dict[str, CommandSpec] = {}
+
+
+def _command(
+    name: str, fields: str = "", needs_session: bool = True, roles: tuple[str, ...] | None = None
+) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        COMMANDS[name] = CommandSpec(
+            fn, frozenset(fields.split()), needs_session, roles or ("president", "secretaire")
+        )
+        return fn
+
+    return register
+
+
+def decide(ctx: Context, command: Mapping[str, Any]) -> Decision:
+    """Check ``command`` against the rules and the current state."""
+    if not isinstance(command, Mapping):
+        raise CommandRefused('Une commande doit être un objet JSON {"cmd": …}')
+    name = command.get("cmd")
+    spec = COMMANDS.get(str(name))
+    if spec is None:
+        raise CommandRefused(
+            f"Commande inconnue : {name!r}. Commandes possibles : {', '.join(sorted(COMMANDS))}"
+        )
+    if ctx.author not in AUTHOR_ROLES:
+        raise CommandRefused(f"Rôle inconnu : {ctx.author!r} ({', '.join(AUTHOR_ROLES)})")
+    if ctx.author not in spec.roles:
+        raise CommandRefused(f"« {name} » est réservé au président de séance ou au secrétariat")
+    args = Arguments(str(name), command, set(spec.fields))
+    session: Session | None = None
+    if spec.needs_session:
+        session_id = command.get("session")
+        if not session_id:
+            raise CommandRefused(f"« {name} » : indiquez la séance (champ « session »)")
+        session = ctx.state.sessions.get(str(session_id))
+        if session is None:
+            raise CommandRefused(f"Séance inconnue : « {session_id} »")
+    decision = spec.handler(ctx, args, session)
+    if decision.warnings:
+        decision.payload["warnings"] = decision.warnings
+    return decision
+
+
+# --- helpers ---------------------------------------------------------------
+
+
+def _fr_date(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def _at(ctx: Context, session: Session, args: Arguments) -> str:
+    """The moment a fact happened, in the commune's time.
+
+    ``at`` may be "HH:MM" (on the day of the session, for a session entered
+    from paper) or a full ISO date-time; by default it is now.
+    """
+    tz = ZoneInfo(session.timezone)
+    raw = args.raw.get("at")
+    if raw is None:
+        return ctx.now.astimezone(tz).isoformat(timespec="seconds")
+    text = str(raw).strip()
+    if len(text) <= 5:
+        hhmm = args.clock("at", text)
+        moment = datetime.fromisoformat(f"{session.date}T{hhmm}").replace(tzinfo=tz)
+        return moment.isoformat(timespec="seconds")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandRefused(
+            f"Heure invalide : {text!r} (écrire HH:MM ou AAAA-MM-JJTHH:MM)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    return moment.isoformat(timespec="seconds")
+
+
+def _member(session: Session, member_id: str) -> str:
+    if member_id not in session.members:
+        raise CommandRefused(f"« {member_id} » n'est pas membre du conseil en exercice")
+    return member_id
+
+
+def _present(session: Session, member_id: str, what: str) -> str:
+    _member(session, member_id)
+    if session.attendance[member_id].status is not Presence.PRESENT:
+        raise CommandRefused(f"{session.name(member_id)} n'est pas présent(e) : {what}")
+    return member_id
+
+
+def _status(session: Session, allowed: tuple[SessionStatus, ...], action: str) -> None:
+    if session.status not in allowed:
+        label = SESSION_STATUS_LABELS[session.status]
+        raise CommandRefused(f"Impossible de {action} : la séance est {label}")
+
+
+def _item(session: Session, args: Arguments) -> Item:
+    ref = args.text("item")
+    item = session.item(ref)
+    if item is None:
+        known = ", ".join(f"{i.id} ({i.title})" for i in session.agenda()) or "aucun"
+        raise CommandRefused(f"Point inconnu : « {ref} ». Points : {known}")
+    return item
+
+
+def _item_status(item: Item, allowed: tuple[ItemStatus, ...], action: str) -> None:
+    if item.status not in allowed:
+        raise CommandRefused(
+            f"Impossible de {action} le point « {item.title} » : il est "
+            f"{ITEM_STATUS_LABELS[item.status]}"
+        )
+
+
+def _decision(
+    session: Session, type_: str, payload: dict[str, Any], warnings: list[str] | None = None
+) -> Decision:
+    return Decision(session.id, type_, payload, warnings or [])
+
+
+def _agenda_entry(
+    ctx: Context,
+    session: Session | None,
+    raw: Mapping[str, Any],
+    item_id: str,
+    members: Mapping[str, Any],
+    at: str,
+) -> dict[str, Any]:
+    args = Arguments("point", raw, {"title", "kind", "rapporteur", "text", "classification"})
+    kind = args.choice("kind", tuple(k.value for k in ItemKind), ItemKind.DELIBERATION.value)
+    rapporteur = args.optional_text("rapporteur")
+    if rapporteur is not None and rapporteur not in members:
+        raise CommandRefused(f"Rapporteur « {rapporteur} » : ce n'est pas un membre du conseil")
+    entry: dict[str, Any] = {
+        "id": item_id,
+        "title": args.text("title"),
+        "kind": kind,
+        "rapporteur": rapporteur,
+        "classification": args.optional_text("classification"),
+    }
+    if args.has("text"):
+        entry["text"] = args.raw_text("text")
+        entry["at"] = at
+        entry["author"] = ctx.author
+    return entry
+
+
+# --- convocation -----------------------------------------------------------
+
+
+@_command(
+    "convene",
+    "id date time place title convened_on emergency reconvened_of agenda",
+    needs_session=False,
+)
+def _convene(ctx: Context, args: Arguments, _session: Session | None) -> Decision:
+    held = args.day("date")
+    sent = args.day("convened_on")
+    if sent > held:
+        raise CommandRefused(
+            f"La convocation ({_fr_date(sent)}) ne peut être envoyée après la séance "
+            f"({_fr_date(held)})"
+        )
+    session_id = args.optional_text("id") or held
+    if session_id in ctx.state.sessions:
+        if args.has("id"):
+            raise CommandRefused(f"Une séance « {session_id} » existe déjà")
+        n = 2
+        while f"{held}-{n}" in ctx.state.sessions:
+            n += 1
+        session_id = f"{held}-{n}"
+    members = [
+        {
+            "id": m.id,
+            "name": m.name,
+            "role": m.role,
+            "rank": m.rank,
+            "birth_date": m.birth_date.isoformat() if m.birth_date else None,
+        }
+        for m in ctx.config.members
+    ]
+    by_id = {str(m["id"]): m for m in members}
+    raw_agenda = args.raw.get("agenda") or []
+    if not isinstance(raw_agenda, list):
+        raise CommandRefused("« convene » : « agenda » doit être une liste de points")
+    warnings: list[str] = []
+    reconvened_of = args.optional_text("reconvened_of")
+    if reconvened_of is not None:
+        raw_agenda = _reconvened_agenda(ctx, reconvened_of, held, raw_agenda)
+    tz = ZoneInfo(ctx.config.commune.timezone)
+    at = ctx.now.astimezone(tz).isoformat(timespec="seconds")
+    agenda = [
+        _agenda_entry(ctx, None, raw, f"p{i}", by_id, at)
+        for i, raw in enumerate(raw_agenda, start=1)
+    ]
+    population = ctx.config.commune.population
+    required = rules.notice_required(population)
+    days = rules.clear_days(date.fromisoformat(sent), date.fromisoformat(held))
+    emergency = args.flag("emergency")
+    if days < required and not emergency:
+        warnings.append(
+            f"Délai de convocation court : {days} jour(s) franc(s), {required} requis pour "
+            f"{population} habitants ; l'ouverture sera refusée sauf urgence déclarée"
+        )
+    return Decision(
+        session_id,
+        "session.convened",
+        {
+            "session_id": session_id,
+            "title": args.optional_text("title")
+            or f"Séance du conseil municipal du {_fr_date(held)}",
+            "date": held,
+            "time": args.clock("time", "20:00"),
+            "place": args.optional_text("place") or "Salle du conseil municipal",
+            "convened_on": sent,
+            "emergency": emergency,
+            "reconvened_of": reconvened_of,
+            "population": population,
+            "timezone": ctx.config.commune.timezone,
+            "commune": ctx.config.commune.name,
+            "members": members,
+            "agenda": agenda,
+        },
+        warnings,
+    )
+
+
+def _reconvened_agenda(ctx: Context, first_id: str, held: str, raw_agenda: list[Any]) -> list[Any]:
+    """A reconvened session deliberates without quorum on the first agenda only."""
+    first = ctx.state.sessions.get(first_id)
+    if first is None:
+        raise CommandRefused(f"Séance reconvoquée : la séance « {first_id} » est inconnue")
+    if first.status is not SessionStatus.NO_QUORUM:
+        raise CommandRefused(
+            f"La séance du {_fr_date(first.date)} n'a pas été close pour défaut de quorum : "
+            "seule une telle séance peut être reconvoquée sans condition de quorum"
+        )
+    gap = (date.fromisoformat(held) - date.fromisoformat(first.date)).days
+    if gap < rules.RECONVENE_MIN_DAYS:
+        raise CommandRefused(
+            f"La nouvelle séance doit se tenir trois jours au moins après celle du "
+            f"{_fr_date(first.date)} ({gap} jour(s) seulement)"
+        )
+    original = {i.title: i for i in first.agenda()}
+    if not raw_agenda:
+        return [
+            {
+                "title": i.title,
+                "kind": i.kind.value,
+                "rapporteur": i.rapporteur,
+                "text": i.text or None,
+                "classification": i.classification,
+            }
+            for i in original.values()
+        ]
+    for raw in raw_agenda:
+        title = raw.get("title") if isinstance(raw, dict) else None
+        if title not in original:
+            raise CommandRefused(
+                f"Le point « {title} » ne figurait pas à l'ordre du jour de la séance du "
+                f"{_fr_date(first.date)} : une séance reconvoquée ne traite que ces points"
+            )
+    return raw_agenda
+
+
+# --- attendance and proxies ------------------------------------------------
+
+
+@_command("arrive", "member at")
+def _arrive(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "enregistrer une arrivée")
+    member = _member(session, args.text("member"))
+    if session.attendance[member].status is Presence.PRESENT:
+        raise CommandRefused(f"{session.name(member)} est déjà présent(e)")
+    return _decision(session, "member.arrived", {"member": member, "at": _at(ctx, session, args)})
+
+
+@_command("leave", "member at")
+def _leave(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "enregistrer un départ")
+    member = _present(session, args.text("member"), "son départ ne peut être enregistré")
+    warnings = []
+    if member == session.president and session.status in _LIVE:
+        warnings.append(
+            f"Le président de séance ({session.name(member)}) est parti : "
+            "désignez qui préside avant de poursuivre"
+        )
+    return _decision(
+        session, "member.left", {"member": member, "at": _at(ctx, session, args)}, warnings
+    )
+
+
+@_command("absent", "member excused")
+def _absent(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "noter une absence")
+    member = _member(session, args.text("member"))
+    if session.attendance[member].status is Presence.PRESENT:
+        raise CommandRefused(f"{session.name(member)} est présent(e) : enregistrez son départ")
+    return _decision(
+        session, "member.marked_absent", {"member": member, "excused": args.flag("excused")}
+    )
+
+
+def _consecutive_uses(
+    ctx: Context, session: Session, giver: str, holder: str, signed_on: str
+) -> int:
+    """Sessions in a row, up to this one, that use the same procuration."""
+    earlier = sorted(
+        (s for s in ctx.state.sessions.values() if (s.date, s.id) < (session.date, session.id)),
+        key=lambda s: (s.date, s.id),
+        reverse=True,
+    )
+    count = 1
+    for other in earlier:
+        if any(
+            p.giver == giver and p.holder == holder and p.signed_on == signed_on
+            for p in other.proxies
+        ):
+            count += 1
+        else:
+            break
+    return count
+
+
+@_command("proxy", "giver holder signed_on illness at")
+def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "enregistrer une procuration")
+    giver = _member(session, args.text("giver"))
+    holder = _member(session, args.text("holder"))
+    if giver == holder:
+        raise CommandRefused("Un membre ne peut pas se donner procuration à lui-même")
+    for proxy in session.proxies:
+        if not proxy.active:
+            continue
+        if proxy.giver == giver:
+            raise CommandRefused(
+                f"{session.name(giver)} a déjà donné procuration à {session.name(proxy.holder)} : "
+                "révoquez-la d'abord"
+            )
+        if proxy.holder == holder:
+            raise CommandRefused(
+                f"{session.name(holder)} détient déjà la procuration de {session.name(proxy.giver)}"
+                " : un membre ne peut détenir qu'une seule procuration"
+            )
+    signed_on = args.day("signed_on", session.date)
+    if signed_on > session.date:
+        raise CommandRefused(f"La procuration est datée du {_fr_date(signed_on)}, après la séance")
+    illness = args.flag("illness")
+    warnings = []
+    if session.attendance[giver].status is Presence.PRESENT:
+        warnings.append(
+            f"{session.name(giver)} est présent(e) : la procuration ne compte qu'à "
+            "partir de son départ"
+        )
+    uses = _consecutive_uses(ctx, session, giver, holder, signed_on)
+    if uses > rules.PROXY_MAX_SESSIONS and not illness:
+        warnings.append(
+            f"Procuration de {session.name(giver)} à {session.name(holder)} du "
+            f"{_fr_date(signed_on)} utilisée pour la {uses}e séance consécutive : elle n'est "
+            f"valable que pour {rules.PROXY_MAX_SESSIONS} séances, sauf maladie"
+        )
+    return _decision(
+        session,
+        "proxy.given",
+        {
+            "giver": giver,
+            "holder": holder,
+            "signed_on": signed_on,
+            "illness": illness,
+            "at": _at(ctx, session, args),
+            "consecutive_sessions": uses,
+        },
+        warnings,
+    )
+
+
+@_command("revoke_proxy", "giver at")
+def _revoke_proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "révoquer une procuration")
+    giver = _member(session, args.text("giver"))
+    if not any(p.active and p.giver == giver for p in session.proxies):
+        raise CommandRefused(
+            f"{session.name(giver)} n'a pas donné de procuration pour cette séance"
+        )
+    return _decision(session, "proxy.revoked", {"giver": giver, "at": _at(ctx, session, args)})
+
+
+@_command("set_president", "member")
+def _set_president(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "désigner le président")
+    member = _present(session, args.text("member"), "il faut un président présent")
+    return _decision(session, "president.set", {"member": member})
+
+
+# --- opening ---------------------------------------------------------------
+
+
+def _require_president(session: Session) -> None:
+    president = session.president
+    if president is None or session.attendance[president].status is not Presence.PRESENT:
+        name = session.name(president) if president else "personne"
+        raise CommandRefused(
+            f"Le président de séance ({name}) n'est pas présent : désignez qui préside "
+            "(le maire, ou un adjoint dans l'ordre du tableau)"
+        )
+
+
+@_command("open", "at")
+def _open(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, (SessionStatus.CONVENED,), "ouvrir la séance")
+    _require_president(session)
+    notice = rules.notice_check(session)
+    if not notice.acceptable:
+        raise CommandRefused(notice.message())
+    check = rules.quorum(session)
+    if not check.valid:
+        raise CommandRefused(
+            f"{check.message()}. Constatez l'absence de quorum (carence) et convoquez à nouveau "
+            "le conseil, trois jours au moins plus tard"
+        )
+    warnings = []
+    if not notice.sufficient:
+        warnings.append(
+            f"Convocation en urgence ({notice.clear_days} jour(s) franc(s)) : le "
+            "conseil doit se prononcer sur l'urgence avant tout autre point"
+        )
+    if session.reconvened and not check.met:
+        warnings.append(
+            f"Séance reconvoquée : le conseil délibère valablement sans quorum "
+            f"({check.present} présents sur {check.in_office})"
+        )
+    return _decision(
+        session,
+        "session.opened",
+        {
+            "at": _at(ctx, session, args),
+            "quorum": check.to_json(),
+            "notice": notice.to_json(),
+            "president": session.president,
+        },
+        warnings,
+    )
+
+
+@_command("record_lack_of_quorum", "at")
+def _lack_of_quorum(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, (SessionStatus.CONVENED,), "constater l'absence de quorum")
+    check = rules.quorum(session)
+    if session.reconvened:
+        raise CommandRefused(
+            "Séance reconvoquée : elle délibère valablement quel que soit le "
+            "nombre de présents, ouvrez-la"
+        )
+    if check.met:
+        raise CommandRefused(
+            f"Le quorum est atteint ({check.present} présents, {check.required} "
+            "requis) : ouvrez la séance"
+        )
+    return _decision(
+        session, "session.lacked_quorum", {"at": _at(ctx, session, args), "quorum": check.to_json()}
+    )
+
+
+@_command("rule_emergency", "accepted")
+def _rule_emergency(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _LIVE, "statuer sur l'urgence")
+    if not session.emergency:
+        raise CommandRefused("La convocation n'a pas été faite en urgence")
+    if session.emergency_accepted is not None:
+        raise CommandRefused("Le conseil s'est déjà prononcé sur l'urgence")
+    return _decision(session, "emergency.ruled", {"accepted": args.flag("accepted")})
+
+
+@_command("name_secretaries", "members")
+def _name_secretaries(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _LIVE, "nommer le secrétaire de séance")
+    members = [
+        _present(session, m, "un secrétaire de séance doit être présent")
+        for m in args.text_list("members")
+    ]
+    return _decision(session, "secretaries.named", {"members": members})
+
+
+# --- agenda ----------------------------------------------------------------
+
+
+def _position(args: Arguments, session: Session, extra: int) -> int | None:
+    position = args.optional_count("position")
+    size = len(session.agenda()) + extra
+    if position is not None and not 1 <= position <= size:
+        raise CommandRefused(
+            f"Position {position} impossible : l'ordre du jour compte {size} point(s)"
+        )
+    return position
+
+
+@_command("add_item", "title kind rapporteur text classification position")
+def _add_item(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "ajouter un point")
+    fields = {
+        k: v
+        for k, v in args.raw.items()
+        if k in ("title", "kind", "rapporteur", "text", "classification")
+    }
+    at = _at(ctx, session, args)
+    entry = _agenda_entry(ctx, session, fields, f"p{session.next_item_number}", session.members, at)
+    warnings = []
+    if entry["kind"] != ItemKind.INFORMATION.value:
+        warnings.append(
+            f"Le point « {entry['title']} » ne figurait pas sur la convocation : "
+            "le conseil ne peut délibérer que sur les affaires inscrites"
+        )
+    return _decision(
+        session, "item.added", {"item": entry, "position": _position(args, session, 1)}, warnings
+    )
+
+
+@_command("propose_item", "title kind text member", roles=("president", "secretaire", "conseiller"))
+def _propose_item(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "proposer un point")
+    member = _member(session, args.text("member"))
+    fields = {k: v for k, v in args.raw.items() if k in ("title", "kind", "text")}
+    entry = _agenda_entry(
+        ctx,
+        session,
+        fields,
+        f"p{session.next_item_number}",
+        session.members,
+        _at(ctx, session, args),
+    )
+    entry["proposed_by"] = member
+    return _decision(session, "item.proposed", {"item": entry, "member": member})
+
+
+@_command("accept_proposal", "item position")
+def _accept_proposal(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "accepter une proposition")
+    item = _item(session, args)
+    _item_status(item, (ItemStatus.PROPOSED,), "accepter")
+    return _decision(
+        session, "proposal.accepted", {"item": item.id, "position": _position(args, session, 1)}
+    )
+
+
+@_command("refuse_proposal", "item")
+def _refuse_proposal(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    _item_status(item, (ItemStatus.PROPOSED,), "refuser")
+    return _decision(session, "proposal.refused", {"item": item.id})
+
+
+@_command("move_item", "item position")
+def _move_item(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "réordonner l'ordre du jour")
+    item = _item(session, args)
+    if item not in session.agenda():
+        raise CommandRefused(f"Le point « {item.title} » n'est pas à l'ordre du jour")
+    position = _position(args, session, 0)
+    if position is None:
+        raise CommandRefused("« move_item » : indiquez la nouvelle position")
+    return _decision(session, "item.moved", {"item": item.id, "position": position})
+
+
+@_command("withdraw_item", "item")
+def _withdraw_item(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "retirer un point")
+    item = _item(session, args)
+    _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "retirer")
+    return _decision(session, "item.withdrawn", {"item": item.id})
+
+
+@_command("defer_item", "item")
+def _defer_item(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "ajourner un point")
+    item = _item(session, args)
+    _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "ajourner")
+    return _decision(session, "item.deferred", {"item": item.id})
+
+
+# --- items -----------------------------------------------------------------
+
+
+def _may_deliberate(session: Session, item: Item, moment: str) -> dict[str, Any]:
+    """Everything required before the council deals with an item; returns the quorum."""
+    _status(session, (SessionStatus.OPEN,), moment)
+    if not session.secretaries:
+        raise CommandRefused(
+            "Nommez d'abord le ou les secrétaires de séance : aucune affaire "
+            "ne peut être examinée avant"
+        )
+    if session.emergency and rules.notice_check(session).sufficient is False:
+        if session.emergency_accepted is None:
+            raise CommandRefused(
+                "Convocation en urgence : le conseil doit d'abord se prononcer sur l'urgence"
+            )
+        if session.emergency_accepted is False:
+            raise CommandRefused(
+                "Le conseil a refusé l'urgence : aucune affaire ne peut être "
+                "examinée, la séance doit être close"
+            )
+    _require_president(session)
+    check = rules.quorum(session, item)
+    if not check.valid:
+        detail = ""
+        if check.excluded:
+            names = ", ".join(session.name(m) for m in check.excluded)
+            detail = f" (non comptés pour ce point : {names})"
+        raise CommandRefused(f"{check.message()}{detail}, pour le point « {item.title} »")
+    return check.to_json()
+
+
+@_command("take_up", "item at")
+def _take_up(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    _item_status(item, (ItemStatus.PENDING,), "mettre en discussion")
+    current = session.item(session.current_item) if session.current_item else None
+    if current is not None and current.status is ItemStatus.UNDER_DISCUSSION:
+        raise CommandRefused(
+            f"Le point « {current.title} » est encore en discussion : votez-le, "
+            "ajournez-le ou retirez-le d'abord"
+        )
+    quorum = _may_deliberate(session, item, "mettre un point en discussion")
+    return _decision(
+        session, "item.taken_up", {"item": item.id, "at": _at(ctx, session, args), "quorum": quorum}
+    )
+
+
+@_command("declare_interest", "item member")
+def _declare_interest(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "déclarer un intérêt sur")
+    member = _member(session, args.text("member"))
+    if member in item.interested:
+        raise CommandRefused(f"{session.name(member)} est déjà déclaré(e) intéressé(e)")
+    return _decision(session, "interest.declared", {"item": item.id, "member": member})
+
+
+@_command("elect_item_president", "item member")
+def _elect_item_president(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    if item.kind is not ItemKind.COMPTE_ADMINISTRATIF:
+        raise CommandRefused("Un président n'est élu que pour le compte administratif")
+    _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "élire le président de")
+    member = _present(session, args.text("member"), "il ne peut présider")
+    if member == session.mayor:
+        raise CommandRefused(
+            "Le maire ne peut présider la séance où le compte administratif est débattu (L2121-14)"
+        )
+    return _decision(session, "item_president.elected", {"item": item.id, "member": member})
+
+
+@_command("request_ballot", "item mode members")
+def _request_ballot(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    _item_status(
+        item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "demander un scrutin pour"
+    )
+    mode = args.choice("mode", ("public", "secret"))
+    members = [
+        _present(session, m, "seuls les présents demandent un scrutin")
+        for m in args.text_list("members")
+    ]
+    present = len(session.present())
+    needed = rules.ballot_request_threshold(mode, present)
+    if len(members) < needed:
+        share = "le quart" if mode == "public" else "le tiers"
+        raise CommandRefused(
+            f"Scrutin {mode} non demandé valablement : {len(members)} demandeur(s), il en faut "
+            f"{needed} ({share} des {present} membres présents)"
+        )
+    return _decision(
+        session, "ballot.requested", {"item": item.id, "mode": mode, "members": members}
+    )
+
+
+@_command("decide_open_vote", "item")
+def _decide_open_vote(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    if item.kind is not ItemKind.NOMINATION:
+        raise CommandRefused("Ce choix ne concerne que les nominations")
+    _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "décider du mode de")
+    return _decision(session, "open_vote.decided", {"item": item.id})
+
+
+@_command("edit_text", "item text at")
+def _edit_text(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "modifier un texte")
+    item = _item(session, args)
+    if not item.is_voted_kind:
+        raise CommandRefused("Un point d'information n'a pas de texte de délibération")
+    _item_status(
+        item,
+        (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION, ItemStatus.PROPOSED),
+        "modifier le texte du",
+    )
+    text = args.raw_text("text")
+    if item.texts and item.text == text:
+        raise CommandRefused(f"Le texte est identique à la version {item.texts[-1].version}")
+    return _decision(
+        session,
+        "text.edited",
+        {
+            "item": item.id,
+            "text": text,
+            "version": len(item.texts) + 1,
+            "at": _at(ctx, session, args),
+        },
+    )
+
+
+# --- votes -----------------------------------------------------------------
+
+
+def _required_mode(item: Item) -> str:
+    modes = {r["mode"] for r in item.ballot_requests}
+    if "secret" in modes:
+        return "secret"
+    if item.kind is ItemKind.NOMINATION and not item.open_vote_decided:
+        return "secret"
+    if "public" in modes:
+        return "public"
+    return "ordinaire"
+
+
+_MODE_REASONS = {
+    "secret": "un scrutin secret a été demandé (ou il s'agit d'une nomination)",
+    "public": "un scrutin public a été demandé par le quart des présents",
+    "ordinaire": "aucun scrutin public ni secret n'a été demandé",
+}
+
+
+def _vote_mode(args: Arguments, item: Item) -> str:
+    required = _required_mode(item)
+    mode = args.choice("mode", ("ordinaire", "public", "secret"), required)
+    if mode != required:
+        raise CommandRefused(
+            f"Le vote doit être {required if required != 'ordinaire' else 'à main levée'}"
+            f" : {_MODE_REASONS[required]}"
+        )
+    return mode
+
+
+def _ready_to_vote(session: Session, item: Item) -> tuple[dict[str, Any], rules.Electorate]:
+    if session.current_item != item.id or item.status is not ItemStatus.UNDER_DISCUSSION:
+        raise CommandRefused(
+            f"Le point « {item.title} » n'est pas en discussion : mettez-le en "
+            "discussion avant le vote"
+        )
+    quorum = _may_deliberate(session, item, "voter")
+    if item.kind is ItemKind.COMPTE_ADMINISTRATIF and item.president is None:
+        raise CommandRefused(
+            "Compte administratif : le conseil doit d'abord élire le président "
+            "de séance pour ce point (le maire se retire pour le vote)"
+        )
+    return quorum, rules.electorate(session, item)
+
+
+def _not_taking_part(args: Arguments, session: Session, voters: tuple[str, ...]) -> list[str]:
+    members = args.text_list("not_taking_part", required=False)
+    for m in members:
+        _member(session, m)
+        if m not in voters:
+            raise CommandRefused(
+                f"{session.name(m)} ne peut pas voter sur ce point : inutile de "
+                "l'indiquer comme ne prenant pas part au vote"
+            )
+    return members
+
+
+def _breakdown(elect: rules.Electorate, not_taking: list[str]) -> str:
+    present = len([m for m in elect.present if m not in not_taking])
+    represented = len([g for g, _ in elect.represented if g not in not_taking])
+    return (
+        f"{present} présent{'s' if present > 1 else ''}, {represented} représenté"
+        f"{'s' if represented > 1 else ''}"
+    )
+
+
+@_command(
+    "vote", "item mode pour contre abstention ballots not_taking_part president_vote unanimous at"
+)
+def _vote(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    if item.kind is ItemKind.INFORMATION:
+        raise CommandRefused("Un point d'information ne fait pas l'objet d'un vote")
+    if item.kind is ItemKind.NOMINATION:
+        raise CommandRefused("Une nomination se vote par tours : utilisez « nomination_round »")
+    quorum, elect = _ready_to_vote(session, item)
+    mode = _vote_mode(args, item)
+    not_taking = _not_taking_part(args, session, elect.voters)
+    votants = len(elect.voters) - len(not_taking)
+    ballots: dict[str, str] = {}
+    if mode == "public":
+        ballots = _public_ballots(args, session, elect, not_taking)
+        pour, contre, abstention = (
+            sum(1 for b in ballots.values() if b == choice) for choice in BALLOT_CHOICES
+        )
+    elif args.flag("unanimous"):
+        if any(args.has(k) for k in ("pour", "contre", "abstention")):
+            raise CommandRefused("Unanimité : ne donnez pas de décompte en plus")
+        pour, contre, abstention = votants, 0, 0
+    else:
+        pour, contre, abstention = (args.count(k) for k in BALLOT_CHOICES)
+    total = pour + contre + abstention
+    if total != votants:
+        abst_label = "blancs ou nuls" if mode == "secret" else "abstention(s)"
+        raise CommandRefused(
+            f"Le décompte ne correspond pas : {pour} pour + {contre} contre + {abstention} "
+            f"{abst_label} = {total}, mais {votants} votants ({_breakdown(elect, not_taking)}"
+            f"{', ' + str(len(not_taking)) + ' ne prenant pas part au vote' if not_taking else ''})"
+        )
+    president = item.president if item.kind is ItemKind.COMPTE_ADMINISTRATIF else session.president
+    president_vote = _president_vote(
+        args, session, mode, ballots, president, elect, not_taking, pour, contre, item
+    )
+    outcome = rules.vote_outcome(item.kind, mode, pour, contre, president_vote)
+    return _numbered(
+        ctx,
+        session,
+        item,
+        "vote.recorded",
+        {
+            "vote": {
+                "mode": mode,
+                "pour": pour,
+                "contre": contre,
+                "abstention": abstention,
+                "votants": votants,
+                "exprimes": pour + contre,
+                "present_voters": [m for m in elect.present if m not in not_taking],
+                "represented": [[g, h] for g, h in elect.represented if g not in not_taking],
+                "not_taking_part": not_taking,
+                "set_aside": [[m, why] for m, why in elect.set_aside],
+                "ballots": ballots,
+                "president": president,
+                "president_vote": president_vote,
+                "result": "adopte" if outcome.adopted else "rejete",
+                "casting_vote": outcome.casting_vote,
+                "reason": outcome.reason,
+                "unanimous": pour == votants and votants > 0,
+                "quorum": quorum,
+                "at": _at(ctx, session, args),
+            }
+        },
+    )
+
+
+def _public_ballots(
+    args: Arguments, session: Session, elect: rules.Electorate, not_taking: list[str]
+) -> dict[str, str]:
+    raw = args.mapping("ballots")
+    expected = [m for m in elect.voters if m not in not_taking]
+    missing = [m for m in expected if m not in raw]
+    extra = [m for m in raw if m not in expected]
+    if extra:
+        raise CommandRefused(
+            "Scrutin public : ne peuvent pas voter ici : "
+            + ", ".join(session.name(m) for m in extra)
+        )
+    if missing:
+        raise CommandRefused(
+            "Scrutin public : il manque le vote de " + ", ".join(session.name(m) for m in missing)
+        )
+    for member, choice in raw.items():
+        if choice not in BALLOT_CHOICES:
+            raise CommandRefused(
+                f"Vote de {session.name(member)} : « {choice} » (écrire pour, contre ou abstention)"
+            )
+    for key in BALLOT_CHOICES:
+        if args.has(key):
+            raise CommandRefused(
+                "Scrutin public : le décompte se déduit des votes nominatifs, "
+                f"n'indiquez pas « {key} »"
+            )
+    return {m: str(raw[m]) for m in expected}
+
+
+def _president_vote(
+    args: Arguments,
+    session: Session,
+    mode: str,
+    ballots: dict[str, str],
+    president: str | None,
+    elect: rules.Electorate,
+    not_taking: list[str],
+    pour: int,
+    contre: int,
+    item: Item,
+) -> str | None:
+    votes_here = (
+        president is not None and president in elect.present and president not in not_taking
+    )
+    if mode == "public":
+        return ballots.get(president) if president else None
+    if mode == "secret" or not votes_here:
+        if args.has("president_vote"):
+            raise CommandRefused("Le vote du président n'a pas à être indiqué ici")
+        return None
+    if args.has("president_vote"):
+        return args.choice("president_vote", BALLOT_CHOICES)
+    tie = pour == contre and pour > 0 and item.kind is not ItemKind.COMPTE_ADMINISTRATIF
+    if tie:
+        raise CommandRefused(
+            f"Égalité des voix ({pour} pour, {contre} contre) : indiquez le vote du président "
+            f"({session.name(president or '')}), dont la voix est prépondérante"
+        )
+    return None
+
+
+def _numbered(
+    ctx: Context, session: Session, item: Item, type_: str, payload: dict[str, Any]
+) -> Decision:
+    """Give the deliberation its register number: per calendar year, never reused."""
+    year = int(session.date[:4])
+    number = ctx.state.last_number.get(year, 0) + 1
+    payload.update(
+        {
+            "item": item.id,
+            "number": f"{year}-{number:03d}",
+            "number_year": year,
+            "number_seq": number,
+        }
+    )
+    return _decision(session, type_, payload)
+
+
+@_command("nomination_round", "item votes blank_or_null not_taking_part at")
+def _nomination_round(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    item = _item(session, args)
+    if item.kind is not ItemKind.NOMINATION:
+        raise CommandRefused("« nomination_round » ne concerne que les points de nomination")
+    quorum, elect = _ready_to_vote(session, item)
+    mode = _required_mode(item)
+    round_no = len(item.rounds) + 1
+    if round_no > 3:
+        raise CommandRefused("Une nomination se fait en trois tours au plus")
+    not_taking = _not_taking_part(args, session, elect.voters)
+    votants = len(elect.voters) - len(not_taking)
+    raw_votes = args.mapping("votes")
+    if not raw_votes:
+        raise CommandRefused("Indiquez les voix de chaque candidat (« votes »)")
+    votes: dict[str, int] = {}
+    for candidate, n in raw_votes.items():
+        _member(session, candidate)
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise CommandRefused(f"Voix de {session.name(candidate)} : nombre invalide {n!r}")
+        votes[candidate] = n
+    blank = args.count("blank_or_null")
+    total = sum(votes.values()) + blank
+    if total != votants:
+        raise CommandRefused(
+            f"Le décompte ne correspond pas : {sum(votes.values())} voix + {blank} blancs ou nuls "
+            f"= {total}, mais {votants} votants ({_breakdown(elect, not_taking)})"
+        )
+    births = {c: session.members[c].birth_date for c in votes}
+    try:
+        outcome = rules.nomination_round_outcome(round_no, votes, births)
+    except ValueError as exc:
+        names = ", ".join(session.name(c) for c in exc.args[0])
+        raise CommandRefused(
+            f"Égalité au 3e tour : le plus âgé est élu, mais la date de "
+            f"naissance de {names} manque dans la configuration"
+        ) from None
+    payload: dict[str, Any] = {
+        "round": {
+            "round": round_no,
+            "mode": mode,
+            "votes": votes,
+            "blank_or_null": blank,
+            "votants": votants,
+            "exprimes": sum(votes.values()),
+            "not_taking_part": not_taking,
+            "represented": [[g, h] for g, h in elect.represented if g not in not_taking],
+            "elected": outcome.elected,
+            "reason": outcome.reason,
+            "quorum": quorum,
+            "at": _at(ctx, session, args),
+        }
+    }
+    if outcome.elected is None:
+        payload["item"] = item.id
+        return _decision(session, "nomination_round.recorded", payload)
+    return _numbered(ctx, session, item, "nomination_round.recorded", payload)
+
+
+# --- suspension and closing ------------------------------------------------
+
+
+@_command("suspend", "at")
+def _suspend(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, (SessionStatus.OPEN,), "suspendre la séance")
+    return _decision(session, "session.suspended", {"at": _at(ctx, session, args)})
+
+
+@_command("resume", "at")
+def _resume(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, (SessionStatus.SUSPENDED,), "reprendre la séance")
+    return _decision(session, "session.resumed", {"at": _at(ctx, session, args)})
+
+
+@_command("close", "at")
+def _close(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _LIVE, "clore la séance")
+    current = session.item(session.current_item) if session.current_item else None
+    if current is not None and current.status is ItemStatus.UNDER_DISCUSSION:
+        raise CommandRefused(
+            f"Le point « {current.title} » est en discussion sans vote : "
+            "votez-le, ajournez-le ou retirez-le avant de clore"
+        )
+    pending = [i for i in session.agenda() if i.status is ItemStatus.PENDING]
+    warnings = []
+    if pending:
+        warnings.append("Points non examinés : " + ", ".join(i.title for i in pending))
+    return _decision(session, "session.closed", {"at": _at(ctx, session, args)}, warnings)
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+__all__ = ["AUTHOR_ROLES", "COMMANDS", "Context", "Decision", "decide", "now_utc"]

@@ -1,0 +1,106 @@
+"""The session engine: commands in, committed events out, state kept current.
+
+``SessionEngine.execute`` takes the journal's write lock, catches up with any
+event another process appended, decides, appends and commits the event, then
+applies it to the in-memory state and tells the subscribers. A refused command
+rolls the transaction back: nothing is written, nothing changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from table_app.config import Config
+from table_app.council import projection
+from table_app.council.decide import Context, decide, now_utc
+from table_app.council.errors import CommandRefused
+from table_app.council.state import CouncilState, Session
+from table_app.journal import Event, Journal
+
+log = logging.getLogger("table_app.engine")
+
+Subscriber = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What an accepted command became."""
+
+    event: Event
+    warnings: list[str] = field(default_factory=list)
+
+
+class SessionEngine:
+    """Checks commands against the rules and records them in the journal.
+
+    Attributes:
+        journal: the hash-chained event store.
+        config: the commune, its members in office, and the table's settings.
+        state: the projection of every event so far (read it, never change it).
+
+    Subscribers registered with ``subscribe`` are called, in order, with each
+    new event after it is committed (``session_did_change`` in the screens).
+    """
+
+    def __init__(
+        self, journal: Journal, config: Config, clock: Callable[[], datetime] = now_utc
+    ) -> None:
+        self.journal = journal
+        self.config = config
+        self.clock = clock
+        self.state = CouncilState()
+        self._subscribers: list[Subscriber] = []
+        self._lock = threading.Lock()
+        projection.replay(journal.events(), self.state)
+
+    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
+        """Call ``subscriber`` with each new event; returns the unsubscribe function."""
+        self._subscribers.append(subscriber)
+        return lambda: self._subscribers.remove(subscriber)
+
+    def session(self, session_id: str) -> Session:
+        try:
+            return self.state.sessions[session_id]
+        except KeyError:
+            raise CommandRefused(f"Séance inconnue : « {session_id} »") from None
+
+    def execute(self, command: Mapping[str, Any], author: str = "president") -> Accepted:
+        """Apply one command or raise ``CommandRefused``; the event is on disk on return."""
+        with self._lock:
+            caught_up: list[Event] = []
+            with self.journal.writing() as writer:
+                for event in writer.events_after(self.state.last_seq):
+                    projection.apply(self.state, event)
+                    caught_up.append(event)
+                ctx = Context(self.state, self.config, author, self.clock())
+                decision = decide(ctx, command)
+                event = writer.append(decision.session_id, author, decision.type, decision.payload)
+            projection.apply(self.state, event)
+        for other in caught_up:
+            self._publish(other)
+        self._publish(event)
+        if decision.warnings:
+            log.info("Avertissement (%s) : %s", decision.type, " ; ".join(decision.warnings))
+        return Accepted(event, decision.warnings)
+
+    def refresh(self) -> list[Event]:
+        """Apply events another process appended (e.g. a command line run)."""
+        with self._lock:
+            new = self.journal.events(after=self.state.last_seq)
+            for event in new:
+                projection.apply(self.state, event)
+        for event in new:
+            self._publish(event)
+        return new
+
+    def _publish(self, event: Event) -> None:
+        for subscriber in list(self._subscribers):
+            try:
+                subscriber(event)
+            except Exception:
+                log.exception("Un abonné au fil de séance a échoué sur l'événement %d", event.seq)

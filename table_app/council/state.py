@@ -1,0 +1,212 @@
+"""The projected state of the council: sessions rebuilt from journal events.
+
+These are plain mutable dataclasses, changed only by ``projection.apply``.
+They hold facts as recorded; what follows from them (quorum, who votes) is
+computed by ``rules`` at the moment it is needed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class ItemKind(StrEnum):
+    DELIBERATION = "deliberation"
+    INFORMATION = "information"
+    COMPTE_ADMINISTRATIF = "compte_administratif"
+    NOMINATION = "nomination"
+
+
+ITEM_KIND_LABELS = {
+    ItemKind.DELIBERATION: "délibération",
+    ItemKind.INFORMATION: "information",
+    ItemKind.COMPTE_ADMINISTRATIF: "compte administratif",
+    ItemKind.NOMINATION: "nomination",
+}
+
+
+class ItemStatus(StrEnum):
+    PENDING = "inscrit"
+    PROPOSED = "propose"
+    PROPOSAL_REFUSED = "proposition_refusee"
+    UNDER_DISCUSSION = "en_discussion"
+    VOTED = "vote"
+    PRESENTED = "presente"
+    WITHDRAWN = "retire"
+    DEFERRED = "ajourne"
+    NOT_EXAMINED = "non_examine"
+
+
+ITEM_STATUS_LABELS = {
+    ItemStatus.PENDING: "à l'ordre du jour",
+    ItemStatus.PROPOSED: "proposé, en attente du maire",
+    ItemStatus.PROPOSAL_REFUSED: "proposition refusée",
+    ItemStatus.UNDER_DISCUSSION: "en discussion",
+    ItemStatus.VOTED: "voté",
+    ItemStatus.PRESENTED: "présenté",
+    ItemStatus.WITHDRAWN: "retiré",
+    ItemStatus.DEFERRED: "ajourné",
+    ItemStatus.NOT_EXAMINED: "non examiné",
+}
+
+
+class SessionStatus(StrEnum):
+    CONVENED = "convoquee"
+    OPEN = "ouverte"
+    SUSPENDED = "suspendue"
+    CLOSED = "close"
+    NO_QUORUM = "carence"
+
+
+SESSION_STATUS_LABELS = {
+    SessionStatus.CONVENED: "convoquée",
+    SessionStatus.OPEN: "ouverte",
+    SessionStatus.SUSPENDED: "suspendue",
+    SessionStatus.CLOSED: "close",
+    SessionStatus.NO_QUORUM: "quorum non atteint (carence)",
+}
+
+
+class Presence(StrEnum):
+    UNKNOWN = "non_appele"
+    PRESENT = "present"
+    ABSENT = "absent"
+    EXCUSED = "excuse"
+    LEFT = "parti"
+
+
+@dataclass
+class MemberInfo:
+    id: str
+    name: str
+    role: str
+    rank: int
+    birth_date: str | None = None
+
+
+@dataclass
+class Attendance:
+    status: Presence = Presence.UNKNOWN
+    movements: list[dict[str, str]] = field(default_factory=list)  # {"at", "kind"}
+
+
+@dataclass
+class Proxy:
+    giver: str
+    holder: str
+    signed_on: str
+    illness: bool
+    given_at: str
+    revoked_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+@dataclass
+class TextVersion:
+    version: int
+    text: str
+    at: str
+    author: str
+
+
+@dataclass
+class Item:
+    id: str
+    title: str
+    kind: ItemKind
+    status: ItemStatus = ItemStatus.PENDING
+    rapporteur: str | None = None
+    from_convocation: bool = True
+    proposed_by: str | None = None
+    classification: str | None = None
+    texts: list[TextVersion] = field(default_factory=list)
+    interested: list[str] = field(default_factory=list)
+    president: str | None = None
+    ballot_requests: list[dict[str, Any]] = field(default_factory=list)
+    open_vote_decided: bool = False
+    taken_up_at: str | None = None
+    quorum_at_take_up: dict[str, Any] | None = None
+    vote: dict[str, Any] | None = None
+    rounds: list[dict[str, Any]] = field(default_factory=list)
+    number: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.texts[-1].text if self.texts else ""
+
+    @property
+    def is_voted_kind(self) -> bool:
+        return self.kind is not ItemKind.INFORMATION
+
+
+@dataclass
+class Session:
+    """One séance of the council, as the journal tells it."""
+
+    id: str
+    title: str
+    date: str
+    time: str
+    place: str
+    convened_on: str
+    population: int
+    timezone: str
+    emergency: bool
+    reconvened_of: str | None
+    members: dict[str, MemberInfo]
+    status: SessionStatus = SessionStatus.CONVENED
+    attendance: dict[str, Attendance] = field(default_factory=dict)
+    proxies: list[Proxy] = field(default_factory=list)
+    president: str | None = None
+    secretaries: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+    current_item: str | None = None
+    opened_at: str | None = None
+    closed_at: str | None = None
+    opening: dict[str, Any] | None = None
+    lack_of_quorum: dict[str, Any] | None = None
+    emergency_accepted: bool | None = None
+    suspensions: list[dict[str, str | None]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    next_item_number: int = 1
+    last_seq: int = 0
+
+    @property
+    def mayor(self) -> str:
+        return next(m.id for m in self.members.values() if m.role == "maire")
+
+    @property
+    def reconvened(self) -> bool:
+        return self.reconvened_of is not None
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def agenda(self) -> list[Item]:
+        """The items on the agenda, in order (proposals not yet accepted excluded)."""
+        return [
+            i
+            for i in self.items
+            if i.status not in (ItemStatus.PROPOSED, ItemStatus.PROPOSAL_REFUSED)
+        ]
+
+    def name(self, member_id: str) -> str:
+        member = self.members.get(member_id)
+        return member.name if member else member_id
+
+    def present(self) -> set[str]:
+        return {m for m, a in self.attendance.items() if a.status is Presence.PRESENT}
+
+
+@dataclass
+class CouncilState:
+    """Everything the journal says: every session, and the register's numbering."""
+
+    sessions: dict[str, Session] = field(default_factory=dict)
+    last_number: dict[int, int] = field(default_factory=dict)  # year -> last number used
+    last_seq: int = 0

@@ -1,0 +1,81 @@
+"""Session scripts: one command per line, in JSON Lines (see docs/session-script.md).
+
+A script is how a secretary enters a session held on paper, how the demo is
+played and how tests drive the engine. Lines are applied one by one, each
+committed before the next; the first refused line stops the play with its
+line number and the engine's message, and the lines before it are kept.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from table_app.council.engine import Accepted, SessionEngine
+from table_app.council.errors import CommandRefused
+
+
+class ScriptError(Exception):
+    """A line of the script was refused; the lines before it were recorded."""
+
+    def __init__(self, line_no: int, message: str, applied: int) -> None:
+        super().__init__(f"ligne {line_no} : {message}")
+        self.line_no = line_no
+        self.message = message
+        self.applied = applied
+
+
+@dataclass
+class PlayResult:
+    applied: int = 0
+    sessions: list[str] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    accepted: list[Accepted] = field(default_factory=list)
+
+
+def play_lines(
+    engine: SessionEngine,
+    lines: Iterable[str],
+    *,
+    session: str | None = None,
+    author: str = "secretaire",
+) -> PlayResult:
+    """Apply each command line; raise ``ScriptError`` at the first refusal."""
+    result = PlayResult()
+    current = session
+    for line_no, line in enumerate(lines, start=1):
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        try:
+            command = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ScriptError(
+                line_no, f"JSON invalide ({exc.msg}, colonne {exc.colno})", result.applied
+            ) from None
+        if not isinstance(command, dict):
+            raise ScriptError(line_no, 'chaque ligne doit être un objet {"cmd": …}', result.applied)
+        if command.get("cmd") != "convene" and "session" not in command and current:
+            command["session"] = current
+        by = command.get("by", command.get("author", author))
+        try:
+            accepted = engine.execute(command, author=str(by))
+        except CommandRefused as refusal:
+            raise ScriptError(line_no, refusal.message, result.applied) from None
+        result.applied += 1
+        result.accepted.append(accepted)
+        if accepted.event.type == "session.convened":
+            current = accepted.event.session_id
+        if accepted.event.session_id not in result.sessions:
+            result.sessions.append(accepted.event.session_id)
+        result.warnings.extend((line_no, w) for w in accepted.warnings)
+    return result
+
+
+def play_file(
+    engine: SessionEngine, path: Path, *, session: str | None = None, author: str = "secretaire"
+) -> PlayResult:
+    with path.open(encoding="utf-8") as lines:
+        return play_lines(engine, lines, session=session, author=author)

@@ -1,0 +1,128 @@
+"""The domain (table_app) and sync never import Qt widgets nor the screens.
+
+The contract lives in pyproject.toml ([tool.importlinter]) and lint-imports
+checks it.  import-linter cannot forbid a subpackage of an external package
+(PySide6.QtWidgets), so Qt widgets are checked here twice: in the sources
+(every import statement, including lazy ones inside functions) and in a fresh
+interpreter that imports every module (catching indirect imports, e.g. qasync
+pulls in QtWidgets).
+"""
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+# Not resolved: the venv's bin/python may be a symlink to the base interpreter.
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+FORBIDDEN = ("PySide6.QtWidgets", "screens")
+DOMAIN_PACKAGES = ("table_app", "sync")
+
+# Runs in a fresh interpreter so that nothing imported by pytest or by other
+# tests (pytest-qt imports Qt) can hide or fake a leak.
+_IMPORT_EVERYTHING = """
+import importlib
+import json
+import pathlib
+import pkgutil
+import sys
+
+FORBIDDEN = {forbidden!r}
+
+
+def reraise(name):
+    raise  # walk_packages calls this inside its except block
+
+
+imported = []
+culprits = {{}}
+
+
+def load(name):
+    importlib.import_module(name)
+    imported.append(name)
+    for module in FORBIDDEN:
+        if module in sys.modules and module not in culprits:
+            culprits[module] = name
+
+
+def wanted(name):
+    # __main__ would run the CLI; Alembic loads the migration scripts itself
+    # and env.py runs migrations as soon as it is imported.
+    parts = name.split(".")
+    return parts[-1] != "__main__" and "migrations" not in parts
+
+
+for top in {packages!r}:
+    load(top)
+    package = sys.modules[top]
+    for info in pkgutil.walk_packages(package.__path__, top + ".", onerror=reraise):
+        if wanted(info.name):
+            load(info.name)
+    # walk_packages skips folders without __init__.py (namespace portions):
+    # import the modules it did not see straight from the files.
+    root = pathlib.Path(package.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        parts = [top, *path.relative_to(root).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
+        name = ".".join(parts)
+        if name not in imported and wanted(name) and all(p.isidentifier() for p in parts):
+            load(name)
+
+print(json.dumps({{"imported": imported, "culprits": culprits}}))
+"""
+
+
+def _run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+def test_lint_imports_contract_holds() -> None:
+    assert LINT_IMPORTS.exists(), f"{LINT_IMPORTS} is missing: run scripts/setup.sh"
+    result = _run([str(LINT_IMPORTS)])
+    assert result.returncode == 0, (
+        f"lint-imports failed (exit {result.returncode}):\n{result.stdout}\n{result.stderr}"
+    )
+
+
+def _imported_names(tree: ast.AST) -> list[tuple[int, str]]:
+    """Every module an import statement names, with its line (relative ones skipped)."""
+    names: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append((node.lineno, node.module))
+            names.extend((node.lineno, f"{node.module}.{alias.name}") for alias in node.names)
+    return names
+
+
+def test_domain_sources_never_import_qt_widgets() -> None:
+    offenders = []
+    for package in DOMAIN_PACKAGES:
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for lineno, name in _imported_names(tree):
+                if name == "PySide6.QtWidgets" or name.startswith("PySide6.QtWidgets."):
+                    offenders.append(f"{path.relative_to(REPO_ROOT)}:{lineno}: {name}")
+    assert offenders == [], "the domain must not import Qt widgets:\n" + "\n".join(offenders)
+
+
+def test_domain_modules_do_not_import_qt_widgets() -> None:
+    script = _IMPORT_EVERYTHING.format(forbidden=FORBIDDEN, packages=DOMAIN_PACKAGES)
+    result = _run([sys.executable, "-c", script])
+    assert result.returncode == 0, (
+        f"importing table_app/sync failed (exit {result.returncode}):\n"
+        f"{result.stdout}\n{result.stderr}"
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(DOMAIN_PACKAGES) <= set(report["imported"])
+    assert report["culprits"] == {}, (
+        "the domain must not import Qt widgets nor the screens; first module "
+        f"that pulled each one in: {report['culprits']}"
+    )
