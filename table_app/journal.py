@@ -211,7 +211,9 @@ def verify_rows(
     """
     problems: list[ChainProblem] = []
     by_hash = {r.hash: i for i, r in enumerate(rows)}
-    referenced = {r.prev_hash for r in rows}
+    followers: dict[str, list[int]] = {}
+    for n, r in enumerate(rows):
+        followers.setdefault(r.prev_hash, []).append(n)
     sound = [
         chain_hash(r.prev_hash, r.recorded_at, r.session_id, r.author, r.type, r.payload) == r.hash
         for r in rows
@@ -261,20 +263,26 @@ def verify_rows(
                     )
                 )
         elif j is not None and j < i - 1:
-            for k in range(j + 1, i):
-                if rows[k].hash in referenced:
-                    report(
-                        k,
-                        "déplacé",
-                        f"l'événement n° {rows[k].seq} a été déplacé "
-                        f"(il ne suivait pas le n° {rows[k - 1].seq})",
-                    )
-                else:
+            # Rows j+1..i-1 sit between this row and its predecessor. Walking
+            # back: a row that no row links to, or only rows inserted with it,
+            # was inserted; an original row there was moved only if it does not
+            # link to the row stored before it (else it is where it was written).
+            inserted: set[int] = set()
+            for k in range(i - 1, j, -1):
+                if all(f in inserted for f in followers.get(rows[k].hash, [])):
+                    inserted.add(k)
                     report(
                         k,
                         "inséré",
                         f"l'événement n° {rows[k].seq} a été inséré "
                         f"(il ne figurait pas dans la chaîne d'origine)",
+                    )
+                elif rows[k].prev_hash != rows[k - 1].hash:
+                    report(
+                        k,
+                        "déplacé",
+                        f"l'événement n° {rows[k].seq} a été déplacé "
+                        f"(il ne suivait pas le n° {rows[k - 1].seq})",
                     )
         else:
             report(

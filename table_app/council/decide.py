@@ -113,6 +113,11 @@ def decide(ctx: Context, command: Mapping[str, Any]) -> Decision:
 # --- helpers ---------------------------------------------------------------
 
 
+def of(name: str) -> str:
+    """French "de", elided before a vowel: "d'Olivier Dumas", "de Martine Fabre"."""
+    return f"d'{name}" if name[:1].lower() in "aeiouyéèêëàâîïôöûü" else f"de {name}"
+
+
 def _fr_date(iso: str) -> str:
     return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
@@ -410,7 +415,7 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
             )
         if proxy.holder == holder:
             raise CommandRefused(
-                f"{session.name(holder)} détient déjà la procuration de {session.name(proxy.giver)}"
+                f"{session.name(holder)} détient déjà la procuration {of(session.name(proxy.giver))}"
                 " : un membre ne peut détenir qu'une seule procuration"
             )
     signed_on = args.day("signed_on", session.date)
@@ -426,7 +431,7 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     uses = _consecutive_uses(ctx, session, giver, holder, signed_on)
     if uses > rules.PROXY_MAX_SESSIONS and not illness:
         warnings.append(
-            f"Procuration de {session.name(giver)} à {session.name(holder)} du "
+            f"Procuration {of(session.name(giver))} à {session.name(holder)} du "
             f"{_fr_date(signed_on)} utilisée pour la {uses}e séance consécutive : elle n'est "
             f"valable que pour {rules.PROXY_MAX_SESSIONS} séances, sauf maladie"
         )
@@ -939,6 +944,12 @@ def _vote(ctx: Context, args: Arguments, session: Session | None) -> Decision:
 def _public_ballots(
     args: Arguments, session: Session, elect: rules.Electorate, not_taking: list[str]
 ) -> dict[str, str]:
+    for key in BALLOT_CHOICES:
+        if args.has(key) or args.has("unanimous"):
+            raise CommandRefused(
+                "Scrutin public : indiquez le vote de chaque membre (« ballots »), le décompte "
+                "s'en déduit"
+            )
     raw = args.mapping("ballots")
     expected = [m for m in elect.voters if m not in not_taking]
     missing = [m for m in expected if m not in raw]
@@ -950,18 +961,12 @@ def _public_ballots(
         )
     if missing:
         raise CommandRefused(
-            "Scrutin public : il manque le vote de " + ", ".join(session.name(m) for m in missing)
+            "Scrutin public : il manque le vote " + of(", ".join(session.name(m) for m in missing))
         )
     for member, choice in raw.items():
         if choice not in BALLOT_CHOICES:
             raise CommandRefused(
                 f"Vote de {session.name(member)} : « {choice} » (écrire pour, contre ou abstention)"
-            )
-    for key in BALLOT_CHOICES:
-        if args.has(key):
-            raise CommandRefused(
-                "Scrutin public : le décompte se déduit des votes nominatifs, "
-                f"n'indiquez pas « {key} »"
             )
     return {m: str(raw[m]) for m in expected}
 

@@ -117,8 +117,8 @@ def electorate(session: Session, item: Item) -> Electorate:
     for proxy in session.proxies:
         if not proxy.active or proxy.giver in present:
             continue
-        if proxy.holder not in voters:
-            continue
+        if proxy.holder not in present:
+            continue  # a proxy counts only while its holder is in the room
         if proxy.giver in item.interested:
             set_aside.append((proxy.giver, "intéressé à l'affaire (procuration non utilisable)"))
         elif is_ca and mayor in (proxy.giver, proxy.holder):
@@ -127,6 +127,10 @@ def electorate(session: Session, item: Item) -> Electorate:
                     proxy.giver,
                     "procuration liée au maire, inutilisable pour le compte administratif",
                 )
+            )
+        elif proxy.holder in item.interested:
+            set_aside.append(
+                (proxy.giver, "procuration détenue par un membre intéressé à l'affaire")
             )
         else:
             represented.append((proxy.giver, proxy.holder))
