@@ -74,11 +74,19 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_session_play(args: argparse.Namespace) -> int:
     engine = _engine(args)
     try:
-        result = play_file(engine, Path(args.file), session=args.session, author=args.author)
+        result = play_file(
+            engine,
+            Path(args.file),
+            session=args.session,
+            author=args.author,
+            from_line=args.from_line,
+        )
     except ScriptError as error:
         print(f"{args.file}, ligne {error.line_no} : refusé — {error.message}", file=sys.stderr)
         print(
-            f"{error.applied} commande(s) avant cette ligne ont été enregistrées.", file=sys.stderr
+            f"{error.applied} commande(s) avant cette ligne ont été enregistrées. Corrigez la "
+            f"ligne {error.line_no}, puis reprenez avec : --from-line {error.line_no}",
+            file=sys.stderr,
         )
         return 1
     except OSError as error:
@@ -201,6 +209,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="secretaire",
         choices=("president", "secretaire", "conseiller"),
         help="rôle de l'auteur des commandes (défaut : secretaire)",
+    )
+    play.add_argument(
+        "--from-line",
+        type=int,
+        default=1,
+        metavar="N",
+        help="reprendre à la ligne N (les lignes avant sont déjà enregistrées)",
     )
     play.set_defaults(func=cmd_session_play)
     show = session_sub.add_parser("show", help="afficher l'état d'une séance")

@@ -41,13 +41,22 @@ def play_lines(
     *,
     session: str | None = None,
     author: str = "secretaire",
+    from_line: int = 1,
 ) -> PlayResult:
-    """Apply each command line; raise ``ScriptError`` at the first refusal."""
+    """Apply each command line; raise ``ScriptError`` at the first refusal.
+
+    ``from_line`` resumes a script after a refusal was fixed: the lines before
+    it are already recorded and are skipped (a skipped ``convene`` still sets
+    the session the next lines go to).
+    """
     result = PlayResult()
     current = session
     for line_no, line in enumerate(lines, start=1):
         text = line.strip()
         if not text or text.startswith("#"):
+            continue
+        if line_no < from_line:
+            current = _session_of_skipped(text) or current
             continue
         try:
             command = json.loads(text)
@@ -74,8 +83,23 @@ def play_lines(
     return result
 
 
+def _session_of_skipped(text: str) -> str | None:
+    try:
+        command = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    if isinstance(command, dict) and command.get("cmd") == "convene":
+        return str(command.get("id") or command.get("date"))
+    return None
+
+
 def play_file(
-    engine: SessionEngine, path: Path, *, session: str | None = None, author: str = "secretaire"
+    engine: SessionEngine,
+    path: Path,
+    *,
+    session: str | None = None,
+    author: str = "secretaire",
+    from_line: int = 1,
 ) -> PlayResult:
     with path.open(encoding="utf-8") as lines:
-        return play_lines(engine, lines, session=session, author=author)
+        return play_lines(engine, lines, session=session, author=author, from_line=from_line)

@@ -7,18 +7,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
-import pytest  # noqa: E402
+import pytest
 
-from table_app.config import Config  # noqa: E402
-from table_app.council.engine import Accepted, SessionEngine  # noqa: E402
-from table_app.demo import demo_config  # noqa: E402
-from table_app.journal import Journal  # noqa: E402
-from table_app.store import Database, open_database  # noqa: E402
-from tests.support import MEMBERS, Run, agenda  # noqa: E402
+from table_app.config import Config
+from table_app.council.engine import Accepted, SessionEngine
+from table_app.demo import demo_config
+from table_app.journal import Journal
+from table_app.store import Database, open_database
+from tests.support import MEMBERS, Run, agenda
 
 
 @pytest.fixture

@@ -95,3 +95,29 @@ def test_demo_command_runs_on_a_fresh_folder(tmp_path: Path) -> None:
     assert "Décision modificative n° 2 du budget principal 2026" in done.stdout
     assert "13 votants : 10 pour, 1 contre, 2 abstention(s)" in done.stdout
     assert "Journal intact : 47 événements chaînés." in done.stdout
+
+
+def test_a_fixed_script_resumes_from_the_refused_line(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "paper.jsonl"
+    lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+    wrong = next(n for n, line in enumerate(lines) if '"pour": 10' in line)
+    lines[wrong] = lines[wrong].replace('"pour": 10', '"pour": 11')  # 14 ≠ 13 votants
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["--config", str(config_path), "session", "play", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"ligne {wrong + 1} : refusé — Le décompte ne correspond pas : 11 pour" in err
+    assert f"--from-line {wrong + 1}" in err
+    # Playing the whole file again would convene the session twice: refused.
+    assert main(["--config", str(config_path), "session", "play", str(path)]) == 1
+    assert "La séance « 2026-11-28 » existe déjà" in capsys.readouterr().err
+    lines[wrong] = lines[wrong].replace('"pour": 11', '"pour": 10')
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["--config", str(config_path), "session", "play", str(path), "--from-line"]
+    assert main([*args, str(wrong + 1)]) == 0
+    assert "commande(s) enregistrée(s) ; séance(s) : 2026-11-28" in capsys.readouterr().out
+    assert main(["--config", str(config_path), "session", "show", "2026-11-28", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["status"] == "close"
+    assert [i["number"] for i in shown["items"][:6]] == [f"2026-00{n}" for n in range(1, 7)]

@@ -235,12 +235,13 @@ def _convene(ctx: Context, args: Arguments, _session: Session | None) -> Decisio
         )
     session_id = args.optional_text("id") or held
     if session_id in ctx.state.sessions:
-        if args.has("id"):
-            raise CommandRefused(f"Une séance « {session_id} » existe déjà")
-        n = 2
-        while f"{held}-{n}" in ctx.state.sessions:
-            n += 1
-        session_id = f"{held}-{n}"
+        hint = (
+            ""
+            if args.has("id")
+            else " : pour une seconde séance le même jour, donnez-lui un « id » (ex. "
+            f"{held}-2) ; pour reprendre un script, utilisez --from-line"
+        )
+        raise CommandRefused(f"La séance « {session_id} » existe déjà{hint}")
     members = [
         {
             "id": m.id,

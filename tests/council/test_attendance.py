@@ -2,9 +2,9 @@
 
 import pytest
 
+from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
 from table_app.council.rules import electorate
-from table_app.council.engine import SessionEngine
 from tests.support import MAYOR, Run
 
 

@@ -1,12 +1,13 @@
 """The notice of convocation (L2121-11, L2121-12) and the emergency procedure."""
 
+from datetime import date
+
 import pytest
 
+from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
 from table_app.council.rules import clear_days, notice_required
-from table_app.council.engine import SessionEngine
 from tests.support import MEMBERS, Run
-from datetime import date
 
 
 def _quorum(run: Run) -> None:

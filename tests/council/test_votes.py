@@ -20,7 +20,7 @@ PRESENT = [
     "arenaud",
     "tlacroix",
 ]
-VOTERS = PRESENT + ["odumas", "eroche"]
+VOTERS = [*PRESENT, "odumas", "eroche"]
 
 
 def _ballots(pour: int, contre: int, first: str | None = None) -> dict[str, str]:
@@ -102,7 +102,7 @@ def test_public_ballot_needs_a_quarter_of_the_present(opened: Run) -> None:
     with pytest.raises(CommandRefused, match="indiquez le vote de chaque membre"):
         opened("vote", item="p1", pour=13)
     with pytest.raises(CommandRefused, match="il manque le vote d'Olivier Dumas, Émilie Roche$"):
-        opened("vote", item="p1", ballots={m: "pour" for m in PRESENT})
+        opened("vote", item="p1", ballots=dict.fromkeys(PRESENT, "pour"))
     vote = opened("vote", item="p1", ballots=_ballots(6, 6, first=MAYOR)).event.payload["vote"]
     assert vote["mode"] == "public"
     assert vote["ballots"]["odumas"] == "contre"
