@@ -31,6 +31,9 @@ log = logging.getLogger("table_app.journal")
 GENESIS_HASH = "0" * 64
 _events: Table = EventRecord.__table__  # type: ignore[assignment]
 
+# Built once: rebuilding these statements on every command cost more than the fsync.
+_LAST_EVENT = select(_events.c.seq, _events.c.hash).order_by(_events.c.seq.desc()).limit(1)
+_INSERT_EVENT = insert(_events)
 
 def canonical_json(value: Any) -> str:
     """The one serialisation the hash covers: sorted keys, no spaces, UTF-8."""
@@ -96,9 +99,7 @@ class JournalWriter:
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
-        last = conn.execute(
-            select(_events.c.seq, _events.c.hash).order_by(_events.c.seq.desc()).limit(1)
-        ).first()
+        last = conn.execute(_LAST_EVENT).first()
         self.last_seq: int = last.seq if last else 0
         self.last_hash: str = last.hash if last else GENESIS_HASH
 
@@ -124,16 +125,17 @@ class JournalWriter:
         seq = self.last_seq + 1
         digest = chain_hash(self.last_hash, recorded_at, session_id, author, type_, payload_json)
         self._conn.execute(
-            insert(_events).values(
-                seq=seq,
-                recorded_at=recorded_at,
-                session_id=session_id,
-                author=author,
-                type=type_,
-                payload=payload_json,
-                prev_hash=self.last_hash,
-                hash=digest,
-            )
+            _INSERT_EVENT,
+            {
+                "seq": seq,
+                "recorded_at": recorded_at,
+                "session_id": session_id,
+                "author": author,
+                "type": type_,
+                "payload": payload_json,
+                "prev_hash": self.last_hash,
+                "hash": digest,
+            },
         )
         event = Event(
             seq,
