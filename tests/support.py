@@ -25,6 +25,9 @@ MEMBERS = [
     "eroche",
 ]
 
+#: Eight members: the quorum of 15 in office, the mayor first.
+QUORUM = MEMBERS[:8]
+
 #: ``run("vote", item="p1", pour=3)``: one command on session "s".
 Run = Callable[..., Accepted]
 

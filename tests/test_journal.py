@@ -91,8 +91,7 @@ def forged_rows(path: Path, after: int, members: list[str]) -> list[tuple]:
     conn = sqlite3.connect(path)
     try:
         recorded_at, session_id, author, type_, payload, prev_hash = conn.execute(
-            "SELECT recorded_at, session_id, author, type, payload, hash FROM events "
-            "WHERE seq = ?",
+            "SELECT recorded_at, session_id, author, type, payload, hash FROM events WHERE seq = ?",
             (after,),
         ).fetchone()
     finally:
@@ -133,7 +132,11 @@ def test_events_are_numbered_timestamped_in_utc_and_chained(opened, engine: Sess
     for event in events:
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", event.recorded_at)
         assert event.hash == chain_hash(
-            event.prev_hash, event.recorded_at, event.session_id, event.author, event.type,
+            event.prev_hash,
+            event.recorded_at,
+            event.session_id,
+            event.author,
+            event.type,
             canonical_json(event.payload),
         )
     assert [e.recorded_at for e in events] == sorted(e.recorded_at for e in events)
@@ -214,7 +217,11 @@ def test_a_removed_event_is_named(played, database: Database, db_file: Path):
 
 
 def test_a_removal_hidden_by_renumbering_is_found(played, database: Database, db_file: Path):
-    tamper(db_file, "DELETE FROM events WHERE seq = 20", "UPDATE events SET seq = seq - 1 WHERE seq > 20")
+    tamper(
+        db_file,
+        "DELETE FROM events WHERE seq = 20",
+        "UPDATE events SET seq = seq - 1 WHERE seq > 20",
+    )
     journal = Journal(database)
     assert journal.last_seq() == 46
     assert [e.seq for e in journal.events()] == list(range(1, 47))  # no gap left to see
@@ -260,16 +267,29 @@ def test_events_swapped_far_apart_are_named_as_moved(played, database: Database,
 
 
 def test_journal_verify_command_in_a_subprocess(played, db_file: Path):
-    argv = [sys.executable, "-m", "table_app.cli", "--database", f"sqlite:///{db_file}",
-            "journal", "verify"]
+    argv = [
+        sys.executable,
+        "-m",
+        "table_app.cli",
+        "--database",
+        f"sqlite:///{db_file}",
+        "journal",
+        "verify",
+    ]
     intact = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     assert intact.returncode == 0, intact.stderr
     assert "Journal intact" in intact.stdout
     assert "47 événement(s)" in intact.stdout
 
     k = vote_event(played, "p2")
-    tamper(db_file, ("UPDATE events SET payload = replace(payload, '\"pour\":10', '\"pour\":11') "
-                     "WHERE seq = ?", (k,)))
+    tamper(
+        db_file,
+        (
+            "UPDATE events SET payload = replace(payload, '\"pour\":10', '\"pour\":11') "
+            "WHERE seq = ?",
+            (k,),
+        ),
+    )
     altered = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
     assert altered.returncode == 1
     assert "Journal ALTÉRÉ" in altered.stderr

@@ -24,9 +24,20 @@ from table_app.store import open_database
 
 def verify(db_file: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "table_app.cli", "--database", f"sqlite:///{db_file}",
-         "journal", "verify", *extra],
-        capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "-m",
+            "table_app.cli",
+            "--database",
+            f"sqlite:///{db_file}",
+            "journal",
+            "verify",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -36,7 +47,8 @@ def test_one_byte_changed_in_the_file_is_found_and_named(config: Config):
     engine = SessionEngine(Journal(db), config)
     play_file(engine, DEMO_SCRIPT, author="president")
     (vote,) = [
-        e for e in engine.journal.events()
+        e
+        for e in engine.journal.events()
         if e.type == "vote.recorded" and e.payload["item"] == "p2"
     ]
     db.dispose()

@@ -5,7 +5,7 @@ import pytest
 from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
 from table_app.council.rules import electorate
-from tests.support import MAYOR, Run
+from tests.support import MAYOR, MEMBERS, Run
 
 
 def test_arrivals_and_departures_are_timed_in_the_communes_time(
@@ -118,16 +118,7 @@ def test_no_warning_for_illness_or_a_new_proxy(run: Run) -> None:
 
 
 def test_the_mayor_absent_needs_a_president(convened: Run) -> None:
-    for member in [
-        "brousseau",
-        "sgarnier",
-        "plemoine",
-        "mfabre",
-        "jlperrin",
-        "nbonnet",
-        "cmeunier",
-        "icolin",
-    ]:
+    for member in MEMBERS[1:9]:
         convened("arrive", member=member)
     with pytest.raises(
         CommandRefused, match="Le président de séance \\(Hélène Marchand\\) n'est pas présent"

@@ -1,6 +1,6 @@
 """The worked example at the end of council-rules.md, step by step."""
 
-from tests.support import MAYOR, Run
+from tests.support import MAYOR, QUORUM, Run
 
 
 def test_budget_item_of_the_example(opened: Run) -> None:
@@ -58,15 +58,7 @@ def test_notice_of_the_example_is_three_clear_days(run: Run) -> None:
     # Sent on the 24th for the 28th: 25, 26, 27 are three clear days.
     run("convene", id="s", date="2026-11-28", convened_on="2026-11-24", agenda=[])
     run("arrive", member=MAYOR)
-    for member in [
-        "brousseau",
-        "sgarnier",
-        "plemoine",
-        "mfabre",
-        "jlperrin",
-        "nbonnet",
-        "cmeunier",
-    ]:
+    for member in QUORUM[1:]:
         run("arrive", member=member)
     opened = run("open").event.payload
     assert opened["notice"]["clear_days"] == 3

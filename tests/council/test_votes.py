@@ -4,7 +4,7 @@ import pytest
 
 from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
-from tests.support import MAYOR, Run
+from tests.support import MAYOR, QUORUM, Run
 
 # The 13 voters of the ``opened`` fixture: 11 present, then 2 represented.
 PRESENT = [
@@ -224,16 +224,7 @@ def test_information_items_are_not_voted(opened: Run, engine: SessionEngine) -> 
 
 
 def test_no_deliberation_before_the_secretary_is_named(convened: Run) -> None:
-    for member in [
-        "hmarchand",
-        "brousseau",
-        "sgarnier",
-        "plemoine",
-        "mfabre",
-        "jlperrin",
-        "nbonnet",
-        "cmeunier",
-    ]:
+    for member in QUORUM:
         convened("arrive", member=member)
     convened("open")
     with pytest.raises(CommandRefused, match="Nommez d'abord le ou les secrétaires"):
@@ -264,16 +255,7 @@ def test_numbering_per_year_across_sessions_never_reused(run: Run, engine: Sessi
             convened_on="2000-01-01",
             agenda=[{"title": f"Point {n}"} for n in range(votes)],
         )
-        for member in [
-            "hmarchand",
-            "brousseau",
-            "sgarnier",
-            "plemoine",
-            "mfabre",
-            "jlperrin",
-            "nbonnet",
-            "cmeunier",
-        ]:
+        for member in QUORUM:
             run("arrive", session=session_id, member=member)
         run("open", session=session_id)
         run("name_secretaries", session=session_id, members=["brousseau"])
