@@ -173,6 +173,45 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
     return 1
 
 
+def _data_dir(args: argparse.Namespace) -> Path:
+    path = Path(args.config) if args.config else default_config_path()
+    if path.exists():
+        return _config(args).data_dir
+    return Path(os.environ.get("TABLE_APP_DATA_DIR") or xdg_data_dir())
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from sync.library import DocumentLibrary
+    from sync.workers import ExtractionPool
+
+    folder = Path(args.folder) if args.folder else _config(args).documents_folder
+    if not folder.is_dir():
+        print(f"Dossier introuvable : {folder}", file=sys.stderr)
+        return 1
+    db = open_database(_database_url(args))
+    with ExtractionPool() as pool:
+        library = DocumentLibrary(db, folder, _data_dir(args), pool)
+        report = library.reconcile()
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return 0
+    print(
+        f"{folder} : {len(report.added)} ajouté(s), {len(report.updated)} modifié(s), "
+        f"{len(report.removed)} retiré(s), {len(report.rejected)} refusé(s), "
+        f"{report.unchanged} inchangé(s) ; texte indexé pour {report.indexed} fichier(s)."
+    )
+    for label, changes in (
+        ("Ajouté", report.added),
+        ("Modifié", report.updated),
+        ("Retiré", report.removed),
+    ):
+        for change in changes:
+            print(f"  {label} : {change.path}")
+    for change in report.rejected:
+        print(f"  Refusé : {change.path} — {change.reason}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from table_app.demo import run_demo
 
@@ -231,6 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify = journal_sub.add_parser("verify", help="vérifier la chaîne d'empreintes du journal")
     verify.add_argument("--json", action="store_true")
     verify.set_defaults(func=cmd_journal_verify)
+
+    ingest = sub.add_parser("ingest", help="parcourir le dossier des documents une fois")
+    ingest.add_argument(
+        "folder",
+        nargs="?",
+        metavar="DOSSIER",
+        help="dossier à parcourir (défaut : celui de la configuration)",
+    )
+    ingest.add_argument("--json", action="store_true")
+    ingest.set_defaults(func=cmd_ingest)
 
     demo = sub.add_parser(
         "demo", help="jouer la séance de démonstration d'une commune de 677 habitants"

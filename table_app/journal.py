@@ -169,10 +169,8 @@ class Journal:
     @contextmanager
     def writing(self) -> Iterator[JournalWriter]:
         """A write transaction: committed on normal exit, rolled back on error."""
-        with self.db.engine.connect() as conn:
-            conn = conn.execution_options(immediate=True)
-            with conn.begin():
-                yield JournalWriter(conn)
+        with self.db.writing() as conn:
+            yield JournalWriter(conn)
 
     def append(self, session_id: str, author: str, type_: str, payload: dict[str, Any]) -> Event:
         with self.writing() as w:

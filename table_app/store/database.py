@@ -9,6 +9,8 @@ lock up front with ``BEGIN IMMEDIATE`` and never deadlock on an upgrade.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A write transaction that takes the write lock up front (SQLite:
+        ``BEGIN IMMEDIATE``), so two writer threads wait for each other instead
+        of failing on a lock upgrade. Committed on exit, rolled back on error."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(immediate=True)
+            with conn.begin():
+                yield conn
 
 
 def _on_sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
