@@ -43,6 +43,8 @@ _documents: Table = Document.__table__  # type: ignore[assignment]
 _versions: Table = DocumentVersion.__table__  # type: ignore[assignment]
 
 _CHUNK = 1 << 20
+#: A file deleted this many seconds before the same content appears elsewhere moved.
+MOVE_WINDOW_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -166,8 +168,35 @@ class DocumentLibrary:
         if doc is not None and doc.status != "removed" and doc.current_hash == digest:
             self._touch_version(doc.id, info)
             return None
+        if doc is None:
+            moved = self._moved_here(rel, digest)
+            if moved is not None:
+                return moved
         content = self._content(digest) or self._probe(digest, size, rel)
         return self._record(rel, doc, content, info)
+
+    def _moved_here(self, rel: PurePosixPath, digest: str) -> Change | None:
+        """A new path with the content of a document whose file just went away.
+
+        inotify pairs a move only when both folders were watched; a file moved
+        into a folder created a moment before arrives as a creation, and its
+        old name as a deletion, in either order. The same content, whose old
+        file is gone (or was removed seconds ago), is that document moving.
+        """
+        recent = utc_now_iso(-MOVE_WINDOW_S)
+        with self.db.engine.connect() as conn:
+            candidates = conn.execute(
+                select(_documents.c.path, _documents.c.status, _documents.c.removed_at).where(
+                    _documents.c.current_hash == digest
+                )
+            ).all()
+        for candidate in candidates:
+            gone = not (self.folder / candidate.path).exists()
+            active = candidate.status != "removed"
+            just_removed = not active and (candidate.removed_at or "") >= recent
+            if gone and (active or just_removed):
+                return self._relocate(PurePosixPath(candidate.path), rel)
+        return None
 
     def _copy_to_blobs(self, path: Path) -> tuple[str, int]:
         """Copy ``path`` into the blob store while hashing it, in one read."""
@@ -236,9 +265,11 @@ class DocumentLibrary:
         }
         with self.db.writing() as conn:
             if doc is None:
-                doc_id = conn.execute(
+                inserted = conn.execute(
                     insert(_documents).values(path=str(rel), created_at=now, **values)
-                ).inserted_primary_key[0]
+                ).inserted_primary_key
+                assert inserted is not None
+                doc_id = inserted[0]
                 kind = "added"
             else:
                 doc_id = doc.id
@@ -349,26 +380,37 @@ class DocumentLibrary:
         if self._document(str(dst_rel)) is not None:
             changes = [self.remove(src), self.ingest(dst)]
             return [c for c in changes if c is not None]
-        placement = classify(dst_rel)
+        moved = self._relocate(PurePosixPath(str(src_rel)), dst_rel)
+        # The content may have changed on the way (a save by rename).
+        update_change = self.ingest(dst)
+        return [moved] + ([update_change] if update_change else [])
+
+    def _relocate(self, src_rel: PurePosixPath, dst_rel: PurePosixPath) -> Change:
+        """Give the document at ``src_rel`` its new path (and place), same identity."""
+        doc = self._document(str(src_rel))
+        assert doc is not None
+        now = utc_now_iso()
         with self.db.writing() as conn:
+            content_status = conn.execute(
+                select(_contents.c.status).where(_contents.c.hash == doc.current_hash)
+            ).scalar()
             conn.execute(
                 update(_documents)
                 .where(_documents.c.id == doc.id)
                 .values(
                     path=str(dst_rel),
                     title=title_from_name(dst_rel),
-                    updated_at=utc_now_iso(),
-                    **_placement_row(placement),
+                    status="viewable" if content_status == "viewable" else "rejected",
+                    removed_at=None,
+                    updated_at=now,
+                    **_placement_row(classify(dst_rel)),
                 )
             )
             event = self.feed.append(
                 conn, "document.moved", {**self._payload(conn, doc.id), "from": str(src_rel)}
             )
         self.feed.publish([event])
-        changes = [Change("moved", str(dst_rel), doc.id, title_from_name(dst_rel))]
-        # The content may have changed on the way (a save by rename).
-        update_change = self.ingest(dst)
-        return changes + ([update_change] if update_change else [])
+        return Change("moved", str(dst_rel), doc.id, title_from_name(dst_rel))
 
     # --- full scan ---------------------------------------------------------
 

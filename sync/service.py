@@ -181,7 +181,7 @@ class DocumentSync:
                 self._texts_for(self.library.move(change.path, change.dest))
 
     def _files_under(self, folder: Path) -> list[Path]:
-        found = []
+        found: list[Path] = []
         for root, dirs, names in os.walk(folder):
             dirs[:] = [d for d in dirs if not d.startswith(".")]
             found.extend(Path(root) / n for n in names)
@@ -237,6 +237,7 @@ class DocumentSync:
             self._pending[path] = pending
 
     def _scan(self) -> None:
+        self.watcher.check()
         try:
             report = self.library.reconcile(index_texts=False)
         except OSError as error:

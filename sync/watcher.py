@@ -7,13 +7,18 @@ it; the close-write event says it is complete.
 
 If inotify has no watch left (``fs.inotify.max_user_watches``) or no instance
 left, the watcher falls back to polling and says so in the log; the periodic
-full scan of the service catches anything a watch could not see.
+full scan of the service catches anything a watch could not see. watchdog
+silently skips a sub-folder it cannot watch, so the capacity is checked
+first, by asking the kernel for one watch per folder on a scratch instance.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +54,27 @@ class FolderChange:
 
 
 Sink = Callable[[FolderChange], None]
+
+
+_IN_CREATE = 0x100
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+
+def inotify_capacity_error(folder: Path) -> OSError | None:
+    """Whether inotify can watch every folder of the tree; the error if not."""
+    fd = _libc.inotify_init1(os.O_CLOEXEC)
+    if fd < 0:
+        code = ctypes.get_errno()
+        return OSError(code, os.strerror(code))
+    try:
+        for root, _dirs, _files in os.walk(folder):
+            if _libc.inotify_add_watch(fd, os.fsencode(root), _IN_CREATE) < 0:
+                code = ctypes.get_errno()
+                if code in (errno.ENOSPC, errno.ENOMEM):
+                    return OSError(code, "plus de surveillance inotify disponible")
+    finally:
+        os.close(fd)
+    return None
 
 
 def _decode(path: str | bytes) -> Path:
@@ -93,21 +119,38 @@ class FolderWatcher:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.mode == "inotify":
             try:
+                error = inotify_capacity_error(self.folder)
+                if error is not None:
+                    raise error
                 self._observer = self._start(Observer())
                 return
             except OSError as error:
                 if error.errno not in (errno.ENOSPC, errno.EMFILE, errno.ENOMEM):
                     raise
-                log.warning(
-                    "inotify indisponible (%s) : surveillance du dossier %s par scrutation "
-                    "toutes les %.1f s. Augmentez fs.inotify.max_user_watches pour revenir "
-                    "à la détection immédiate.",
-                    error.strerror or error,
-                    self.folder,
-                    self._poll_interval,
-                )
-                self.mode = "polling"
+                self._fall_back(error)
         self._observer = self._start(PollingObserver(timeout=self._poll_interval))
+
+    def check(self) -> None:
+        """Switch to polling if inotify can no longer watch the whole tree
+        (folders were added since the start); called by the periodic scan."""
+        if self.mode != "inotify" or self._observer is None:
+            return
+        error = inotify_capacity_error(self.folder)
+        if error is not None:
+            self.stop()
+            self._fall_back(error)
+            self._observer = self._start(PollingObserver(timeout=self._poll_interval))
+
+    def _fall_back(self, error: OSError) -> None:
+        log.warning(
+            "inotify indisponible (%s) : surveillance du dossier %s par scrutation toutes "
+            "les %.1f s. Augmentez fs.inotify.max_user_watches pour revenir à la détection "
+            "immédiate.",
+            error.strerror or error,
+            self.folder,
+            self._poll_interval,
+        )
+        self.mode = "polling"
 
     def _start(self, observer: BaseObserver) -> BaseObserver:
         observer.schedule(_Handler(self._sink), str(self.folder), recursive=True)

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
@@ -51,8 +51,10 @@ def chain_hash(
     return h.hexdigest()
 
 
-def utc_now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+def utc_now_iso(offset_s: float = 0.0) -> str:
+    """Now (or ``offset_s`` seconds from now) in UTC: "2026-11-28T19:05:00.123456Z"."""
+    moment = datetime.now(UTC) + timedelta(seconds=offset_s)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
