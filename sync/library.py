@@ -31,7 +31,7 @@ from sync.classify import Placement, classify, is_ignored
 from sync.extract import Probe
 from sync.feed import DocumentFeed
 from sync.search import index_content
-from sync.workers import ExtractionPool, Rejection
+from sync.workers import TRANSIENT_CODES, ExtractionPool, Rejection
 from table_app.journal import Event, utc_now_iso
 from table_app.store.database import Database
 from table_app.store.models import Content, Document, DocumentVersion
@@ -225,7 +225,13 @@ class DocumentLibrary:
     def _probe(self, digest: str, size: int, rel: PurePosixPath) -> Any:
         blob = self.blob_path(digest)
         with tempfile.TemporaryDirectory(dir=self.work) as work:
-            result = self.pool.probe(blob, Path(work))
+            # The worker sees the copy under the file's own extension: the
+            # secretary's "PDF endommagé" reads better than "type inconnu".
+            named = Path(work) / f"document{rel.suffix.lower()}"
+            named.symlink_to(blob)
+            result = self.pool.probe(named, Path(work))
+            if isinstance(result, Rejection) and result.code in TRANSIENT_CODES:
+                raise OSError(f"extraction interrompue : {result.reason}")
             row: dict[str, Any] = {
                 "hash": digest,
                 "size": size,
@@ -305,6 +311,8 @@ class DocumentLibrary:
     def index_text(self, digest: str) -> list[Event]:
         """Extract and index the text of every page of one content."""
         result = self.pool.texts(self.viewable_path(digest))
+        if isinstance(result, Rejection) and result.code in TRANSIENT_CODES:
+            raise OSError(f"extraction interrompue : {result.reason}")
         texts = [] if isinstance(result, Rejection) else result
         if isinstance(result, Rejection):
             log.warning("Texte non extrait de %s : %s", digest[:12], result.reason)

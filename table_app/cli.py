@@ -189,8 +189,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"Dossier introuvable : {folder}", file=sys.stderr)
         return 1
     db = open_database(_database_url(args))
-    with ExtractionPool() as pool:
-        library = DocumentLibrary(db, folder, _data_dir(args), pool)
+    data_dir = _data_dir(args)
+    with ExtractionPool(office_profile_dir=data_dir / "libreoffice-profile") as pool:
+        library = DocumentLibrary(db, folder, data_dir, pool)
         report = library.reconcile()
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
@@ -209,6 +210,32 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print(f"  {label} : {change.path}")
     for change in report.rejected:
         print(f"  Refusé : {change.path} — {change.reason}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from sync.search import search
+
+    db = open_database(_database_url(args))
+    try:
+        hits = search(db, args.query, limit=args.limit)
+    finally:
+        db.dispose()
+    if args.json:
+        print(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print(f"Aucun résultat pour « {args.query} ».")
+        return 0
+    for n, hit in enumerate(hits, start=1):
+        if hit.kind == "document":
+            where = f"page {hit.page} — {hit.path}"
+        elif hit.number:
+            where = f"délibération n° {hit.number} — séance {hit.session_id}"
+        else:
+            where = f"délibération non numérotée — séance {hit.session_id}"
+        print(f"{n}. {hit.title} — {where}")
+        print(f"   {hit.snippet_text()}")
     return 0
 
 
@@ -280,6 +307,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--json", action="store_true")
     ingest.set_defaults(func=cmd_ingest)
+
+    find = sub.add_parser("search", help="rechercher dans les documents et les délibérations")
+    find.add_argument("query", metavar="RECHERCHE", help='mots cherchés ("…" : expression exacte)')
+    find.add_argument("--json", action="store_true")
+    find.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="nombre de résultats (défaut : 20)"
+    )
+    find.set_defaults(func=cmd_search)
 
     demo = sub.add_parser(
         "demo", help="jouer la séance de démonstration d'une commune de 677 habitants"
