@@ -214,10 +214,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from sync.search import search
+    from sync.search import DeliberationIndexer, search
 
     db = open_database(_database_url(args))
     try:
+        # Bring the deliberation texts up to date with the journal first.
+        engine = SessionEngine(Journal(db), _config_or_none(args))
+        indexer = DeliberationIndexer(db, engine)
+        indexer.start()
+        indexer.stop()
         hits = search(db, args.query, limit=args.limit)
     finally:
         db.dispose()

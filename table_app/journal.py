@@ -35,6 +35,7 @@ _events: Table = EventRecord.__table__  # type: ignore[assignment]
 _LAST_EVENT = select(_events.c.seq, _events.c.hash).order_by(_events.c.seq.desc()).limit(1)
 _INSERT_EVENT = insert(_events)
 
+
 def canonical_json(value: Any) -> str:
     """The one serialisation the hash covers: sorted keys, no spaces, UTF-8."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

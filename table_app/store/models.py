@@ -123,3 +123,23 @@ class DocumentFeedRecord(Base):
     author: Mapped[str] = mapped_column(String(32))
     type: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
+
+
+class DeliberationText(Base):
+    """The current text of one item of a session, for search (see sync/search.py).
+
+    Kept from the session feed by ``sync.search.DeliberationIndexer``; its FTS5
+    index ``deliberation_texts_fts`` (SQLite only) follows it by triggers.
+    """
+
+    __tablename__ = "deliberation_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[str | None] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (Index("ix_deliberation_texts_item", "session_id", "item_id", unique=True),)

@@ -1,13 +1,19 @@
 """Full-text search: FTS5 indexes over the page texts and the deliberation texts.
 
 ``pages_fts`` is an *external content* FTS5 table over ``pages.text``: the
-text is stored once (in ``pages``), the index holds only the terms, and
-``snippet()`` still works because FTS5 reads the text back from ``pages`` by
-rowid. Triggers keep it in step with every insert, update and delete on
-``pages``, whoever writes them. ``detail=full`` (positions) is kept: phrase
-queries need it and bm25 uses the term counts; a benchmark on 200,000 pages
-(bench/search_bench.py) showed that the ranking of very common words, not the
-index detail, is what costs, and sync/search.py bounds that instead.
+text is stored once (in ``pages``), the index holds only the terms, as a
+contentless table would, but ``snippet()`` works (FTS5 reads the text back
+from ``pages`` by rowid) and rows can be deleted (a contentless table can do
+neither before SQLite 3.43). Triggers keep it in step with every insert,
+update and delete on ``pages``, whoever writes them. ``detail=full``
+(positions) is kept: phrase queries need it, and with ``detail=column`` or
+``none`` bm25 re-tokenizes every ranked page to count occurrences, ten times
+slower on a common word (bench/search_bench.py, 200,000 pages; the figures
+are in sync/search.py).
+
+``search_terms`` lists every word of the pages with the number of pages
+holding it: the search completes the word being typed from it (an FTS5 prefix
+query on a common stem costs far more, see sync/search.py).
 
 ``deliberation_texts`` holds the current text of each item of each session
 (sync/search.py ``DeliberationIndexer`` keeps it from the session feed), with
@@ -52,6 +58,14 @@ SQLITE_UPGRADE = [
     END""",
     # Pages stored before this revision.
     "INSERT INTO pages_fts(pages_fts) VALUES ('rebuild')",
+    # Every indexed word and how many pages hold it, for the completion of the
+    # word being typed (kept by sync.search.index_content).
+    """CREATE TABLE search_terms (
+        term TEXT PRIMARY KEY NOT NULL, pages INTEGER NOT NULL
+    ) WITHOUT ROWID""",
+    "CREATE VIRTUAL TABLE temp.pages_fts_vocab USING fts5vocab(main, pages_fts, row)",
+    "INSERT INTO search_terms (term, pages) SELECT term, doc FROM temp.pages_fts_vocab",
+    "DROP TABLE temp.pages_fts_vocab",
     f"""CREATE VIRTUAL TABLE deliberation_texts_fts USING fts5(
         title, text, content='deliberation_texts', content_rowid='id', tokenize='{TOKENIZE}'
     )""",
@@ -77,6 +91,7 @@ SQLITE_DOWNGRADE = [
     "DROP TRIGGER IF EXISTS deliberation_texts_fts_delete",
     "DROP TRIGGER IF EXISTS deliberation_texts_fts_insert",
     "DROP TABLE IF EXISTS deliberation_texts_fts",
+    "DROP TABLE IF EXISTS search_terms",
     "DROP TRIGGER IF EXISTS pages_fts_update",
     "DROP TRIGGER IF EXISTS pages_fts_delete",
     "DROP TRIGGER IF EXISTS pages_fts_insert",
@@ -98,7 +113,9 @@ def upgrade() -> None:
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("updated_at", sa.String(32), nullable=False),
-        sa.UniqueConstraint("session_id", "item_id", name="uq_deliberation_texts_item"),
+    )
+    op.create_index(
+        "ix_deliberation_texts_item", "deliberation_texts", ["session_id", "item_id"], unique=True
     )
     if _is_sqlite():
         for statement in SQLITE_UPGRADE:
@@ -109,4 +126,5 @@ def downgrade() -> None:
     if _is_sqlite():
         for statement in SQLITE_DOWNGRADE:
             op.execute(statement)
+    op.drop_index("ix_deliberation_texts_item", table_name="deliberation_texts")
     op.drop_table("deliberation_texts")
