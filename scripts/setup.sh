@@ -25,9 +25,12 @@ quiet() {
 }
 
 # --- Debian packages ---------------------------------------------------------
-# Libraries the Qt offscreen platform plugin loads, plus poppler-utils
-# (pdftotext, pdftoppm) for the agenda PDF tooling.
+# Libraries the Qt offscreen platform plugin loads, poppler-utils (pdftoppm,
+# pdfsig) and LibreOffice without its GUI, which turns the commune's office
+# documents (odt, docx, xlsx, ods) into PDF for the seats.
 APT_PACKAGES=(
+    libreoffice-writer-nogui
+    libreoffice-calc-nogui
     libegl1
     libgl1
     libxkbcommon0

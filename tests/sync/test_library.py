@@ -7,10 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from sync.extract import find_converter
 from sync.library import DocumentLibrary
+from sync.search import search
 from table_app.cli import main
 from table_app.demo import DEMO_CONFIG
+from table_app.store import Database
 from tests.sync.conftest import FeedLog, make_pdf
+from tests.sync.test_bad_files import odt
 
 
 def test_a_bad_file_gets_its_reason_and_stops_nothing(
@@ -67,3 +71,18 @@ def test_ingest_command(tmp_path: Path, folder: Path, capsys: pytest.CaptureFixt
     report = json.loads(capsys.readouterr().out)
     assert [r["path"] for r in report["removed"]] == ["abîmé.pdf"]
     assert report["unchanged"] == 1
+
+
+@pytest.mark.skipif(find_converter() is None, reason="LibreOffice is not installed")
+def test_an_office_document_is_shown_as_pdf_and_searchable(
+    library: DocumentLibrary, folder: Path, database: Database
+) -> None:
+    (folder / "Séances" / "2026-11-28" / "01 - PV").mkdir(parents=True)
+    odt(folder / "Séances" / "2026-11-28" / "01 - PV" / "ordre du jour.odt")
+    report = library.reconcile()
+    assert [c.path for c in report.added] == ["Séances/2026-11-28/01 - PV/ordre du jour.odt"]
+    doc = library.documents()[0]
+    assert (doc["kind"], doc["page_count"], doc["text_indexed"]) == ("office", 1, True)
+    assert library.viewable_path(doc["hash"]).read_bytes().startswith(b"%PDF")
+    hits = search(database, "proces-verbal")
+    assert [(h.document_id, h.page) for h in hits] == [(doc["document_id"], 1)]
