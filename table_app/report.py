@@ -84,6 +84,7 @@ def session_json(session: Session) -> dict[str, Any]:
         "opening": session.opening,
         "lack_of_quorum": session.lack_of_quorum,
         "current_item": session.current_item,
+        "projection": session.projection,
         "items": [_item_json(session, i, n) for n, i in enumerate(session.agenda(), start=1)],
         "proposals": [
             _item_json(session, i, None) for i in session.items if i not in session.agenda()

@@ -1081,6 +1081,38 @@ def _nomination_round(ctx: Context, args: Arguments, session: Session | None) ->
     return _numbered(ctx, session, item, "nomination_round.recorded", payload)
 
 
+# --- projection ------------------------------------------------------------
+
+
+@_command("project", "document title page hash")
+def _project(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    """The mayor shows a document page on every seat that follows him."""
+    assert session is not None
+    _status(session, _LIVE, "projeter un document")
+    page = args.count("page", 1)
+    if page < 1:
+        raise CommandRefused("« project » : la page commence à 1")
+    document = args.count("document")
+    return _decision(
+        session,
+        "document.projected",
+        {
+            "document": document,
+            "title": args.text("title"),
+            "page": page,
+            "hash": args.optional_text("hash"),
+        },
+    )
+
+
+@_command("stop_projection", "")
+def _stop_projection(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    if session.projection is None:
+        raise CommandRefused("Aucun document n'est projeté")
+    return _decision(session, "projection.stopped", {})
+
+
 # --- suspension and closing ------------------------------------------------
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from table_app.config import Config
 from table_app.council import projection
-from table_app.council.decide import Context, decide, now_utc
+from table_app.council.decide import Context, Decision, decide, now_utc
 from table_app.council.errors import CommandRefused
 from table_app.council.state import CouncilState, Session
 from table_app.journal import Event, Journal
@@ -87,6 +87,13 @@ class SessionEngine:
         if decision.warnings:
             log.info("Avertissement (%s) : %s", decision.type, " ; ".join(decision.warnings))
         return Accepted(event, decision.warnings)
+
+    def preview(self, command: Mapping[str, Any], author: str = "president") -> Decision:
+        """What ``command`` would record, without recording it: the master screen
+        shows a vote's result before the mayor confirms it. Raises
+        ``CommandRefused`` exactly as ``execute`` would."""
+        with self._lock:
+            return decide(Context(self.state, self.config, author, self.clock()), command)
 
     def refresh(self) -> list[Event]:
         """Apply events another process appended (e.g. a command line run)."""

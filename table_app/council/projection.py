@@ -292,6 +292,16 @@ def _round(state: CouncilState, session: Session, p: dict[str, Any], _e: Event) 
         _number(state, item, p)
 
 
+@_on("document.projected")
+def _projected(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
+    session.projection = dict(p)
+
+
+@_on("projection.stopped")
+def _projection_stopped(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
+    session.projection = None
+
+
 @_on("session.suspended")
 def _suspended(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.status = SessionStatus.SUSPENDED
@@ -309,6 +319,7 @@ def _closed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
     session.status = SessionStatus.CLOSED
     session.closed_at = p["at"]
     session.current_item = None
+    session.projection = None
     for item in session.agenda():
         if item.status is ItemStatus.PENDING:
             item.status = ItemStatus.NOT_EXAMINED

@@ -173,6 +173,7 @@ class Session:
     emergency_accepted: bool | None = None
     suspensions: list[dict[str, str | None]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    projection: dict[str, Any] | None = None  # the document page the mayor shows
     next_item_number: int = 1
     last_seq: int = 0
 

@@ -1,0 +1,602 @@
+"""The mayor's master screen: roll call, agenda, deliberation and vote, projection.
+
+Every button sends a command to the engine through the ``SessionModel``; the
+screen redraws from the state the engine projects. A refusal is shown in
+words at the top of the screen, with the engine's numbers.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from screens.session_model import SessionModel
+from screens.widgets import (
+    AgendaList,
+    HeaderBar,
+    MessageBanner,
+    QuorumBadge,
+    item_line,
+    label,
+)
+from table_app.council import rules
+from table_app.council.errors import CommandRefused
+from table_app.council.state import ItemKind, ItemStatus, Presence, Session
+
+log = logging.getLogger("screens")
+
+_PRESENCE_BUTTONS = (("present", "Présent"), ("absent", "Absent"), ("excused", "Excusé"))
+
+
+def _button(text: str, name: str | None = None) -> QPushButton:
+    button = QPushButton(text)
+    if name:
+        button.setObjectName(name)
+    return button
+
+
+class RollCallPanel(QWidget):
+    """Présent, absent, excusé; procurations; quorum; secretary; opening."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.quorum = QuorumBadge()
+        self.open_button = _button("Ouvrir la séance", "primary")
+        self.open_button.clicked.connect(lambda: self.model.execute({"cmd": "open"}))
+        self.carence_button = _button("Constater l'absence de quorum", "danger")
+        self.carence_button.clicked.connect(
+            lambda: self.model.execute({"cmd": "record_lack_of_quorum"}))
+        top.addWidget(self.quorum, 1)
+        top.addWidget(self.carence_button)
+        top.addWidget(self.open_button)
+        layout.addLayout(top)
+
+        secretary = QHBoxLayout()
+        secretary.addWidget(label("Secrétaire de séance :"))
+        self.secretary = QComboBox()
+        self.secretary.setMinimumWidth(420)
+        secretary.addWidget(self.secretary)
+        self.secretary_button = _button("Nommer")
+        self.secretary_button.clicked.connect(self._on_secretary_button_clicked)
+        secretary.addWidget(self.secretary_button)
+        self.secretary_label = label("", "muted")
+        secretary.addWidget(self.secretary_label, 1)
+        layout.addLayout(secretary)
+
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        grid_host = QWidget()
+        self.grid = QGridLayout(grid_host)
+        self.grid.setHorizontalSpacing(14)
+        self.grid.setVerticalSpacing(8)
+        scroll.setWidget(grid_host)
+        layout.addWidget(scroll, 1)
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    def show_session(self, session: Session | None) -> None:
+        self.quorum.show_session(session)
+        if session is None:
+            return
+        if not self._rows:
+            self._build_rows(session)
+        present = session.present()
+        active = {p.giver: p.holder for p in session.proxies if p.active}
+        for member_id, row in self._rows.items():
+            att = session.attendance[member_id]
+            state = {
+                Presence.PRESENT: "present",
+                Presence.ABSENT: "absent",
+                Presence.LEFT: "absent",
+                Presence.EXCUSED: "excused",
+            }.get(att.status)
+            for key, button in row["buttons"].items():
+                button.setChecked(key == state)
+            last = att.movements[-1] if att.movements else None
+            row["time"].setText(
+                f"{'arrivé' if last['kind'] == 'arrivee' else 'parti'} à {last['at'][11:16]}"
+                if last else "")
+            combo: QComboBox = row["proxy"]
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("Pas de procuration", None)
+            for other in sorted(session.members.values(), key=lambda m: m.rank):
+                if other.id != member_id:
+                    combo.addItem(f"Procuration à {other.name}", other.id)
+            holder = active.get(member_id)
+            combo.setCurrentIndex(max(combo.findData(holder), 0) if holder else 0)
+            combo.setEnabled(member_id not in present or holder is not None)
+            combo.blockSignals(False)
+        self.secretary.clear()
+        for member_id in sorted(present, key=lambda m: session.members[m].rank):
+            self.secretary.addItem(session.name(member_id), member_id)
+        self.secretary_label.setText(
+            "Nommé(e) : " + ", ".join(session.name(m) for m in session.secretaries)
+            if session.secretaries else "")
+        convened = session.status.value == "convoquee"
+        self.open_button.setVisible(convened)
+        self.carence_button.setVisible(convened)
+
+    def _build_rows(self, session: Session) -> None:
+        for row_no, member in enumerate(
+            sorted(session.members.values(), key=lambda m: m.rank)
+        ):
+            role = {"maire": "maire", "adjoint": "adjoint"}.get(member.role, "")
+            name = label(f"{member.name}" + (f" ({role})" if role else ""))
+            self.grid.addWidget(name, row_no, 0)
+            buttons: dict[str, QPushButton] = {}
+            for col, (key, text) in enumerate(_PRESENCE_BUTTONS, start=1):
+                button = _button(text, key)
+                button.setCheckable(True)
+                button.clicked.connect(
+                    lambda _checked=False, m=member.id, k=key: self._on_presence_clicked(m, k))
+                self.grid.addWidget(button, row_no, col)
+                buttons[key] = button
+            proxy = QComboBox()
+            proxy.setMinimumWidth(440)
+            proxy.currentIndexChanged.connect(
+                lambda _i, m=member.id, c=proxy: self._on_proxy_changed(m, c))
+            self.grid.addWidget(proxy, row_no, 4)
+            time = label("", "muted")
+            self.grid.addWidget(time, row_no, 5)
+            self._rows[member.id] = {"buttons": buttons, "proxy": proxy, "time": time}
+
+    def _on_presence_clicked(self, member_id: str, key: str) -> None:
+        session = self.model.session
+        if session is None:
+            return
+        present = session.attendance[member_id].status is Presence.PRESENT
+        if key == "present":
+            if not present:
+                self.model.execute({"cmd": "arrive", "member": member_id})
+        elif present:
+            self.model.execute({"cmd": "leave", "member": member_id})
+        else:
+            self.model.execute(
+                {"cmd": "absent", "member": member_id, "excused": key == "excused"})
+        self.show_session(self.model.session)  # undo a refused toggle
+
+    def _on_proxy_changed(self, member_id: str, combo: QComboBox) -> None:
+        holder = combo.currentData()
+        session = self.model.session
+        if session is None:
+            return
+        if any(p.active and p.giver == member_id for p in session.proxies):
+            self.model.execute({"cmd": "revoke_proxy", "giver": member_id})
+        if holder:
+            self.model.execute({"cmd": "proxy", "giver": member_id, "holder": holder})
+        self.show_session(self.model.session)
+
+    def _on_secretary_button_clicked(self) -> None:
+        member = self.secretary.currentData()
+        if member:
+            self.model.execute({"cmd": "name_secretaries", "members": [member]})
+
+
+class AddItemDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Ajouter un point")
+        layout = QVBoxLayout(self)
+        layout.addWidget(label("Objet du point"))
+        self.title = QLineEdit()
+        layout.addWidget(self.title)
+        layout.addWidget(label("Nature"))
+        self.kind = QComboBox()
+        for value, text in (("deliberation", "Délibération"), ("information", "Information")):
+            self.kind.addItem(text, value)
+        layout.addWidget(self.kind)
+        buttons = QDialogButtonBox()
+        buttons.addButton("Ajouter", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class AgendaPanel(QWidget):
+    """Take up, jump, reorder, add, accept a proposal, withdraw, defer."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QHBoxLayout(self)
+        left = QVBoxLayout()
+        left.addWidget(label("Ordre du jour", "sectionTitle"))
+        self.agenda = AgendaList()
+        left.addWidget(self.agenda, 1)
+        left.addWidget(label("Points proposés par les conseillers", "sectionTitle"))
+        self.proposals = QListWidget()
+        self.proposals.setMaximumHeight(220)
+        left.addWidget(self.proposals)
+        layout.addLayout(left, 3)
+
+        actions = QVBoxLayout()
+        specs = (
+            ("Point suivant", "primary", self.take_up_next),
+            ("Mettre en discussion", None, lambda: self._on_selected("take_up")),
+            ("Monter", None, lambda: self._move(-1)),
+            ("Descendre", None, lambda: self._move(+1)),
+            ("Retirer", "danger", lambda: self._on_selected("withdraw_item")),
+            ("Ajourner", None, lambda: self._on_selected("defer_item")),
+            ("Ajouter un point", None, self._add),
+            ("Accepter la proposition", None, lambda: self._proposal("accept_proposal")),
+            ("Refuser la proposition", "danger", lambda: self._proposal("refuse_proposal")),
+        )
+        self.buttons: dict[str, QPushButton] = {}
+        for text, name, slot in specs:
+            button = _button(text, name)
+            button.clicked.connect(slot)
+            actions.addWidget(button)
+            self.buttons[text] = button
+        actions.addStretch(1)
+        layout.addLayout(actions, 1)
+
+    def show_session(self, session: Session | None) -> None:
+        self.agenda.show_session(session)
+        self.proposals.clear()
+        if session is None:
+            return
+        for item in session.items:
+            if item.status is ItemStatus.PROPOSED:
+                who = session.name(item.proposed_by) if item.proposed_by else ""
+                row = QListWidgetItem(f"{item.title} — proposé par {who}")
+                row.setData(Qt.ItemDataRole.UserRole, item.id)
+                self.proposals.addItem(row)
+
+    def take_up_next(self) -> None:
+        session = self.model.session
+        if session is None:
+            return
+        pending = [i for i in session.agenda() if i.status is ItemStatus.PENDING]
+        if not pending:
+            self.model.command_refused.emit("Plus aucun point à examiner : vous pouvez clore la séance")
+            return
+        self.model.execute({"cmd": "take_up", "item": pending[0].id})
+
+    def _selected(self) -> str | None:
+        item = self.agenda.selected_id()
+        if item is None:
+            self.model.command_refused.emit("Touchez d'abord un point de l'ordre du jour")
+        return item
+
+    def _on_selected(self, cmd: str) -> None:
+        item = self._selected()
+        if item:
+            self.model.execute({"cmd": cmd, "item": item})
+
+    def _move(self, delta: int) -> None:
+        session = self.model.session
+        item = self._selected()
+        if session is None or item is None:
+            return
+        ids = [i.id for i in session.agenda()]
+        position = ids.index(item) + 1 + delta
+        if 1 <= position <= len(ids):
+            self.model.execute({"cmd": "move_item", "item": item, "position": position})
+
+    def _add(self) -> None:
+        dialog = AddItemDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.model.execute(
+                {"cmd": "add_item", "title": dialog.title.text(), "kind": dialog.kind.currentData()})
+
+    def _proposal(self, cmd: str) -> None:
+        rows = self.proposals.selectedItems()
+        if not rows:
+            self.model.command_refused.emit("Touchez d'abord une proposition")
+            return
+        self.model.execute({"cmd": cmd, "item": rows[0].data(Qt.ItemDataRole.UserRole)})
+
+
+class VotePanel(QWidget):
+    """The point under discussion: its text, who takes part, the vote."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        self.title = label("Aucun point en discussion", "itemTitle", wrap=True)
+        layout.addWidget(self.title)
+        self.text = QPlainTextEdit()
+        self.text.setMinimumHeight(200)
+        layout.addWidget(self.text, 2)
+        text_row = QHBoxLayout()
+        self.save_text = _button("Enregistrer le texte")
+        self.save_text.clicked.connect(self._on_save_text_clicked)
+        text_row.addWidget(self.save_text)
+        self.versions = label("", "muted")
+        text_row.addWidget(self.versions, 1)
+        layout.addLayout(text_row)
+
+        who = QHBoxLayout()
+        self.member = QComboBox()
+        self.member.setMinimumWidth(380)
+        who.addWidget(self.member)
+        self.interest_button = _button("Déclarer intéressé(e)")
+        self.interest_button.clicked.connect(self._on_interest_clicked)
+        who.addWidget(self.interest_button)
+        self.president_button = _button("Élire président (compte administratif)")
+        self.president_button.clicked.connect(self._on_president_clicked)
+        who.addWidget(self.president_button)
+        who.addStretch(1)
+        layout.addLayout(who)
+
+        counts = QHBoxLayout()
+        self.mode = label("", "sectionTitle")
+        counts.addWidget(self.mode)
+        self.spins: dict[str, QSpinBox] = {}
+        for key, text in (("pour", "Pour"), ("contre", "Contre"), ("abstention", "Abstention")):
+            counts.addWidget(label(text))
+            spin = QSpinBox()
+            spin.setRange(0, 99)
+            spin.setMinimumWidth(140)
+            counts.addWidget(spin)
+            self.spins[key] = spin
+        counts.addStretch(1)
+        layout.addLayout(counts)
+
+        self.not_taking = QListWidget()
+        self.not_taking.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        self.not_taking.setMaximumHeight(150)
+        layout.addWidget(label("Ne prennent pas part au vote (touchez les noms) :"))
+        layout.addWidget(self.not_taking)
+
+        buttons = QHBoxLayout()
+        self.unanimity = _button("Unanimité")
+        self.unanimity.clicked.connect(lambda: self.record({"unanimous": True}))
+        self.preview_button = _button("Voir le résultat")
+        self.preview_button.clicked.connect(self._on_preview_clicked)
+        self.confirm = _button("Enregistrer le vote", "primary")
+        self.confirm.clicked.connect(self._on_confirm_clicked)
+        buttons.addWidget(self.unanimity)
+        buttons.addWidget(self.preview_button)
+        buttons.addWidget(self.confirm)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.preview = label("", wrap=True)
+        layout.addWidget(self.preview)
+        self._item: str | None = None
+
+    def show_session(self, session: Session | None) -> None:
+        item = session.item(session.current_item) if session and session.current_item else None
+        if session is None or item is None:
+            self._item = None
+            self.title.setText("Aucun point en discussion : choisissez-en un dans l'ordre du jour")
+            self.setEnabled(session is not None)
+            return
+        changed = item.id != self._item
+        self._item = item.id
+        position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
+        self.title.setText(item_line(position, item).replace("\n      ", " — "))
+        if changed or not self.text.hasFocus():
+            self.text.setPlainText(item.text)
+        self.versions.setText(f"Version {item.texts[-1].version}" if item.texts else "")
+        voting = item.status is ItemStatus.UNDER_DISCUSSION and item.kind in (
+            ItemKind.DELIBERATION, ItemKind.COMPTE_ADMINISTRATIF)
+        for widget in (self.unanimity, self.preview_button, self.confirm, *self.spins.values()):
+            widget.setEnabled(voting)
+        self.president_button.setVisible(item.kind is ItemKind.COMPTE_ADMINISTRATIF)
+        elect = rules.electorate(session, item)
+        mode = {"secret": "Scrutin secret", "public": "Scrutin public"}.get(
+            _required_mode(item), "Vote à main levée")
+        self.mode.setText(f"{mode} — {len(elect.voters)} votants possibles")
+        self.member.clear()
+        self.not_taking.clear()
+        for member_id in sorted(session.present(), key=lambda m: session.members[m].rank):
+            self.member.addItem(session.name(member_id), member_id)
+        for voter in elect.voters:
+            row = QListWidgetItem(session.name(voter))
+            row.setData(Qt.ItemDataRole.UserRole, voter)
+            self.not_taking.addItem(row)
+        if changed:
+            self.preview.setText("")
+            for spin in self.spins.values():
+                spin.setValue(0)
+
+    def _fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {k: s.value() for k, s in self.spins.items()}
+        chosen = [r.data(Qt.ItemDataRole.UserRole) for r in self.not_taking.selectedItems()]
+        if chosen:
+            fields["not_taking_part"] = chosen
+        return fields
+
+    def _on_preview_clicked(self) -> None:
+        if self._item is None:
+            return
+        command = {"cmd": "vote", "item": self._item, **self._fields()}
+        if self.model.session_id:
+            command["session"] = self.model.session_id
+        try:
+            decision = self.model.engine.preview(command)
+        except CommandRefused as refusal:
+            self.model.command_refused.emit(refusal.message)
+            return
+        vote = decision.payload["vote"]
+        self.preview.setObjectName("adopted" if vote["result"] == "adopte" else "rejected")
+        self.preview.setText(f"Résultat si vous confirmez : {vote['reason']}")
+        self.preview.style().unpolish(self.preview)
+        self.preview.style().polish(self.preview)
+
+    def _on_confirm_clicked(self) -> None:
+        self.record(self._fields())
+
+    def record(self, fields: dict[str, Any]) -> None:
+        if self._item is not None:
+            self.model.execute({"cmd": "vote", "item": self._item, **fields})
+
+    def _on_save_text_clicked(self) -> None:
+        if self._item is not None:
+            self.model.execute(
+                {"cmd": "edit_text", "item": self._item, "text": self.text.toPlainText()})
+
+    def _on_interest_clicked(self) -> None:
+        if self._item is not None and self.member.currentData():
+            self.model.execute(
+                {"cmd": "declare_interest", "item": self._item, "member": self.member.currentData()})
+
+    def _on_president_clicked(self) -> None:
+        if self._item is not None and self.member.currentData():
+            self.model.execute({"cmd": "elect_item_president", "item": self._item,
+                                "member": self.member.currentData()})
+
+
+def _required_mode(item: Any) -> str:
+    modes = {r["mode"] for r in item.ballot_requests}
+    if "secret" in modes or (item.kind is ItemKind.NOMINATION and not item.open_vote_decided):
+        return "secret"
+    return "public" if "public" in modes else "ordinaire"
+
+
+class ProjectionPanel(QWidget):
+    """Show a document page on every seat that follows the mayor."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.addWidget(label("Documents de la séance", "sectionTitle"))
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        layout.addWidget(self.list, 1)
+        row = QHBoxLayout()
+        row.addWidget(label("Page"))
+        self.page = QSpinBox()
+        self.page.setRange(1, 9999)
+        self.page.setMinimumWidth(160)
+        row.addWidget(self.page)
+        self.project_button = _button("Projeter sur les sièges", "primary")
+        self.project_button.clicked.connect(self._on_project_clicked)
+        self.stop_button = _button("Arrêter la projection")
+        self.stop_button.clicked.connect(lambda: self.model.execute({"cmd": "stop_projection"}))
+        row.addWidget(self.project_button)
+        row.addWidget(self.stop_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def show_session(self, session: Session | None) -> None:
+        library = self.model.library
+        selected = self._selected()
+        self.list.clear()
+        if session is None or library is None:
+            return
+        for doc in library.documents():
+            if doc["session_date"] != session.date or doc["status"] != "viewable":
+                continue
+            where = f"point {doc['item_position']}" if doc["item_position"] else "séance"
+            row = QListWidgetItem(f"{doc['title']} ({where}, {doc['page_count']} p.)")
+            row.setData(Qt.ItemDataRole.UserRole, doc)
+            self.list.addItem(row)
+            if selected and doc["document_id"] == selected["document_id"]:
+                row.setSelected(True)
+
+    def _selected(self) -> dict[str, Any] | None:
+        rows = self.list.selectedItems()
+        return rows[0].data(Qt.ItemDataRole.UserRole) if rows else None
+
+    def _on_project_clicked(self) -> None:
+        doc = self._selected()
+        if doc is None:
+            self.model.command_refused.emit("Touchez d'abord le document à projeter")
+            return
+        self.model.execute({"cmd": "project", "document": doc["document_id"],
+                            "title": doc["title"], "page": self.page.value(),
+                            "hash": doc["hash"]})
+
+
+class MasterScreen(QWidget):
+    """The mayor's screen.
+
+    Attributes:
+        model: the live session; every action goes to its engine.
+        tabs: Appel, Ordre du jour, Délibération et vote, Projection.
+    """
+
+    def __init__(self, model: SessionModel, commune: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.model = model
+        self.header = HeaderBar(commune, "Écran du maire")
+        self.banner = MessageBanner()
+        self.roll_call = RollCallPanel(model)
+        self.agenda = AgendaPanel(model)
+        self.vote = VotePanel(model)
+        self.projection = ProjectionPanel(model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.roll_call, "Appel")
+        self.tabs.addTab(self.agenda, "Ordre du jour")
+        self.tabs.addTab(self.vote, "Délibération et vote")
+        self.tabs.addTab(self.projection, "Projection")
+
+        bottom = QHBoxLayout()
+        self.suspend_button = _button("Suspendre la séance")
+        self.suspend_button.clicked.connect(lambda: self.model.execute({"cmd": "suspend"}))
+        self.resume_button = _button("Reprendre la séance")
+        self.resume_button.clicked.connect(lambda: self.model.execute({"cmd": "resume"}))
+        self.close_button = _button("Clore la séance", "danger")
+        self.close_button.clicked.connect(lambda: self.model.execute({"cmd": "close"}))
+        bottom.addStretch(1)
+        for button in (self.suspend_button, self.resume_button, self.close_button):
+            bottom.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 12)
+        layout.addWidget(self.header)
+        body = QVBoxLayout()
+        body.setContentsMargins(20, 12, 20, 0)
+        body.addWidget(self.banner)
+        body.addWidget(self.tabs, 1)
+        body.addLayout(bottom)
+        layout.addLayout(body, 1)
+
+        model.session_changed.connect(self._on_model_session_changed)
+        model.command_refused.connect(self.banner.show_refusal)
+        model.warning_raised.connect(self.banner.show_notice)
+        model.documents_changed.connect(lambda _e: self.projection.show_session(model.session))
+        model.event_recorded.connect(self._on_model_event_recorded)
+        self.refresh()
+
+    def refresh(self) -> None:
+        session = self.model.session
+        self.header.show_session(session)
+        self.roll_call.show_session(session)
+        self.agenda.show_session(session)
+        self.vote.show_session(session)
+        self.projection.show_session(session)
+        status = session.status.value if session else ""
+        self.suspend_button.setVisible(status == "ouverte")
+        self.resume_button.setVisible(status == "suspendue")
+        self.close_button.setVisible(status in ("ouverte", "suspendue"))
+
+    def _on_model_session_changed(self) -> None:
+        self.banner.hide()
+        self.refresh()
+
+    def _on_model_event_recorded(self, event: Any) -> None:
+        if event.type == "item.taken_up":
+            self.tabs.setCurrentWidget(self.vote)
+        elif event.type == "session.opened":
+            self.tabs.setCurrentWidget(self.agenda)

@@ -1,0 +1,351 @@
+"""A councillor's seat screen: the agenda, the deliberation, the documents.
+
+Read at arm's length by two or three councillors, by touch. Everything comes
+from the ``SessionModel``; the only command a seat sends is a proposed point.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from screens.session_model import SessionModel
+from screens.widgets import AgendaList, DeliberationPanel, HeaderBar, MessageBanner, label
+from table_app.config import Seat
+from table_app.journal import Event
+
+log = logging.getLogger("screens")
+
+#: Builds the widget that shows a document (``screens.document_viewer.DocumentViewer``).
+ViewerFactory = Callable[[QWidget], Any]
+
+
+class DocumentsPanel(QWidget):
+    """The documents of the point shown, the archive and the search, and a viewer.
+
+    Signals are not needed: the seat drives it (``show_for_item``, ``open``).
+    """
+
+    def __init__(self, model: SessionModel, viewer_factory: ViewerFactory | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        side = QVBoxLayout()
+        self.heading = label("Documents du point", "sectionTitle")
+        self.list = QListWidget()
+        self.list.setWordWrap(True)
+        self.list.itemClicked.connect(self._on_list_item_clicked)
+        side.addWidget(self.heading)
+        side.addWidget(self.list, 1)
+        holder = QWidget()
+        holder.setLayout(side)
+        holder.setMaximumWidth(520)
+        layout.addWidget(holder)
+        self.viewer = viewer_factory(self) if viewer_factory else None
+        if self.viewer is not None:
+            layout.addWidget(self.viewer, 1)
+        else:
+            layout.addWidget(label("Visionneuse indisponible", "muted"), 1)
+        self.user_navigated: Callable[[], None] = lambda: None
+
+    def list_documents(self, heading: str, documents: list[dict[str, Any]]) -> None:
+        self.heading.setText(heading)
+        self.list.clear()
+        if not documents:
+            empty = QListWidgetItem("Aucun document")
+            empty.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.list.addItem(empty)
+        for doc in documents:
+            pages = f"{doc['page_count']} page{'s' if doc['page_count'] > 1 else ''}"
+            text = f"{doc['title']}\n      {pages}"
+            if doc["status"] == "rejected":
+                text = f"{doc['title']}\n      Non affichable : {doc['reason']}"
+            row = QListWidgetItem(text)
+            row.setData(Qt.ItemDataRole.UserRole, doc)
+            self.list.addItem(row)
+
+    def open(self, doc: dict[str, Any], page: int = 1) -> None:
+        library = self.model.library
+        if self.viewer is None or library is None or doc.get("hash") is None:
+            return
+        if doc["status"] == "rejected":
+            return
+        path = library.viewable_path(doc["hash"])
+        if getattr(self.viewer, "current_path", None) != path:
+            self.viewer.open_document(path, doc["title"], page)
+            self.viewer.current_path = path
+        else:
+            self.viewer.set_page(page)
+
+    def _on_list_item_clicked(self, row: QListWidgetItem) -> None:
+        doc = row.data(Qt.ItemDataRole.UserRole)
+        if isinstance(doc, dict):
+            self.user_navigated()
+            self.open(doc)
+
+
+class ProposeDialog(QDialog):
+    """A councillor proposes a point; it waits for the mayor."""
+
+    def __init__(self, members: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Proposer un point")
+        layout = QVBoxLayout(self)
+        layout.addWidget(label("Proposer un point à l'ordre du jour", "sectionTitle"))
+        layout.addWidget(label("Qui propose ?"))
+        self.member = QComboBox()
+        for member_id, name in members:
+            self.member.addItem(name, member_id)
+        layout.addWidget(self.member)
+        layout.addWidget(label("Objet du point"))
+        self.title = QLineEdit()
+        self.title.setPlaceholderText("Par exemple : éclairage du terrain de sport")
+        layout.addWidget(self.title)
+        buttons = QDialogButtonBox()
+        buttons.addButton("Proposer", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+
+class SeatScreen(QWidget):
+    """One seat screen, shared by the councillors sitting there.
+
+    Attributes:
+        seat: the seat's configuration (name, display, members).
+        model: the live session.
+        following: whether the seat shows what the mayor projects.
+    """
+
+    def __init__(self, seat: Seat, model: SessionModel, commune: str,
+                 viewer_factory: ViewerFactory | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.seat = seat
+        self.model = model
+        self.following = True
+        self._shown_item: str | None = None
+        session = model.session
+        names = ", ".join(session.name(m) for m in seat.members) if session else ""
+        self.header = HeaderBar(commune, f"{seat.name} — {names}" if names else seat.name)
+        self.banner = MessageBanner()
+
+        self.agenda = AgendaList()
+        self.agenda.item_chosen.connect(self._on_agenda_item_chosen)
+        self.deliberation = DeliberationPanel()
+        self.documents = DocumentsPanel(model, viewer_factory)
+        self.documents.user_navigated = self._stop_following
+        self.search = _SearchPanel(model, self._open_search_hit)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.deliberation, "Délibération")
+        self.tabs.addTab(self.documents, "Documents")
+        self.tabs.addTab(self.search, "Recherche")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(label("Ordre du jour", "sectionTitle"))
+        left_layout.addWidget(self.agenda, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([560, 1360])
+
+        self.follow_button = QPushButton("Suivre le maire")
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.toggled.connect(self._on_follow_button_toggled)
+        self.propose_button = QPushButton("Proposer un point")
+        self.propose_button.clicked.connect(self._on_propose_button_clicked)
+        self.projection_label = label("", "muted")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.follow_button)
+        bottom.addWidget(self.projection_label, 1)
+        bottom.addWidget(self.propose_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 12)
+        layout.addWidget(self.header)
+        body = QVBoxLayout()
+        body.setContentsMargins(20, 12, 20, 0)
+        body.addWidget(self.banner)
+        body.addWidget(splitter, 1)
+        body.addLayout(bottom)
+        layout.addLayout(body, 1)
+
+        model.session_changed.connect(self._on_model_session_changed)
+        model.event_recorded.connect(self._on_model_event_recorded)
+        model.documents_changed.connect(self._on_model_documents_changed)
+        self.refresh()
+
+    # --- drawing -----------------------------------------------------------
+
+    def refresh(self) -> None:
+        session = self.model.session
+        self.header.show_session(session)
+        self.agenda.show_session(session)
+        current = session.item(session.current_item) if session and session.current_item else None
+        if current is not None and self.following:
+            self._shown_item = current.id
+        shown = session.item(self._shown_item) if session and self._shown_item else current
+        self.deliberation.show_item(session, shown)
+        self._list_documents(shown.id if shown else None)
+        projection = session.projection if session else None
+        if projection:
+            self.projection_label.setText(
+                f"Le maire projette : {projection['title']}, page {projection['page']}")
+        else:
+            self.projection_label.setText("")
+
+    def _list_documents(self, item_id: str | None) -> None:
+        library = self.model.library
+        session = self.model.session
+        if library is None or session is None:
+            return
+        position = None
+        if item_id is not None:
+            position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item_id),
+                            None)
+        docs = [d for d in library.documents() if d["session_date"] == session.date
+                and (position is None or d["item_position"] == position)]
+        heading = f"Documents du point {position}" if position else "Documents de la séance"
+        self.documents.list_documents(heading, docs)
+
+    # --- following the mayor ---------------------------------------------
+
+    def _stop_following(self) -> None:
+        if self.following:
+            self.follow_button.setChecked(False)
+
+    def _on_follow_button_toggled(self, checked: bool) -> None:
+        self.following = checked
+        if checked:
+            self._shown_item = None
+            self.refresh()
+            self._follow_projection()
+
+    def _follow_projection(self) -> None:
+        session = self.model.session
+        library = self.model.library
+        if not self.following or session is None or library is None:
+            return
+        projection = session.projection
+        if not projection:
+            return
+        doc = library.document(int(projection["document"]))
+        if doc is None:
+            return
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.open(doc, int(projection["page"]))
+
+    def _on_model_event_recorded(self, event: Event) -> None:
+        if event.type == "document.projected":
+            self._follow_projection()
+        elif event.type == "item.taken_up" and self.following:
+            self.tabs.setCurrentWidget(self.deliberation)
+
+    def _on_model_session_changed(self) -> None:
+        self.refresh()
+
+    def _on_model_documents_changed(self, _event: Event) -> None:
+        self._list_documents(self._shown_item)
+
+    # --- actions -----------------------------------------------------------
+
+    def _on_agenda_item_chosen(self, item_id: str) -> None:
+        self._stop_following()
+        self._shown_item = item_id
+        self.refresh()
+
+    def _on_propose_button_clicked(self) -> None:
+        session = self.model.session
+        if session is None:
+            return
+        dialog = ProposeDialog([(m, session.name(m)) for m in self.seat.members], self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.propose(str(dialog.member.currentData()), dialog.title.text())
+
+    def propose(self, member: str, title: str) -> bool:
+        accepted = self.model.execute(
+            {"cmd": "propose_item", "member": member, "title": title}, author="conseiller")
+        if accepted is None:
+            return False
+        self.banner.show_notice(f"Point proposé : « {title.strip()} ». Il attend l'accord du maire.")
+        return True
+
+    def _open_search_hit(self, hit: Any) -> None:
+        library = self.model.library
+        if hit.kind == "document" and library is not None and hit.document_id is not None:
+            doc = library.document(hit.document_id)
+            if doc is not None:
+                self._stop_following()
+                self.tabs.setCurrentWidget(self.documents)
+                self.documents.open(doc, hit.page or 1)
+
+
+class _SearchPanel(QWidget):
+    """Search every document and every deliberation text."""
+
+    def __init__(self, model: SessionModel, open_hit: Callable[[Any], None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self._open_hit = open_hit
+        layout = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.query = QLineEdit()
+        self.query.setPlaceholderText("Rechercher dans les documents et les délibérations")
+        self.query.returnPressed.connect(self.run)
+        button = QPushButton("Rechercher")
+        button.clicked.connect(self.run)
+        row.addWidget(self.query, 1)
+        row.addWidget(button)
+        layout.addLayout(row)
+        self.results = QListWidget()
+        self.results.setWordWrap(True)
+        self.results.itemClicked.connect(self._on_results_item_clicked)
+        layout.addWidget(self.results, 1)
+
+    def run(self) -> None:
+        from sync.search import search
+
+        self.results.clear()
+        library = self.model.library
+        if library is None:
+            return
+        hits = search(library.db, self.query.text(), limit=30)
+        if not hits:
+            self.results.addItem(f"Aucun résultat pour « {self.query.text()} »")
+        for hit in hits:
+            where = f"page {hit.page}" if hit.kind == "document" else f"délibération n° {hit.number or '—'}"
+            row = QListWidgetItem(f"{hit.title} — {where}\n{hit.snippet_text('«', '»')}")
+            row.setData(Qt.ItemDataRole.UserRole, hit)
+            self.results.addItem(row)
+
+    def _on_results_item_clicked(self, row: QListWidgetItem) -> None:
+        hit = row.data(Qt.ItemDataRole.UserRole)
+        if hit is not None:
+            self._open_hit(hit)
+

@@ -1,0 +1,93 @@
+"""The live session as every view sees it: the engine's state, told by signals.
+
+Views never talk to each other: each one holds the ``SessionModel`` and
+redraws from it when it changes; every action is a command sent through
+``execute``, which the engine accepts (an event, then ``session_changed``) or
+refuses (``command_refused`` with its French message, nothing changed).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from table_app.council.engine import Accepted, SessionEngine
+from table_app.council.errors import CommandRefused
+from table_app.council.state import Session
+from table_app.journal import Event
+
+log = logging.getLogger("screens")
+
+
+class SessionModel(QObject):
+    """The current session of the table and the document feed, for the views.
+
+    Attributes:
+        engine: the session engine (rules, journal).
+        session_id: the session shown, or None before any convocation.
+        library: the document library (``sync.library.DocumentLibrary``) or None.
+
+    Signals:
+        session_changed(): an event was recorded for the current session.
+        event_recorded(object): that event (``table_app.journal.Event``).
+        command_refused(str): the engine's French message for a refused command.
+        documents_changed(object): a document feed event (from any thread).
+        warning_raised(str): an accepted command came with a warning.
+    """
+
+    session_changed = Signal()
+    event_recorded = Signal(object)
+    command_refused = Signal(str)
+    documents_changed = Signal(object)
+    warning_raised = Signal(str)
+
+    def __init__(
+        self,
+        engine: SessionEngine,
+        session_id: str | None = None,
+        library: Any = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.engine = engine
+        self.library = library
+        self.session_id = session_id or self._latest_session()
+        self._unsubscribe = engine.subscribe(self._on_engine_event)
+        if library is not None:
+            library.feed.subscribe(self.documents_changed.emit)
+
+    def _latest_session(self) -> str | None:
+        sessions = sorted(self.engine.state.sessions.values(), key=lambda s: (s.date, s.id))
+        return sessions[-1].id if sessions else None
+
+    @property
+    def session(self) -> Session | None:
+        if self.session_id is None:
+            return None
+        return self.engine.state.sessions.get(self.session_id)
+
+    def execute(self, command: dict[str, Any], author: str = "president") -> Accepted | None:
+        """Send one command; on refusal, say why and return None."""
+        if self.session_id is not None and command.get("cmd") != "convene":
+            command = {"session": self.session_id, **command}
+        try:
+            accepted = self.engine.execute(command, author=author)
+        except CommandRefused as refusal:
+            log.info("Commande refusée (%s) : %s", command.get("cmd"), refusal.message)
+            self.command_refused.emit(refusal.message)
+            return None
+        for warning in accepted.warnings:
+            self.warning_raised.emit(warning)
+        return accepted
+
+    def _on_engine_event(self, event: Event) -> None:
+        if event.type == "session.convened" and self.session_id is None:
+            self.session_id = event.session_id
+        if event.session_id == self.session_id:
+            self.event_recorded.emit(event)
+            self.session_changed.emit()
+
+    def close(self) -> None:
+        self._unsubscribe()

@@ -1,0 +1,252 @@
+"""Widgets shared by the seat and master screens: header, agenda, deliberation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from table_app.council import rules
+from table_app.council.state import (
+    ITEM_KIND_LABELS,
+    ITEM_STATUS_LABELS,
+    SESSION_STATUS_LABELS,
+    Item,
+    ItemKind,
+    ItemStatus,
+    Session,
+)
+
+THEME = Path(__file__).resolve().parent.parent / "resources" / "theme" / "table.qss"
+
+
+def stylesheet() -> str:
+    return THEME.read_text(encoding="utf-8")
+
+
+def fr_date(iso: str) -> str:
+    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+              "septembre", "octobre", "novembre", "décembre")
+    year, month, day = (int(x) for x in iso[:10].split("-"))
+    return f"{day} {months[month - 1]} {year}"
+
+
+def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:
+    widget = QLabel(text)
+    if name:
+        widget.setObjectName(name)
+    widget.setWordWrap(wrap)
+    return widget
+
+
+class QuorumBadge(QLabel):
+    """"Quorum atteint : 11 présents / 8 requis", green, red or orange."""
+
+    def show_session(self, session: Session | None) -> None:
+        if session is None:
+            self.setText("")
+            return
+        check = rules.quorum(session)
+        if check.met:
+            self.setObjectName("quorumOk")
+            text = f"Quorum atteint : {check.present} présents / {check.required} requis"
+        elif check.reconvened:
+            self.setObjectName("quorumReconvened")
+            text = f"Séance reconvoquée : {check.present} présents, pas de quorum requis"
+        else:
+            self.setObjectName("quorumKo")
+            text = f"Quorum non atteint : {check.present} présents / {check.required} requis"
+        self.setText(text)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+
+class HeaderBar(QWidget):
+    """The commune, the session and its state, the quorum: always visible."""
+
+    def __init__(self, commune: str, place: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("header")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(24, 10, 24, 10)
+        layout.setSpacing(20)
+        self._title = label(commune, "headerTitle")
+        self._session = label("")
+        self._place = label(place, "seatName")
+        self._status = label("", "statusBadge")
+        self.quorum = QuorumBadge()
+        layout.addWidget(self._title)
+        layout.addWidget(self._session, 1)
+        layout.addWidget(self._place)
+        layout.addWidget(self._status)
+        layout.addWidget(self.quorum)
+
+    def show_session(self, session: Session | None) -> None:
+        if session is None:
+            self._session.setText("Aucune séance convoquée")
+            self._status.setText("")
+            self.quorum.show_session(None)
+            return
+        self._session.setText(f"Séance du {fr_date(session.date)}")
+        self._status.setText(SESSION_STATUS_LABELS[session.status].capitalize())
+        self.quorum.show_session(session)
+
+
+class MessageBanner(QLabel):
+    """A refusal or a warning, in words, until it is read (or 12 s pass)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.hide()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+
+    def show_refusal(self, message: str) -> None:
+        self._show(message, "refusal")
+
+    def show_notice(self, message: str) -> None:
+        self._show(message, "notice")
+
+    def _show(self, message: str, kind: str) -> None:
+        self.setObjectName(kind)
+        self.setText(message)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+        self._timer.start(12_000)
+
+    def mousePressEvent(self, event: object) -> None:  # noqa: N802 (Qt override)
+        self.hide()
+
+
+def item_line(position: int, item: Item) -> str:
+    kind = "" if item.kind is ItemKind.DELIBERATION else f" ({ITEM_KIND_LABELS[item.kind]})"
+    state = ITEM_STATUS_LABELS[item.status]
+    if item.number:
+        state = f"{state} — n° {item.number}"
+    return f"{position}. {item.title}{kind}\n      {state}"
+
+
+class AgendaList(QListWidget):
+    """The ordre du jour, the point under discussion highlighted.
+
+    Signals:
+        item_chosen(str): an item id was tapped.
+    """
+
+    item_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.itemClicked.connect(self._on_self_item_clicked)
+
+    def show_session(self, session: Session | None) -> None:
+        selected = self.selected_id()
+        self.clear()
+        if session is None:
+            return
+        for position, item in enumerate(session.agenda(), start=1):
+            row = QListWidgetItem(item_line(position, item))
+            row.setData(Qt.ItemDataRole.UserRole, item.id)
+            if item.id == session.current_item:
+                font = row.font()
+                font.setBold(True)
+                row.setFont(font)
+                row.setText("▶ " + row.text())
+                row.setBackground(Qt.GlobalColor.yellow)
+            elif item.status in (ItemStatus.WITHDRAWN, ItemStatus.DEFERRED):
+                row.setForeground(Qt.GlobalColor.darkGray)
+            self.addItem(row)
+            if item.id == selected:
+                row.setSelected(True)
+
+    def selected_id(self) -> str | None:
+        rows = self.selectedItems()
+        return str(rows[0].data(Qt.ItemDataRole.UserRole)) if rows else None
+
+    def _on_self_item_clicked(self, row: QListWidgetItem) -> None:
+        self.item_chosen.emit(str(row.data(Qt.ItemDataRole.UserRole)))
+
+
+def vote_summary(session: Session, item: Item) -> tuple[str, str]:
+    """The result as a seat may show it (totals; names only for a public ballot)."""
+    if item.rounds:
+        last = item.rounds[-1]
+        if last["elected"]:
+            return (f"Élu(e) : {session.name(last['elected'])} — {last['reason']}", "adopted")
+        return (f"Tour {last['round']} : {last['reason']}", "muted")
+    vote = item.vote
+    if vote is None:
+        return ("", "muted")
+    abst = "blancs ou nuls" if vote["mode"] == "secret" else "abstentions"
+    result = "ADOPTÉ" if vote["result"] == "adopte" else "REJETÉ"
+    text = (f"{result} — {vote['pour']} pour, {vote['contre']} contre, {vote['abstention']} "
+            f"{abst} ({vote['votants']} votants)")
+    if vote["mode"] == "public":
+        by_choice: dict[str, list[str]] = {}
+        for member, choice in vote["ballots"].items():
+            by_choice.setdefault(choice, []).append(session.name(member))
+        for choice in ("pour", "contre", "abstention"):
+            if by_choice.get(choice):
+                text += f"\n{choice.capitalize()} : {', '.join(by_choice[choice])}"
+    for member, why in vote["set_aside"]:
+        text += f"\nNe prend pas part au vote : {session.name(member)} ({why})"
+    return (text, "adopted" if vote["result"] == "adopte" else "rejected")
+
+
+class DeliberationPanel(QScrollArea):
+    """The point under discussion: object, rapporteur, the text as edited, the result."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.setSpacing(14)
+        self.kind = label("", "sectionTitle")
+        self.title = label("", "itemTitle", wrap=True)
+        self.rapporteur = label("", "muted")
+        self.text = label("", wrap=True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result = label("", wrap=True)
+        for widget in (self.kind, self.title, self.rapporteur, self.text, self.result):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.setWidget(body)
+
+    def show_item(self, session: Session | None, item: Item | None) -> None:
+        if session is None or item is None:
+            self.kind.setText("Aucun point en discussion")
+            for widget in (self.title, self.rapporteur, self.text, self.result):
+                widget.setText("")
+            return
+        position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
+        self.kind.setText(f"Point {position} — {ITEM_KIND_LABELS[item.kind]}"
+                          + (f" — délibération n° {item.number}" if item.number else ""))
+        self.title.setText(item.title)
+        self.rapporteur.setText(
+            f"Rapporteur : {session.name(item.rapporteur)}" if item.rapporteur else "")
+        version = f" (version {item.texts[-1].version})" if len(item.texts) > 1 else ""
+        self.text.setText(item.text + version if item.text else "Pas de projet de texte.")
+        text, style = vote_summary(session, item)
+        self.result.setObjectName(style)
+        self.result.setText(text)
+        self.result.style().unpolish(self.result)
+        self.result.style().polish(self.result)
