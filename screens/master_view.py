@@ -68,7 +68,8 @@ class RollCallPanel(QWidget):
         self.open_button.clicked.connect(lambda: self.model.execute({"cmd": "open"}))
         self.carence_button = _button("Constater l'absence de quorum", "danger")
         self.carence_button.clicked.connect(
-            lambda: self.model.execute({"cmd": "record_lack_of_quorum"}))
+            lambda: self.model.execute({"cmd": "record_lack_of_quorum"})
+        )
         top.addWidget(self.quorum, 1)
         top.addWidget(self.carence_button)
         top.addWidget(self.open_button)
@@ -117,7 +118,9 @@ class RollCallPanel(QWidget):
             last = att.movements[-1] if att.movements else None
             row["time"].setText(
                 f"{'arrivé' if last['kind'] == 'arrivee' else 'parti'} à {last['at'][11:16]}"
-                if last else "")
+                if last
+                else ""
+            )
             combo: QComboBox = row["proxy"]
             combo.blockSignals(True)
             combo.clear()
@@ -134,15 +137,15 @@ class RollCallPanel(QWidget):
             self.secretary.addItem(session.name(member_id), member_id)
         self.secretary_label.setText(
             "Nommé(e) : " + ", ".join(session.name(m) for m in session.secretaries)
-            if session.secretaries else "")
+            if session.secretaries
+            else ""
+        )
         convened = session.status.value == "convoquee"
         self.open_button.setVisible(convened)
         self.carence_button.setVisible(convened)
 
     def _build_rows(self, session: Session) -> None:
-        for row_no, member in enumerate(
-            sorted(session.members.values(), key=lambda m: m.rank)
-        ):
+        for row_no, member in enumerate(sorted(session.members.values(), key=lambda m: m.rank)):
             role = {"maire": "maire", "adjoint": "adjoint"}.get(member.role, "")
             name = label(f"{member.name}" + (f" ({role})" if role else ""))
             self.grid.addWidget(name, row_no, 0)
@@ -151,13 +154,15 @@ class RollCallPanel(QWidget):
                 button = _button(text, key)
                 button.setCheckable(True)
                 button.clicked.connect(
-                    lambda _checked=False, m=member.id, k=key: self._on_presence_clicked(m, k))
+                    lambda _checked=False, m=member.id, k=key: self._on_presence_clicked(m, k)
+                )
                 self.grid.addWidget(button, row_no, col)
                 buttons[key] = button
             proxy = QComboBox()
             proxy.setMinimumWidth(440)
             proxy.currentIndexChanged.connect(
-                lambda _i, m=member.id, c=proxy: self._on_proxy_changed(m, c))
+                lambda _i, m=member.id, c=proxy: self._on_proxy_changed(m, c)
+            )
             self.grid.addWidget(proxy, row_no, 4)
             time = label("", "muted")
             self.grid.addWidget(time, row_no, 5)
@@ -174,8 +179,7 @@ class RollCallPanel(QWidget):
         elif present:
             self.model.execute({"cmd": "leave", "member": member_id})
         else:
-            self.model.execute(
-                {"cmd": "absent", "member": member_id, "excused": key == "excused"})
+            self.model.execute({"cmd": "absent", "member": member_id, "excused": key == "excused"})
         self.show_session(self.model.session)  # undo a refused toggle
 
     def _on_proxy_changed(self, member_id: str, combo: QComboBox) -> None:
@@ -272,7 +276,9 @@ class AgendaPanel(QWidget):
             return
         pending = [i for i in session.agenda() if i.status is ItemStatus.PENDING]
         if not pending:
-            self.model.command_refused.emit("Plus aucun point à examiner : vous pouvez clore la séance")
+            self.model.command_refused.emit(
+                "Plus aucun point à examiner : vous pouvez clore la séance"
+            )
             return
         self.model.execute({"cmd": "take_up", "item": pending[0].id})
 
@@ -301,7 +307,8 @@ class AgendaPanel(QWidget):
         dialog = AddItemDialog(self)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.model.execute(
-                {"cmd": "add_item", "title": dialog.title.text(), "kind": dialog.kind.currentData()})
+                {"cmd": "add_item", "title": dialog.title.text(), "kind": dialog.kind.currentData()}
+            )
 
     def _proposal(self, cmd: str) -> None:
         rows = self.proposals.selectedItems()
@@ -395,13 +402,16 @@ class VotePanel(QWidget):
             self.text.setPlainText(item.text)
         self.versions.setText(f"Version {item.texts[-1].version}" if item.texts else "")
         voting = item.status is ItemStatus.UNDER_DISCUSSION and item.kind in (
-            ItemKind.DELIBERATION, ItemKind.COMPTE_ADMINISTRATIF)
+            ItemKind.DELIBERATION,
+            ItemKind.COMPTE_ADMINISTRATIF,
+        )
         for widget in (self.unanimity, self.preview_button, self.confirm, *self.spins.values()):
             widget.setEnabled(voting)
         self.president_button.setVisible(item.kind is ItemKind.COMPTE_ADMINISTRATIF)
         elect = rules.electorate(session, item)
         mode = {"secret": "Scrutin secret", "public": "Scrutin public"}.get(
-            _required_mode(item), "Vote à main levée")
+            _required_mode(item), "Vote à main levée"
+        )
         self.mode.setText(f"{mode} — {len(elect.voters)} votants possibles")
         self.member.clear()
         self.not_taking.clear()
@@ -450,17 +460,24 @@ class VotePanel(QWidget):
     def _on_save_text_clicked(self) -> None:
         if self._item is not None:
             self.model.execute(
-                {"cmd": "edit_text", "item": self._item, "text": self.text.toPlainText()})
+                {"cmd": "edit_text", "item": self._item, "text": self.text.toPlainText()}
+            )
 
     def _on_interest_clicked(self) -> None:
         if self._item is not None and self.member.currentData():
             self.model.execute(
-                {"cmd": "declare_interest", "item": self._item, "member": self.member.currentData()})
+                {"cmd": "declare_interest", "item": self._item, "member": self.member.currentData()}
+            )
 
     def _on_president_clicked(self) -> None:
         if self._item is not None and self.member.currentData():
-            self.model.execute({"cmd": "elect_item_president", "item": self._item,
-                                "member": self.member.currentData()})
+            self.model.execute(
+                {
+                    "cmd": "elect_item_president",
+                    "item": self._item,
+                    "member": self.member.currentData(),
+                }
+            )
 
 
 def _required_mode(item: Any) -> str:
@@ -521,9 +538,15 @@ class ProjectionPanel(QWidget):
         if doc is None:
             self.model.command_refused.emit("Touchez d'abord le document à projeter")
             return
-        self.model.execute({"cmd": "project", "document": doc["document_id"],
-                            "title": doc["title"], "page": self.page.value(),
-                            "hash": doc["hash"]})
+        self.model.execute(
+            {
+                "cmd": "project",
+                "document": doc["document_id"],
+                "title": doc["title"],
+                "page": self.page.value(),
+                "hash": doc["hash"],
+            }
+        )
 
 
 class MasterScreen(QWidget):

@@ -43,8 +43,12 @@ class DocumentsPanel(QWidget):
     Signals are not needed: the seat drives it (``show_for_item``, ``open``).
     """
 
-    def __init__(self, model: SessionModel, viewer_factory: ViewerFactory | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: SessionModel,
+        viewer_factory: ViewerFactory | None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.model = model
         layout = QHBoxLayout(self)
@@ -137,9 +141,14 @@ class SeatScreen(QWidget):
         following: whether the seat shows what the mayor projects.
     """
 
-    def __init__(self, seat: Seat, model: SessionModel, commune: str,
-                 viewer_factory: ViewerFactory | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        seat: Seat,
+        model: SessionModel,
+        commune: str,
+        viewer_factory: ViewerFactory | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -147,9 +156,7 @@ class SeatScreen(QWidget):
         self.model = model
         self.following = True
         self._shown_item: str | None = None
-        session = model.session
-        names = ", ".join(session.name(m) for m in seat.members) if session else ""
-        self.header = HeaderBar(commune, f"{seat.name} — {names}" if names else seat.name)
+        self.header = HeaderBar(commune, seat.name)
         self.banner = MessageBanner()
 
         self.agenda = AgendaList()
@@ -205,6 +212,9 @@ class SeatScreen(QWidget):
     def refresh(self) -> None:
         session = self.model.session
         self.header.show_session(session)
+        if session is not None:
+            names = ", ".join(session.name(m) for m in self.seat.members)
+            self.header.set_place(f"{self.seat.name} — {names}" if names else self.seat.name)
         self.agenda.show_session(session)
         current = session.item(session.current_item) if session and session.current_item else None
         if current is not None and self.following:
@@ -215,7 +225,8 @@ class SeatScreen(QWidget):
         projection = session.projection if session else None
         if projection:
             self.projection_label.setText(
-                f"Le maire projette : {projection['title']}, page {projection['page']}")
+                f"Le maire projette : {projection['title']}, page {projection['page']}"
+            )
         else:
             self.projection_label.setText("")
 
@@ -226,10 +237,13 @@ class SeatScreen(QWidget):
             return
         position = None
         if item_id is not None:
-            position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item_id),
-                            None)
-        docs = [d for d in library.documents() if d["session_date"] == session.date
-                and (position is None or d["item_position"] == position)]
+            position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item_id), None)
+        docs = [
+            d
+            for d in library.documents()
+            if d["session_date"] == session.date
+            and (position is None or d["item_position"] == position)
+        ]
         heading = f"Documents du point {position}" if position else "Documents de la séance"
         self.documents.list_documents(heading, docs)
 
@@ -289,10 +303,13 @@ class SeatScreen(QWidget):
 
     def propose(self, member: str, title: str) -> bool:
         accepted = self.model.execute(
-            {"cmd": "propose_item", "member": member, "title": title}, author="conseiller")
+            {"cmd": "propose_item", "member": member, "title": title}, author="conseiller"
+        )
         if accepted is None:
             return False
-        self.banner.show_notice(f"Point proposé : « {title.strip()} ». Il attend l'accord du maire.")
+        self.banner.show_notice(
+            f"Point proposé : « {title.strip()} ». Il attend l'accord du maire."
+        )
         return True
 
     def _open_search_hit(self, hit: Any) -> None:
@@ -308,8 +325,9 @@ class SeatScreen(QWidget):
 class _SearchPanel(QWidget):
     """Search every document and every deliberation text."""
 
-    def __init__(self, model: SessionModel, open_hit: Callable[[Any], None],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: SessionModel, open_hit: Callable[[Any], None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.model = model
         self._open_hit = open_hit
@@ -339,7 +357,11 @@ class _SearchPanel(QWidget):
         if not hits:
             self.results.addItem(f"Aucun résultat pour « {self.query.text()} »")
         for hit in hits:
-            where = f"page {hit.page}" if hit.kind == "document" else f"délibération n° {hit.number or '—'}"
+            where = (
+                f"page {hit.page}"
+                if hit.kind == "document"
+                else f"délibération n° {hit.number or '—'}"
+            )
             row = QListWidgetItem(f"{hit.title} — {where}\n{hit.snippet_text('«', '»')}")
             row.setData(Qt.ItemDataRole.UserRole, hit)
             self.results.addItem(row)
@@ -348,4 +370,3 @@ class _SearchPanel(QWidget):
         hit = row.data(Qt.ItemDataRole.UserRole)
         if hit is not None:
             self._open_hit(hit)
-

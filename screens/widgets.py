@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -35,8 +36,20 @@ def stylesheet() -> str:
 
 
 def fr_date(iso: str) -> str:
-    months = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-              "septembre", "octobre", "novembre", "décembre")
+    months = (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    )
     year, month, day = (int(x) for x in iso[:10].split("-"))
     return f"{day} {months[month - 1]} {year}"
 
@@ -50,7 +63,7 @@ def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:
 
 
 class QuorumBadge(QLabel):
-    """"Quorum atteint : 11 présents / 8 requis", green, red or orange."""
+    """ "Quorum atteint : 11 présents / 8 requis", green, red or orange."""
 
     def show_session(self, session: Session | None) -> None:
         if session is None:
@@ -91,6 +104,9 @@ class HeaderBar(QWidget):
         layout.addWidget(self._place)
         layout.addWidget(self._status)
         layout.addWidget(self.quorum)
+
+    def set_place(self, text: str) -> None:
+        self._place.setText(text)
 
     def show_session(self, session: Session | None) -> None:
         if session is None:
@@ -152,7 +168,9 @@ class AgendaList(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
+        self.setSpacing(3)
         self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemClicked.connect(self._on_self_item_clicked)
 
     def show_session(self, session: Session | None) -> None:
@@ -168,9 +186,12 @@ class AgendaList(QListWidget):
                 font.setBold(True)
                 row.setFont(font)
                 row.setText("▶ " + row.text())
-                row.setBackground(Qt.GlobalColor.yellow)
+                row.setBackground(QColor("#fff0a8"))
+                row.setForeground(QColor("#000091"))
             elif item.status in (ItemStatus.WITHDRAWN, ItemStatus.DEFERRED):
-                row.setForeground(Qt.GlobalColor.darkGray)
+                row.setForeground(QColor("#666666"))
+            elif item.status is ItemStatus.VOTED:
+                row.setForeground(QColor("#18753c"))
             self.addItem(row)
             if item.id == selected:
                 row.setSelected(True)
@@ -195,8 +216,10 @@ def vote_summary(session: Session, item: Item) -> tuple[str, str]:
         return ("", "muted")
     abst = "blancs ou nuls" if vote["mode"] == "secret" else "abstentions"
     result = "ADOPTÉ" if vote["result"] == "adopte" else "REJETÉ"
-    text = (f"{result} — {vote['pour']} pour, {vote['contre']} contre, {vote['abstention']} "
-            f"{abst} ({vote['votants']} votants)")
+    text = (
+        f"{result} — {vote['pour']} pour, {vote['contre']} contre, {vote['abstention']} "
+        f"{abst} ({vote['votants']} votants)"
+    )
     if vote["mode"] == "public":
         by_choice: dict[str, list[str]] = {}
         for member, choice in vote["ballots"].items():
@@ -238,11 +261,14 @@ class DeliberationPanel(QScrollArea):
                 widget.setText("")
             return
         position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
-        self.kind.setText(f"Point {position} — {ITEM_KIND_LABELS[item.kind]}"
-                          + (f" — délibération n° {item.number}" if item.number else ""))
+        self.kind.setText(
+            f"Point {position} — {ITEM_KIND_LABELS[item.kind]}"
+            + (f" — délibération n° {item.number}" if item.number else "")
+        )
         self.title.setText(item.title)
         self.rapporteur.setText(
-            f"Rapporteur : {session.name(item.rapporteur)}" if item.rapporteur else "")
+            f"Rapporteur : {session.name(item.rapporteur)}" if item.rapporteur else ""
+        )
         version = f" (version {item.texts[-1].version})" if len(item.texts) > 1 else ""
         self.text.setText(item.text + version if item.text else "Pas de projet de texte.")
         text, style = vote_summary(session, item)

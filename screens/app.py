@@ -1,0 +1,192 @@
+"""The table: one view per display, built on one engine, one library, one renderer.
+
+Windows are keyed by their display's connector name (``QScreen.name()``), as
+the configuration names them, never by screen index. A display unplugged
+during the session hides its window (it does not fall onto another screen);
+when it comes back, its view returns. A display the configuration does not
+name shows the seat chooser. ``windowed`` arranges the seven views as windows
+on one screen (a laptop, or a test).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
+
+from screens.master_view import MasterScreen
+from screens.seat_view import SeatScreen, ViewerFactory
+from screens.session_model import SessionModel
+from screens.widgets import label, stylesheet
+from table_app.config import Config, Seat
+
+log = logging.getLogger("screens")
+
+#: The size the views are designed for (23" 1920x1080 screens).
+VIEW_SIZE = (1920, 1080)
+
+
+@dataclass
+class View:
+    """One role's window: "master" or a seat name, and the display it belongs on."""
+
+    role: str
+    display: str
+    widget: QWidget
+    screen: QScreen | None = None
+
+
+class SeatChooser(QWidget):
+    """Shown on a display the configuration does not name: pick what it shows."""
+
+    def __init__(
+        self, display: str, roles: list[str], choose: Any, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label(f"Écran « {display} » non configuré", "itemTitle"))
+        layout.addWidget(label("Choisissez ce que cet écran affiche (menu d'administration) :"))
+        for role in roles:
+            button = QPushButton("Écran du maire" if role == "master" else role)
+            button.clicked.connect(lambda _c=False, r=role: choose(display, r))
+            layout.addWidget(button)
+        layout.addStretch(1)
+
+
+class TableViews(QObject):
+    """The seven views of a one-PC table, and where each one is shown.
+
+    Attributes:
+        views: by role ("master", then each seat's name).
+        windowed: the views are windows on one screen instead of full screens.
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        model: SessionModel,
+        viewer_factory: ViewerFactory | None = None,
+        windowed: bool = False,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.model = model
+        self.viewer_factory = viewer_factory
+        self.windowed = windowed
+        self.views: dict[str, View] = {}
+        self.extra: dict[str, QWidget] = {}
+        commune = config.commune.name
+        master = MasterScreen(model, commune)
+        self.views["master"] = View("master", config.master_display, master)
+        for seat in config.seats:
+            self.views[seat.name] = View(seat.name, seat.display, self._seat_view(seat))
+        for view in self.views.values():
+            view.widget.setWindowTitle(
+                f"{commune} — {'écran du maire' if view.role == 'master' else view.role}"
+            )
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.screenAdded.connect(self._on_app_screen_added)
+            app.screenRemoved.connect(self._on_app_screen_removed)
+
+    def _seat_view(self, seat: Seat) -> SeatScreen:
+        return SeatScreen(seat, self.model, self.config.commune.name, self.viewer_factory)
+
+    # --- placement ---------------------------------------------------------
+
+    def show(self) -> None:
+        if self.windowed:
+            self._show_windowed()
+            return
+        for screen in QGuiApplication.screens():
+            self._place_on(screen)
+        for view in self.views.values():
+            if view.screen is None:
+                log.warning(
+                    "Écran « %s » (%s) absent : sa vue attend qu'il soit branché",
+                    view.display,
+                    view.role,
+                )
+
+    def _show_windowed(self) -> None:
+        """Seven windows on one screen: 3 columns, at a third of their size."""
+        screen = QGuiApplication.primaryScreen()
+        area = screen.availableGeometry() if screen else None
+        width, height = VIEW_SIZE
+        for n, view in enumerate(self.views.values()):
+            view.widget.setWindowFlag(Qt.WindowType.FramelessWindowHint, False)
+            view.widget.resize(width, height)
+            if area is not None:
+                col, row = n % 3, n // 3
+                view.widget.move(
+                    area.x() + col * area.width() // 3, area.y() + row * area.height() // 3
+                )
+            view.widget.show()
+
+    def _place_on(self, screen: QScreen) -> None:
+        name = screen.name()
+        view = next((v for v in self.views.values() if v.display == name), None)
+        if view is None:
+            self._show_chooser(screen)
+            return
+        view.screen = screen
+        window = view.widget
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        # Choose the screen before the window is first shown, then move it
+        # there: setScreen alone does not move a window on a virtual desktop.
+        window.create()
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.setScreen(screen)
+        window.setGeometry(screen.geometry())
+        window.showFullScreen()
+        log.info("Vue « %s » sur l'écran %s", view.role, name)
+
+    def _show_chooser(self, screen: QScreen) -> None:
+        name = screen.name()
+        chooser = SeatChooser(name, list(self.views), self._on_chooser_chosen)
+        chooser.setGeometry(screen.geometry())
+        chooser.show()
+        self.extra[name] = chooser
+
+    def _on_chooser_chosen(self, display: str, role: str) -> None:
+        chooser = self.extra.pop(display, None)
+        if chooser is not None:
+            chooser.close()
+        view = self.views[role]
+        view.display = display
+        for screen in QGuiApplication.screens():
+            if screen.name() == display:
+                self._place_on(screen)
+
+    def _on_app_screen_added(self, screen: QScreen) -> None:
+        log.info("Écran branché : %s", screen.name())
+        if not self.windowed:
+            self._place_on(screen)
+
+    def _on_app_screen_removed(self, screen: QScreen) -> None:
+        name = screen.name()
+        log.warning("Écran débranché : %s", name)
+        for view in self.views.values():
+            if view.screen is screen or view.display == name:
+                view.screen = None
+                if not self.windowed:
+                    view.widget.hide()  # never let it fall onto another screen
+        chooser = self.extra.pop(name, None)
+        if chooser is not None:
+            chooser.close()
+
+
+def application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication with the table's theme (created once)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(argv or ["table-app"])
+    app.setStyleSheet(stylesheet())
+    return app

@@ -1,0 +1,195 @@
+"""``table-app demo``: the demo commune's table.
+
+On a desktop it opens the seven views as windows, the session convened and
+the roll call under way, for a person to drive. With no display it runs
+offscreen: it plays the demo session through the real engine and writes
+screenshots of all seven views at four moments (roll call, a point under
+discussion with its document projected, a vote just recorded, the closed
+session) into a folder whose path it prints.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEventLoop, QTimer
+
+from screens.app import VIEW_SIZE, TableViews, application
+from screens.session_model import SessionModel
+from sync.library import DocumentLibrary
+from sync.workers import ExtractionPool
+from table_app.config import Config
+from table_app.council.engine import SessionEngine
+from table_app.demo import DEMO_SCRIPT, demo_config
+from table_app.journal import Journal
+from table_app.store import open_database
+
+log = logging.getLogger("screens")
+
+#: (moment, the command after which the screenshots are taken)
+MOMENTS = (
+    ("1-appel", lambda c: c["cmd"] == "open"),
+    ("2-point-en-discussion", lambda c: c["cmd"] == "project"),
+    ("3-vote-enregistre", lambda c: c["cmd"] == "vote" and c.get("item") == "p2"),
+    ("4-seance-close", lambda c: c["cmd"] == "close"),
+)
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def settle(ms: int = 50, until: Callable[[], bool] | None = None, timeout_s: float = 10) -> None:
+    """Let Qt deliver queued signals and paint (and wait for ``until``)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+        if until is None or until() or time.monotonic() > deadline:
+            return
+
+
+def script_commands() -> list[dict[str, Any]]:
+    lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+
+
+def with_projection(
+    commands: list[dict[str, Any]], library: DocumentLibrary | None
+) -> list[dict[str, Any]]:
+    """The demo script, with the mayor projecting the budget during point 2."""
+    if library is None:
+        return commands
+    budget = next(
+        (d for d in library.documents() if d["item_position"] == 2 and d["kind"] == "pdf"), None
+    )
+    if budget is None:
+        return commands
+    out: list[dict[str, Any]] = []
+    for command in commands:
+        out.append(command)
+        if command["cmd"] == "take_up" and command.get("item") == "p2":
+            out.append(
+                {
+                    "cmd": "project",
+                    "document": budget["document_id"],
+                    "title": budget["title"],
+                    "page": min(5, budget["page_count"]),
+                    "hash": budget["hash"],
+                }
+            )
+    return out
+
+
+class DemoTable:
+    """The demo commune on a fresh data folder: engine, documents, views."""
+
+    def __init__(self, root: Path, *, windowed: bool) -> None:
+        self.root = root
+        self.config: Config = demo_config(root)
+        self.db = open_database(self.config.database_url)
+        self.engine = SessionEngine(Journal(self.db), self.config)
+        self.pool = ExtractionPool(office_profile_dir=self.config.data_dir / "libreoffice-profile")
+        self.library = DocumentLibrary(
+            self.db, self.config.documents_folder, self.config.data_dir, self.pool
+        )
+        self._build_documents()
+        self.model = SessionModel(self.engine, library=self.library)
+        self.renderer, factory = _viewer_factory()
+        self.views = TableViews(self.config, self.model, factory, windowed=windowed)
+
+    def _build_documents(self) -> None:
+        try:
+            from table_app.demo_documents import build_demo_documents
+        except ImportError:  # pragma: no cover - the generator ships with the demo
+            return
+        build_demo_documents(self.config.documents_folder)
+        self.library.reconcile()
+
+    def close(self) -> None:
+        if self.renderer is not None:
+            self.renderer.close()
+        self.pool.close()
+
+
+def _viewer_factory() -> tuple[Any, Any]:
+    try:
+        from screens.document_viewer import DocumentViewer
+        from screens.render import PageRenderer
+    except ImportError:  # pragma: no cover
+        return None, None
+    renderer = PageRenderer()
+    return renderer, lambda parent: DocumentViewer(renderer, parent)
+
+
+def screenshot_all(views: TableViews, folder: Path, moment: str) -> list[Path]:
+    paths = []
+    for role, view in views.views.items():
+        name = "maire" if role == "master" else role.lower().replace(" ", "-").replace("è", "e")
+        path = folder / f"{moment}-{name}.png"
+        view.widget.grab().save(str(path))
+        paths.append(path)
+    return paths
+
+
+def run_offscreen(root: Path, shots: Path) -> int:
+    app = application()
+    table = DemoTable(root, windowed=True)
+    try:
+        for view in table.views.views.values():
+            view.widget.resize(*VIEW_SIZE)
+            view.widget.show()
+        commands = with_projection(script_commands(), table.library)
+        shots.mkdir(parents=True, exist_ok=True)
+        taken: list[Path] = []
+        for command in commands:
+            author = command.pop("by", "president")
+            if table.model.execute(dict(command), author=author) is None:
+                print(f"Commande refusée pendant la démonstration : {command}")
+                return 1
+            for moment, after in MOMENTS:
+                if after(command):
+                    if moment == "1-appel":
+                        table.views.views["master"].widget.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+                    settle(80, until=lambda: _renders_done(table), timeout_s=15)
+                    taken += screenshot_all(table.views, shots, moment)
+        app.processEvents()
+    finally:
+        table.close()
+    print(f"Démonstration jouée : {len(taken)} captures d'écran des sept vues dans {shots}")
+    print(f"Données de la démonstration : {root}")
+    return 0
+
+
+def _renders_done(table: DemoTable) -> bool:
+    renderer = table.renderer
+    return renderer is None or not getattr(renderer, "busy", lambda: False)()
+
+
+def run_windowed(root: Path) -> int:
+    app = application()
+    table = DemoTable(root, windowed=True)
+    for command in script_commands()[:17]:  # convened, roll call and procurations
+        command.pop("by", None)
+        table.model.execute(command)
+    table.views.show()
+    print(f"Table de démonstration ouverte. Données : {root}")
+    code = app.exec()
+    table.close()
+    return int(code)
+
+
+def run_demo(data_dir: Path | None = None, shots: Path | None = None) -> int:
+    root = data_dir or Path(tempfile.mkdtemp(prefix="table-du-conseil-demo-"))
+    if has_display() and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
+        return run_windowed(root)
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return run_offscreen(root, shots or root / "captures")

@@ -1,0 +1,86 @@
+"""``table-app run``: the kiosk. One engine, the document service, seven views.
+
+Under systemd (``kiosk.service``, ``Type=notify``) it says READY=1 once the
+views are shown and feeds the watchdog from a QTimer on the GUI thread: if the
+event loop freezes, the pings stop and systemd restarts the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import socket
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+
+from screens.app import TableViews, application
+from screens.session_model import SessionModel
+from sync.library import DocumentLibrary
+from sync.service import DocumentSync
+from sync.workers import ExtractionPool
+from table_app.config import ConfigError, default_config_path, load_config
+from table_app.council.engine import SessionEngine
+from table_app.journal import Journal
+from table_app.store import open_database
+
+log = logging.getLogger("screens")
+
+
+def sd_notify(message: str) -> bool:
+    """Tell systemd (``$NOTIFY_SOCKET``); False when not run by systemd."""
+    address = os.environ.get("NOTIFY_SOCKET")
+    if not address:
+        return False
+    if address.startswith("@"):
+        address = "\0" + address[1:]
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.connect(address)
+        sock.sendall(message.encode())
+    return True
+
+
+def run_table(args: argparse.Namespace) -> int:
+    app = application()
+    if args.list_screens:
+        for screen in QGuiApplication.screens():
+            geometry = screen.geometry()
+            print(
+                f"{screen.name()}\t{geometry.width()}x{geometry.height()}"
+                f"+{geometry.x()}+{geometry.y()}"
+            )
+        return 0
+    try:
+        config = load_config(Path(args.config) if args.config else default_config_path())
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return 1
+    db = open_database(args.database or config.database_url)
+    engine = SessionEngine(Journal(db), config)
+    pool = ExtractionPool(office_profile_dir=config.data_dir / "libreoffice-profile")
+    library = DocumentLibrary(db, config.documents_folder, config.data_dir, pool)
+    service = DocumentSync(library)
+    service.start()
+    model = SessionModel(engine, library=library)
+    from screens.document_viewer import DocumentViewer
+    from screens.render import PageRenderer
+
+    renderer = PageRenderer()
+    views = TableViews(
+        config, model, lambda parent: DocumentViewer(renderer, parent), windowed=args.windowed
+    )
+    views.show()
+    sd_notify("READY=1")
+    watchdog = QTimer()
+    watchdog.timeout.connect(lambda: sd_notify("WATCHDOG=1"))
+    watchdog.start(2000)
+    try:
+        return int(app.exec())
+    finally:
+        sd_notify("STOPPING=1")
+        service.stop()
+        renderer.close()
+        pool.close()
