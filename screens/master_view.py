@@ -144,6 +144,10 @@ class RollCallPanel(QWidget):
         self.open_button.setVisible(convened)
         self.carence_button.setVisible(convened)
 
+    def rows_excused(self, member_id: str) -> QPushButton:
+        button: QPushButton = self._rows[member_id]["buttons"]["excused"]
+        return button
+
     def _build_rows(self, session: Session) -> None:
         for row_no, member in enumerate(sorted(session.members.values(), key=lambda m: m.rank)):
             role = {"maire": "maire", "adjoint": "adjoint"}.get(member.role, "")

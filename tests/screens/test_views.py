@@ -1,0 +1,220 @@
+"""The seat and master views on the real engine and a real SQLite file, driven
+by qtbot as the mayor and the councillors would."""
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from pytestqt.qtbot import QtBot
+
+from screens.app import TableViews
+from screens.master_view import MasterScreen
+from screens.seat_view import SeatScreen
+from screens.session_model import SessionModel
+from screens.widgets import item_line, stylesheet
+from table_app.config import Config
+from table_app.council.engine import SessionEngine
+from table_app.council.state import ItemStatus, Presence, SessionStatus
+from table_app.demo import DEMO_SCRIPT
+
+QUORUM = [
+    "hmarchand",
+    "brousseau",
+    "sgarnier",
+    "plemoine",
+    "mfabre",
+    "jlperrin",
+    "nbonnet",
+    "cmeunier",
+]
+
+
+@pytest.fixture
+def model(qapp, engine: SessionEngine) -> SessionModel:
+    qapp.setStyleSheet(stylesheet())
+    engine.execute(
+        {
+            "cmd": "convene",
+            "id": "s",
+            "date": "2026-11-28",
+            "convened_on": "2026-11-20",
+            "agenda": [
+                {"title": "Budget primitif 2027", "text": "Le conseil adopte."},
+                {"title": "Voirie communale"},
+                {"title": "Point d'information", "kind": "information"},
+            ],
+        }
+    )
+    return SessionModel(engine)
+
+
+@pytest.fixture
+def master(qtbot: QtBot, model: SessionModel, config: Config) -> MasterScreen:
+    screen = MasterScreen(model, config.commune.name)
+    qtbot.addWidget(screen)
+    screen.resize(1920, 1080)
+    return screen
+
+
+@pytest.fixture
+def seat(qtbot: QtBot, model: SessionModel, config: Config) -> SeatScreen:
+    screen = SeatScreen(config.seats[2], model, config.commune.name)
+    qtbot.addWidget(screen)
+    return screen
+
+
+def _roll_call(qtbot: QtBot, master: MasterScreen, members: list[str]) -> None:
+    for member in members:
+        qtbot.mouseClick(
+            master.roll_call._rows[member]["buttons"]["present"], Qt.MouseButton.LeftButton
+        )
+
+
+def test_roll_call_quorum_and_opening(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    _roll_call(qtbot, master, QUORUM[:7])
+    assert master.roll_call.quorum.text() == "Quorum non atteint : 7 présents / 8 requis"
+    qtbot.mouseClick(master.roll_call.open_button, Qt.MouseButton.LeftButton)
+    assert master.banner.isVisibleTo(master)
+    assert master.banner.text().startswith(
+        "Quorum non atteint : 7 présents sur 15 membres en exercice, 8 requis"
+    )
+    assert model.session.status is SessionStatus.CONVENED  # type: ignore[union-attr]
+    _roll_call(qtbot, master, QUORUM[7:])
+    qtbot.mouseClick(master.roll_call.rows_excused("cbarbier"), Qt.MouseButton.LeftButton)
+    assert model.session.attendance["cbarbier"].status is Presence.EXCUSED  # type: ignore[union-attr]
+    qtbot.mouseClick(master.roll_call.open_button, Qt.MouseButton.LeftButton)
+    assert model.session.status is SessionStatus.OPEN  # type: ignore[union-attr]
+    assert master.header.quorum.text() == "Quorum atteint : 8 présents / 8 requis"
+
+
+def test_procuration_chosen_in_the_roll_call(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    combo = master.roll_call._rows["odumas"]["proxy"]
+    combo.setCurrentIndex(combo.findData("mfabre"))
+    proxies = [(p.giver, p.holder) for p in model.session.proxies if p.active]  # type: ignore[union-attr]
+    assert proxies == [("odumas", "mfabre")]
+    other = master.roll_call._rows["eroche"]["proxy"]
+    other.setCurrentIndex(other.findData("mfabre"))  # one holder, one procuration
+    assert "détient déjà la procuration d'Olivier Dumas" in master.banner.text()
+    assert other.currentData() is None  # the refused choice is undone
+
+
+def _open(qtbot: QtBot, master: MasterScreen) -> None:
+    _roll_call(qtbot, master, QUORUM)
+    qtbot.mouseClick(master.roll_call.open_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(master.roll_call.secretary_button, Qt.MouseButton.LeftButton)
+
+
+def test_take_up_edit_preview_and_record_a_vote(
+    qtbot: QtBot, master: MasterScreen, seat: SeatScreen, model: SessionModel
+) -> None:
+    _open(qtbot, master)
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    session = model.session
+    assert session is not None
+    assert session.current_item == "p1"
+    assert master.tabs.currentWidget() is master.vote
+    assert seat.deliberation.title.text() == "Budget primitif 2027"
+    master.vote.text.setPlainText("Le conseil adopte le budget primitif 2027, amendé.")
+    qtbot.mouseClick(master.vote.save_text, Qt.MouseButton.LeftButton)
+    assert seat.deliberation.text.text().startswith(
+        "Le conseil adopte le budget primitif 2027, amendé."
+    )
+    master.vote.spins["pour"].setValue(5)
+    master.vote.spins["contre"].setValue(2)
+    qtbot.mouseClick(master.vote.preview_button, Qt.MouseButton.LeftButton)
+    assert (
+        "Le décompte ne correspond pas : 5 pour + 2 contre + 0 abstention(s) = 7, mais 8 votants"
+        in master.banner.text()
+    )
+    master.vote.spins["abstention"].setValue(1)
+    qtbot.mouseClick(master.vote.preview_button, Qt.MouseButton.LeftButton)
+    assert master.vote.preview.text() == "Résultat si vous confirmez : adopté (5 pour, 2 contre)"
+    assert session.item("p1").vote is None  # type: ignore[union-attr]  # not recorded yet
+    qtbot.mouseClick(master.vote.confirm, Qt.MouseButton.LeftButton)
+    assert session.item("p1").status is ItemStatus.VOTED  # type: ignore[union-attr]
+    assert seat.deliberation.result.text() == "ADOPTÉ — 5 pour, 2 contre, 1 abstentions (8 votants)"
+    assert "n° 2026-001" in seat.deliberation.kind.text()
+
+
+def test_unanimity_in_one_touch_and_closing(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    _open(qtbot, master)
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(master.vote.unanimity, Qt.MouseButton.LeftButton)
+    assert model.session.item("p1").vote["unanimous"] is True  # type: ignore[union-attr,index]
+    qtbot.mouseClick(master.suspend_button, Qt.MouseButton.LeftButton)
+    assert model.session.status is SessionStatus.SUSPENDED  # type: ignore[union-attr]
+    qtbot.mouseClick(master.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(master.close_button, Qt.MouseButton.LeftButton)
+    assert model.session.status is SessionStatus.CLOSED  # type: ignore[union-attr]
+    assert "Points non examinés : Voirie communale, Point d'information" in master.banner.text()
+
+
+def test_agenda_reorder_withdraw_and_a_seats_proposal(
+    qtbot: QtBot, master: MasterScreen, seat: SeatScreen, model: SessionModel
+) -> None:
+    master.agenda.agenda.setCurrentRow(1)
+    qtbot.mouseClick(master.agenda.buttons["Monter"], Qt.MouseButton.LeftButton)
+    assert [i.title for i in model.session.agenda()][:2] == [
+        "Voirie communale",
+        "Budget primitif 2027",
+    ]  # type: ignore[union-attr]
+    assert seat.agenda.item(0).text().startswith("1. Voirie communale")
+    qtbot.mouseClick(master.agenda.buttons["Retirer"], Qt.MouseButton.LeftButton)
+    assert model.session.item("p2").status is ItemStatus.WITHDRAWN  # type: ignore[union-attr]
+    assert seat.propose("cmeunier", "Éclairage du terrain de sport")
+    assert "attend l'accord du maire" in seat.banner.text()
+    assert master.agenda.proposals.count() == 1
+    master.agenda.proposals.setCurrentRow(0)
+    qtbot.mouseClick(master.agenda.buttons["Accepter la proposition"], Qt.MouseButton.LeftButton)
+    assert model.session.agenda()[-1].title == "Éclairage du terrain de sport"  # type: ignore[union-attr]
+
+
+def test_seven_views_agree_with_the_engine(
+    qtbot: QtBot, engine: SessionEngine, config: Config
+) -> None:
+    model = SessionModel(engine)
+    views = TableViews(config, model, windowed=True)
+    for view in views.views.values():
+        qtbot.addWidget(view.widget)
+    for line in DEMO_SCRIPT.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            command = json.loads(line)
+            assert model.execute(command, author=command.pop("by", "president"))
+    session = model.session
+    assert session is not None
+    expected = [item_line(n, i).split("\n")[0] for n, i in enumerate(session.agenda(), 1)]
+    for role, view in views.views.items():
+        widget = view.widget
+        assert "Close" in widget.header._status.text(), role
+        agenda = widget.agenda.agenda if role == "master" else widget.agenda
+        texts = [agenda.item(n).text().split("\n")[0] for n in range(agenda.count())]
+        assert texts == expected, role
+    assert len(views.views) == 7
+
+
+def test_a_display_unplugged_and_plugged_back(
+    qtbot: QtBot, engine: SessionEngine, config: Config
+) -> None:
+    screen = QGuiApplication.primaryScreen()
+    from dataclasses import replace
+
+    config = replace(config, master_display=screen.name())
+    views = TableViews(config, SessionModel(engine))
+    for view in views.views.values():
+        qtbot.addWidget(view.widget)
+    views.show()
+    master = views.views["master"]
+    assert master.widget.isVisible()
+    assert master.screen is screen
+    views._on_app_screen_removed(screen)
+    assert not master.widget.isVisible()  # not dropped onto another screen
+    views._on_app_screen_added(screen)
+    assert master.widget.isVisible()
+    assert master.screen is screen
