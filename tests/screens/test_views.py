@@ -2,6 +2,7 @@
 by qtbot as the mayor and the councillors would."""
 
 import json
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,7 +16,7 @@ from screens.session_model import SessionModel
 from screens.widgets import item_line, stylesheet
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
-from table_app.council.state import ItemStatus, Presence, SessionStatus
+from table_app.council.state import Item, ItemStatus, Presence, Session, SessionStatus
 from table_app.demo import DEMO_SCRIPT
 
 QUORUM = [
@@ -28,6 +29,19 @@ QUORUM = [
     "nbonnet",
     "cmeunier",
 ]
+
+
+def current(model: SessionModel) -> Session:
+    """The model's session (asserted present, for the type checker too)."""
+    session = model.session
+    assert session is not None
+    return session
+
+
+def item(model: SessionModel, item_id: str) -> Item:
+    found = current(model).item(item_id)
+    assert found is not None
+    return found
 
 
 @pytest.fixture
@@ -81,12 +95,12 @@ def test_roll_call_quorum_and_opening(
     assert master.banner.text().startswith(
         "Quorum non atteint : 7 présents sur 15 membres en exercice, 8 requis"
     )
-    assert model.session.status is SessionStatus.CONVENED  # type: ignore[union-attr]
+    assert current(model).status is SessionStatus.CONVENED
     _roll_call(qtbot, master, QUORUM[7:])
     qtbot.mouseClick(master.roll_call.rows_excused("cbarbier"), Qt.MouseButton.LeftButton)
-    assert model.session.attendance["cbarbier"].status is Presence.EXCUSED  # type: ignore[union-attr]
+    assert current(model).attendance["cbarbier"].status is Presence.EXCUSED
     qtbot.mouseClick(master.roll_call.open_button, Qt.MouseButton.LeftButton)
-    assert model.session.status is SessionStatus.OPEN  # type: ignore[union-attr]
+    assert current(model).status is SessionStatus.OPEN
     assert master.header.quorum.text() == "Quorum atteint : 8 présents / 8 requis"
 
 
@@ -95,7 +109,7 @@ def test_procuration_chosen_in_the_roll_call(
 ) -> None:
     combo = master.roll_call._rows["odumas"]["proxy"]
     combo.setCurrentIndex(combo.findData("mfabre"))
-    proxies = [(p.giver, p.holder) for p in model.session.proxies if p.active]  # type: ignore[union-attr]
+    proxies = [(p.giver, p.holder) for p in current(model).proxies if p.active]
     assert proxies == [("odumas", "mfabre")]
     other = master.roll_call._rows["eroche"]["proxy"]
     other.setCurrentIndex(other.findData("mfabre"))  # one holder, one procuration
@@ -134,9 +148,9 @@ def test_take_up_edit_preview_and_record_a_vote(
     master.vote.spins["abstention"].setValue(1)
     qtbot.mouseClick(master.vote.preview_button, Qt.MouseButton.LeftButton)
     assert master.vote.preview.text() == "Résultat si vous confirmez : adopté (5 pour, 2 contre)"
-    assert session.item("p1").vote is None  # type: ignore[union-attr]  # not recorded yet
+    assert item(model, "p1").vote is None  # not recorded yet
     qtbot.mouseClick(master.vote.confirm, Qt.MouseButton.LeftButton)
-    assert session.item("p1").status is ItemStatus.VOTED  # type: ignore[union-attr]
+    assert item(model, "p1").status is ItemStatus.VOTED
     assert seat.deliberation.result.text() == "ADOPTÉ — 5 pour, 2 contre, 1 abstentions (8 votants)"
     assert "n° 2026-001" in seat.deliberation.kind.text()
 
@@ -147,12 +161,12 @@ def test_unanimity_in_one_touch_and_closing(
     _open(qtbot, master)
     qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(master.vote.unanimity, Qt.MouseButton.LeftButton)
-    assert model.session.item("p1").vote["unanimous"] is True  # type: ignore[union-attr,index]
+    assert (item(model, "p1").vote or {})["unanimous"] is True
     qtbot.mouseClick(master.suspend_button, Qt.MouseButton.LeftButton)
-    assert model.session.status is SessionStatus.SUSPENDED  # type: ignore[union-attr]
+    assert current(model).status is SessionStatus.SUSPENDED
     qtbot.mouseClick(master.resume_button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(master.close_button, Qt.MouseButton.LeftButton)
-    assert model.session.status is SessionStatus.CLOSED  # type: ignore[union-attr]
+    assert current(model).status is SessionStatus.CLOSED
     assert "Points non examinés : Voirie communale, Point d'information" in master.banner.text()
 
 
@@ -161,19 +175,19 @@ def test_agenda_reorder_withdraw_and_a_seats_proposal(
 ) -> None:
     master.agenda.agenda.setCurrentRow(1)
     qtbot.mouseClick(master.agenda.buttons["Monter"], Qt.MouseButton.LeftButton)
-    assert [i.title for i in model.session.agenda()][:2] == [
+    assert [i.title for i in current(model).agenda()][:2] == [
         "Voirie communale",
         "Budget primitif 2027",
-    ]  # type: ignore[union-attr]
+    ]
     assert seat.agenda.item(0).text().startswith("1. Voirie communale")
     qtbot.mouseClick(master.agenda.buttons["Retirer"], Qt.MouseButton.LeftButton)
-    assert model.session.item("p2").status is ItemStatus.WITHDRAWN  # type: ignore[union-attr]
+    assert item(model, "p2").status is ItemStatus.WITHDRAWN
     assert seat.propose("cmeunier", "Éclairage du terrain de sport")
     assert "attend l'accord du maire" in seat.banner.text()
     assert master.agenda.proposals.count() == 1
     master.agenda.proposals.setCurrentRow(0)
     qtbot.mouseClick(master.agenda.buttons["Accepter la proposition"], Qt.MouseButton.LeftButton)
-    assert model.session.agenda()[-1].title == "Éclairage du terrain de sport"  # type: ignore[union-attr]
+    assert current(model).agenda()[-1].title == "Éclairage du terrain de sport"
 
 
 def test_seven_views_agree_with_the_engine(
@@ -191,7 +205,7 @@ def test_seven_views_agree_with_the_engine(
     assert session is not None
     expected = [item_line(n, i).split("\n")[0] for n, i in enumerate(session.agenda(), 1)]
     for role, view in views.views.items():
-        widget = view.widget
+        widget: Any = view.widget
         assert "Close" in widget.header._status.text(), role
         agenda = widget.agenda.agenda if role == "master" else widget.agenda
         texts = [agenda.item(n).text().split("\n")[0] for n in range(agenda.count())]
