@@ -7,17 +7,20 @@ words at the top of the screen, with the engine's numbers.
 
 from __future__ import annotations
 
+import hmac
 import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -561,7 +564,13 @@ class MasterScreen(QWidget):
         tabs: Appel, Ordre du jour, Délibération et vote, Projection.
     """
 
-    def __init__(self, model: SessionModel, commune: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        model: SessionModel,
+        commune: str,
+        admin_pin: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
@@ -585,6 +594,11 @@ class MasterScreen(QWidget):
         self.resume_button.clicked.connect(lambda: self.model.execute({"cmd": "resume"}))
         self.close_button = _button("Clore la séance", "danger")
         self.close_button.clicked.connect(lambda: self.model.execute({"cmd": "close"}))
+        self.quit_button = _button("Quitter la table")
+        self.quit_button.setVisible(admin_pin is not None)
+        self.quit_button.clicked.connect(self._on_quit_button_clicked)
+        self._admin_pin = admin_pin
+        bottom.addWidget(self.quit_button)
         bottom.addStretch(1)
         for button in (self.suspend_button, self.resume_button, self.close_button):
             bottom.addWidget(button)
@@ -605,6 +619,25 @@ class MasterScreen(QWidget):
         model.documents_changed.connect(lambda _e: self.projection.show_session(model.session))
         model.event_recorded.connect(self._on_model_event_recorded)
         self.refresh()
+
+    def _on_quit_button_clicked(self) -> None:
+        pin, ok = QInputDialog.getText(
+            self, "Quitter la table", "Code administrateur :", QLineEdit.EchoMode.Password
+        )
+        if ok:
+            self.leave_kiosk(pin)
+
+    def leave_kiosk(self, pin: str) -> bool:
+        """Quit the table if ``pin`` is the administrator's code."""
+        expected = self._admin_pin
+        if expected is None or not hmac.compare_digest(pin.encode(), expected.encode()):
+            self.banner.show_refusal("Code administrateur incorrect : la table reste ouverte")
+            return False
+        log.warning("Sortie du mode kiosque par l'administrateur")
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+        return True
 
     def refresh(self) -> None:
         session = self.model.session

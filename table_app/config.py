@@ -88,6 +88,7 @@ class Config:
         data_dir: where the database, exports and caches go.
         database_url: any SQLAlchemy URL; SQLite in ``data_dir`` by default.
         signing_certificate: PKCS#12 file used to sign exported deliberations.
+        admin_pin: the code that lets an administrator leave the kiosk.
         source: the file this was read from, if any.
     """
 
@@ -99,6 +100,7 @@ class Config:
     data_dir: Path
     database_url: str
     signing_certificate: Path | None = None
+    admin_pin: str | None = None
     source: Path | None = None
     _by_id: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
 
@@ -270,6 +272,15 @@ def parse_config(
         url = f"sqlite:///{data_dir / 'conseil.sqlite3'}"
 
     certificate = _read_certificate(r, data.get("signing"))
+    kiosk = data.get("kiosk", {})
+    pin = kiosk.get("admin_pin") if isinstance(kiosk, dict) else None
+    if pin is not None and (not isinstance(pin, str) or not re.fullmatch(r"[0-9]{4,12}", pin)):
+        r.error(
+            "kiosk.admin_pin",
+            "code administrateur invalide",
+            'de 4 à 12 chiffres entre guillemets : admin_pin = "482913"',
+        )
+        pin = None
 
     if r.problems and any(p.severity == "erreur" for p in r.problems):
         return None, r.problems
@@ -282,6 +293,7 @@ def parse_config(
         data_dir=data_dir,
         database_url=url,
         signing_certificate=certificate,
+        admin_pin=pin,
         source=source,
     )
     return config, r.problems

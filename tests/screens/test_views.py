@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from screens.app import TableViews
@@ -232,3 +233,21 @@ def test_a_display_unplugged_and_plugged_back(
     views._on_app_screen_added(screen)
     assert master.widget.isVisible()
     assert master.screen is screen
+
+
+def test_leaving_the_kiosk_needs_the_admin_pin(master_with_pin: MasterScreen) -> None:
+    assert master_with_pin.quit_button.isVisibleTo(master_with_pin)
+    assert not master_with_pin.leave_kiosk("0000")
+    assert master_with_pin.banner.text() == "Code administrateur incorrect : la table reste ouverte"
+
+
+def test_seats_have_no_way_out(seat: SeatScreen) -> None:
+    texts = {b.text() for b in seat.findChildren(QPushButton)}
+    assert not any("Quitter" in t for t in texts)
+
+
+@pytest.fixture
+def master_with_pin(qtbot: QtBot, model: SessionModel, config: Config) -> MasterScreen:
+    screen = MasterScreen(model, config.commune.name, config.admin_pin)
+    qtbot.addWidget(screen)
+    return screen
