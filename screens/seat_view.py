@@ -37,6 +37,17 @@ log = logging.getLogger("screens")
 ViewerFactory = Callable[[QWidget], Any]
 
 
+def _short(name: str) -> str:
+    """"Bernard Rousseau" → "B. Rousseau": three names fit in the header."""
+    first, _, last = name.partition(" ")
+    return f"{first[0]}. {last}" if last else name
+
+
+def document_title(doc: dict[str, Any]) -> str:
+    """The title inside the file when it has one, else its name."""
+    return str(doc.get("content_title") or doc["title"])
+
+
 class DocumentsPanel(QWidget):
     """The documents of the point shown, the archive and the search, and a viewer.
 
@@ -62,7 +73,7 @@ class DocumentsPanel(QWidget):
         side.addWidget(self.list, 1)
         holder = QWidget()
         holder.setLayout(side)
-        holder.setMaximumWidth(520)
+        holder.setMaximumWidth(400)
         layout.addWidget(holder)
         self.viewer = viewer_factory(self) if viewer_factory else None
         if self.viewer is not None:
@@ -80,7 +91,7 @@ class DocumentsPanel(QWidget):
             self.list.addItem(empty)
         for doc in documents:
             pages = f"{doc['page_count']} page{'s' if doc['page_count'] > 1 else ''}"
-            text = f"{doc['title']}\n      {pages}"
+            text = f"{document_title(doc)}\n      {pages}"
             if doc["status"] == "rejected":
                 text = f"{doc['title']}\n      Non affichable : {doc['reason']}"
             row = QListWidgetItem(text)
@@ -95,7 +106,7 @@ class DocumentsPanel(QWidget):
             return
         path = library.viewable_path(doc["hash"])
         if getattr(self.viewer, "current_path", None) != path:
-            self.viewer.open_document(path, doc["title"], page)
+            self.viewer.open_document(path, document_title(doc), page)
             self.viewer.current_path = path
         else:
             self.viewer.set_page(page)
@@ -213,8 +224,8 @@ class SeatScreen(QWidget):
         session = self.model.session
         self.header.show_session(session)
         if session is not None:
-            names = ", ".join(session.name(m) for m in self.seat.members)
-            self.header.set_place(f"{self.seat.name} — {names}" if names else self.seat.name)
+            names = ", ".join(_short(session.name(m)) for m in self.seat.members)
+            self.header.set_place(f"{self.seat.name} : {names}" if names else self.seat.name)
         self.agenda.show_session(session)
         current = session.item(session.current_item) if session and session.current_item else None
         if current is not None and self.following:
