@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,12 +22,21 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from screens.session_model import SessionModel
-from screens.widgets import AgendaList, DeliberationPanel, HeaderBar, MessageBanner, label
+from screens.widgets import (
+    AgendaList,
+    DeliberationPanel,
+    HeaderBar,
+    MessageBanner,
+    fr_date,
+    label,
+)
 from table_app.config import Seat
 from table_app.journal import Event
 
@@ -38,7 +47,7 @@ ViewerFactory = Callable[[QWidget], Any]
 
 
 def _short(name: str) -> str:
-    """"Bernard Rousseau" → "B. Rousseau": three names fit in the header."""
+    """ "Bernard Rousseau" → "B. Rousseau": three names fit in the header."""
     first, _, last = name.partition(" ")
     return f"{first[0]}. {last}" if last else name
 
@@ -118,6 +127,72 @@ class DocumentsPanel(QWidget):
             self.open(doc)
 
 
+class ArchivePanel(QTreeWidget):
+    """The archive by year and date, the commissions and the other documents.
+
+    Signals:
+        document_chosen(object): a document (its feed payload) was tapped.
+    """
+
+    document_chosen = Signal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderHidden(True)
+        self.setIndentation(36)
+        self.itemClicked.connect(self._on_self_item_clicked)
+
+    def show_documents(self, documents: list[dict[str, Any]]) -> None:
+        self.clear()
+        groups: dict[str, QTreeWidgetItem] = {}
+
+        def group(key: str, text: str, parent: QTreeWidgetItem | None) -> QTreeWidgetItem:
+            if key not in groups:
+                node = QTreeWidgetItem([text])
+                if parent is None:
+                    self.addTopLevelItem(node)
+                else:
+                    parent.addChild(node)
+                groups[key] = node
+            return groups[key]
+
+        ordered = sorted(
+            documents,
+            key=lambda d: (
+                d["category"] != "archive",
+                -(d["archive_year"] or 0),
+                d["archive_date"] or "",
+                d["path"],
+            ),
+        )
+        for doc in ordered:
+            if doc["category"] == "archive":
+                year = str(doc["archive_year"] or "sans année")
+                parent = group(f"a{year}", f"Archives {year}", None)
+                if doc["archive_date"]:
+                    day = doc["archive_date"]
+                    parent = group(f"a{day}", f"Séance du {fr_date(day)}", parent)
+            elif doc["category"] == "commission":
+                parent = group(f"c{doc['commission']}", f"Commission {doc['commission']}", None)
+            elif doc["category"] == "autre":
+                parent = group("autre", "Autres documents", None)
+            else:
+                continue
+            leaf = QTreeWidgetItem([document_title(doc)])
+            leaf.setData(0, Qt.ItemDataRole.UserRole, doc)
+            parent.addChild(leaf)
+        first = self.topLevelItem(0)
+        if first is not None:
+            first.setExpanded(True)
+
+    def _on_self_item_clicked(self, node: QTreeWidgetItem, _column: int) -> None:
+        doc = node.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(doc, dict):
+            self.document_chosen.emit(doc)
+        else:
+            node.setExpanded(not node.isExpanded())
+
+
 class ProposeDialog(QDialog):
     """A councillor proposes a point; it waits for the mayor."""
 
@@ -176,9 +251,12 @@ class SeatScreen(QWidget):
         self.documents = DocumentsPanel(model, viewer_factory)
         self.documents.user_navigated = self._stop_following
         self.search = _SearchPanel(model, self._open_search_hit)
+        self.archive = ArchivePanel()
+        self.archive.document_chosen.connect(self._on_archive_document_chosen)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.deliberation, "Délibération")
         self.tabs.addTab(self.documents, "Documents")
+        self.tabs.addTab(self.archive, "Archives")
         self.tabs.addTab(self.search, "Recherche")
 
         left = QWidget()
@@ -246,6 +324,8 @@ class SeatScreen(QWidget):
         session = self.model.session
         if library is None or session is None:
             return
+        everything = library.documents()
+        self.archive.show_documents(everything)
         position = None
         if item_id is not None:
             position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item_id), None)
@@ -322,6 +402,12 @@ class SeatScreen(QWidget):
             f"Point proposé : « {title.strip()} ». Il attend l'accord du maire."
         )
         return True
+
+    def _on_archive_document_chosen(self, doc: dict[str, Any]) -> None:
+        self._stop_following()
+        self.tabs.setCurrentWidget(self.documents)
+        self.documents.list_documents(doc.get("label", "Archives"), [doc])
+        self.documents.open(doc)
 
     def _open_search_hit(self, hit: Any) -> None:
         library = self.model.library

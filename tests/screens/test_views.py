@@ -251,3 +251,40 @@ def master_with_pin(qtbot: QtBot, model: SessionModel, config: Config) -> Master
     screen = MasterScreen(model, config.commune.name, config.admin_pin)
     qtbot.addWidget(screen)
     return screen
+
+
+def test_the_archive_by_year_and_date(qtbot: QtBot, seat: SeatScreen) -> None:
+    seat.archive.show_documents(
+        [
+            {
+                "category": "archive",
+                "archive_year": 2025,
+                "archive_date": "2025-03-14",
+                "path": "Archives/2025/2025-03-14/a.pdf",
+                "title": "a",
+                "content_title": "Taux 2025",
+            },
+            {
+                "category": "archive",
+                "archive_year": 2024,
+                "archive_date": None,
+                "path": "Archives/2024/b.pdf",
+                "title": "Rapport 2024",
+                "content_title": None,
+            },
+            {
+                "category": "autre",
+                "archive_year": None,
+                "archive_date": None,
+                "path": "Divers/c.pdf",
+                "title": "Bulletin",
+                "content_title": None,
+            },
+        ]
+    )
+    tops = [seat.archive.topLevelItem(n).text(0) for n in range(seat.archive.topLevelItemCount())]  # type: ignore[union-attr]
+    assert tops == ["Archives 2025", "Archives 2024", "Autres documents"]
+    year = seat.archive.topLevelItem(0)
+    assert year is not None
+    assert year.child(0).text(0) == "Séance du 14 mars 2025"  # type: ignore[union-attr]
+    assert year.child(0).child(0).text(0) == "Taux 2025"  # type: ignore[union-attr]
