@@ -171,7 +171,7 @@ def run_offscreen(root: Path, shots: Path) -> int:
 
 def _renders_done(table: DemoTable) -> bool:
     renderer = table.renderer
-    return renderer is None or not getattr(renderer, "busy", lambda: False)()
+    return renderer is None or renderer.pending() == 0
 
 
 def run_windowed(root: Path) -> int:

@@ -125,19 +125,18 @@ class RollCallPanel(QWidget):
                 else ""
             )
             combo: QComboBox = row["proxy"]
-            combo.blockSignals(True)
-            combo.clear()
-            combo.addItem("Pas de procuration", None)
-            for other in sorted(session.members.values(), key=lambda m: m.rank):
-                if other.id != member_id:
-                    combo.addItem(f"Procuration à {other.name}", other.id)
             holder = active.get(member_id)
-            combo.setCurrentIndex(max(combo.findData(holder), 0) if holder else 0)
+            index = max(combo.findData(holder), 0) if holder else 0
+            if combo.currentIndex() != index:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
             combo.setEnabled(member_id not in present or holder is not None)
-            combo.blockSignals(False)
-        self.secretary.clear()
-        for member_id in sorted(present, key=lambda m: session.members[m].rank):
-            self.secretary.addItem(session.name(member_id), member_id)
+        choices = sorted(present, key=lambda m: session.members[m].rank)
+        if [self.secretary.itemData(n) for n in range(self.secretary.count())] != choices:
+            self.secretary.clear()
+            for member_id in choices:
+                self.secretary.addItem(session.name(member_id), member_id)
         self.secretary_label.setText(
             "Nommé(e) : " + ", ".join(session.name(m) for m in session.secretaries)
             if session.secretaries
@@ -167,6 +166,10 @@ class RollCallPanel(QWidget):
                 buttons[key] = button
             proxy = QComboBox()
             proxy.setMinimumWidth(440)
+            proxy.addItem("Pas de procuration", None)
+            for other in sorted(session.members.values(), key=lambda m: m.rank):
+                if other.id != member.id:
+                    proxy.addItem(f"Procuration à {other.name}", other.id)
             proxy.currentIndexChanged.connect(
                 lambda _i, m=member.id, c=proxy: self._on_proxy_changed(m, c)
             )

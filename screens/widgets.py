@@ -172,8 +172,20 @@ class AgendaList(QListWidget):
         self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemClicked.connect(self._on_self_item_clicked)
+        self._shown: list[tuple[str, bool, ItemStatus]] = []
 
     def show_session(self, session: Session | None) -> None:
+        rows = (
+            []
+            if session is None
+            else [
+                (item_line(n, i), i.id == session.current_item, i.status)
+                for n, i in enumerate(session.agenda(), start=1)
+            ]
+        )
+        if rows == self._shown:
+            return  # nothing changed: no rebuild, no repaint
+        self._shown = rows
         selected = self.selected_id()
         self.clear()
         if session is None:
