@@ -129,9 +129,18 @@ def master_action(ctx: BenchContext) -> Result:
         widget.close()
     stats = latency_stats_ms(samples)
     value = stats["median_ms"]
-    summary = f"master action → 7 views repainted: median {value:.1f} ms, p99 {stats['p99_ms']:.1f} ms"
-    return Result("screens.master_action_to_seven_views", value, "ms", 16, "lower",
-                  {**stats, "n": count, "action": "arrivée / départ d'un membre"}, summary)
+    summary = (
+        f"master action → 7 views repainted: median {value:.1f} ms, p99 {stats['p99_ms']:.1f} ms"
+    )
+    return Result(
+        "screens.master_action_to_seven_views",
+        value,
+        "ms",
+        16,
+        "lower",
+        {**stats, "n": count, "action": "arrivée / départ d'un membre"},
+        summary,
+    )
 
 
 @benchmark("screens.startup_and_memory")
@@ -161,8 +170,9 @@ def startup_and_memory(ctx: BenchContext) -> Result:
         "worker_processes": figures["children"],
         "note": "startup measured inside the process (imports included), the data already on disk",
     }
-    summary = (f"start → seven views painted: {value:.2f} s; RSS with the 120-page budget open on "
-               f"six seats: {total_mb:.0f} MB (main {extra['rss_main_mb']}, workers "
-               f"{extra['rss_workers_mb']})")
+    summary = (
+        f"start → seven views painted: {value:.2f} s; RSS with the 120-page budget open on "
+        f"six seats: {total_mb:.0f} MB (main {extra['rss_main_mb']}, workers "
+        f"{extra['rss_workers_mb']})"
+    )
     return Result("screens.startup_and_memory", value, "s", 1.5, "lower", extra, summary)
-

@@ -10,11 +10,12 @@ on one screen (a laptop, or a test).
 
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
@@ -184,9 +185,28 @@ class TableViews(QObject):
 
 
 def application(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with the table's theme (created once)."""
+    """The QApplication with the table's theme (created once).
+
+    Python's cyclic garbage collector may run on any thread that allocates;
+    run on a render or sync thread, it would free Qt widgets off the GUI
+    thread and crash the table. Automatic collection is turned off and done
+    from a timer on the GUI thread instead.
+    """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication(argv or ["table-app"])
+        gc.disable()
+        collector = QTimer(app)
+        collector.timeout.connect(_collect)
+        collector.start(1000)
     app.setStyleSheet(stylesheet())
     return app
+
+
+_collections = 0
+
+
+def _collect() -> None:
+    global _collections
+    _collections += 1
+    gc.collect(2 if _collections % 60 == 0 else 0)

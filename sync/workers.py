@@ -123,7 +123,7 @@ class ExtractionPool:
         self._context = multiprocessing.get_context("forkserver")
         # Only effective before the fork server starts (it is one per program).
         self._context.set_forkserver_preload(
-            ["pymupdf", "sync.extract", "sync.workers", *_main_script_imports()]
+            ["pymupdf", "sync.extract", "sync.workers", *main_script_imports()]
         )
         self._cond = threading.Condition()
         self._closed = False
@@ -410,7 +410,7 @@ class ExtractionPool:
             worker.process.close()
 
 
-def _main_script_imports() -> list[str]:
+def main_script_imports() -> list[str]:
     """The modules that the program's main script uses, to preload in the fork server.
 
     Python 3.11 runs the main script again in every new worker (the fork server

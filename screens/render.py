@@ -1,0 +1,1256 @@
+"""Page rendering outside the GUI thread's way: worker processes, a cache, previews.
+
+PyMuPDF holds the GIL while it renders, so two render threads are no faster
+than one and steal time from the GUI thread; two processes are 1.7 times
+faster.  ``PageRenderer`` therefore keeps ``processes`` long-lived workers
+(from the forkserver, which has PyMuPDF already imported) and, for each, one
+small Python thread that feeds it jobs and reads its answers:
+
+- a job is a page of a document at a size (or the document's page sizes);
+  each worker keeps its last few documents open, so flipping never reopens;
+- the worker draws straight into a BGRA pixmap, which is byte for byte a
+  ``QImage.Format_RGB32``: the thread reads the pixels from the pipe straight
+  into the QImage's own buffer (``os.readv`` copies with the GIL released), so
+  no conversion or copy ever runs on the GUI thread, which only receives the
+  finished image through a queued signal;
+- pending jobs are ordered by priority (visible page, then neighbours, then
+  thumbnails) and, within a priority, newest first: a councillor flipping fast
+  gets the page they stopped on; a job nobody wants any more is dropped before
+  it starts, or, for a heavy page, between its preview and its full render;
+- a page whose content is heavy (a dense vector plan) first gets a quick
+  low-resolution preview (``page_previewed``), then the full render
+  (``page_rendered``), both from one display list; its full render uses
+  graphics anti-aliasing 4 (16 coverage levels) instead of 8, which halves
+  the time of a plan and cannot be told apart at screen size;
+- a job running past ``render_timeout_s`` gets its worker killed; a worker that
+  dies is replaced; the page is reported with a French reason
+  (``page_failed``) and the table carries on;
+- finished images go into a cache bounded in bytes, least recently used first
+  out.
+
+Everything public runs on the GUI thread and never waits for a worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import io
+import itertools
+import logging
+import multiprocessing
+import os
+import pickle
+import resource
+import signal
+import sys
+import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QImage
+
+from sync.workers import main_script_imports
+
+log = logging.getLogger("screens")
+
+#: Lower runs sooner.  Within one priority the newest request runs first.
+PRIORITY_DOCUMENT = -10
+PRIORITY_VISIBLE = 0
+PRIORITY_PREFETCH = 10
+PRIORITY_THUMBNAIL = 20
+
+DEFAULT_CACHE_BYTES = 192 * 2**20
+# A worker that runs out of memory exits with this status.
+EXIT_OUT_OF_MEMORY = 86
+# Replaced after this many jobs, so that whatever MuPDF keeps cannot pile up.
+JOBS_PER_WORKER = 5000
+# A worker's first start may also start the fork server (imports, ~0.5 s).
+_START_TIMEOUT_S = 30.0
+# Failed pages are remembered (a page that crashes a worker is not retried on
+# every flip); bounded so a long session cannot grow it.
+_FAILURES_KEPT = 512
+_INFOS_KEPT = 64
+
+if sys.byteorder == "little":  # BGRA bytes are 0xAARRGGBB words: Format_RGB32
+    _IMAGE_FORMAT = QImage.Format.Format_RGB32
+else:  # big-endian: RGBA bytes
+    _IMAGE_FORMAT = QImage.Format.Format_RGBA8888
+
+
+# --- what is asked and what comes back -------------------------------------------------
+
+
+class DocumentId(NamedTuple):
+    """A document file as it is now: a new version of the file is a new id."""
+
+    path: str
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> DocumentId:
+        """The id of ``path`` (a missing file gets an id the worker will report as missing)."""
+        try:
+            info = path.stat()
+        except OSError:
+            return cls(str(path), -1, -1)
+        return cls(str(path), info.st_mtime_ns, info.st_size)
+
+
+class RenderKey(NamedTuple):
+    """One rendered image: ``page`` (0-based) fitted into ``width`` x ``height``
+    device pixels (0: unconstrained), or only the ``clip`` (x, y, w, h) of it."""
+
+    document: DocumentId
+    page: int
+    width: int
+    height: int
+    clip: tuple[int, int, int, int] | None = None
+
+
+class _InfoKey(NamedTuple):
+    document: DocumentId
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What a viewer needs before it asks for pages: the size of each page.
+
+    Attributes:
+        document: the file and version this describes.
+        page_sizes: (width, height) of each page in points, as displayed
+            (rotation applied).
+        title: the document's own title (metadata), often empty.
+    """
+
+    document: DocumentId
+    page_sizes: tuple[tuple[float, float], ...]
+    title: str
+
+    @property
+    def page_count(self) -> int:
+        return len(self.page_sizes)
+
+
+# --- the cache of rendered images --------------------------------------------------------
+
+
+class ImageCache:
+    """Rendered images by key, least recently used out first, bounded in bytes."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        self._images: OrderedDict[RenderKey, QImage] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: RenderKey) -> QImage | None:
+        image = self._images.get(key)
+        if image is not None:
+            self._images.move_to_end(key)
+        return image
+
+    def put(self, key: RenderKey, image: QImage) -> None:
+        size = image.sizeInBytes()
+        old = self._images.pop(key, None)
+        if old is not None:
+            self._bytes -= old.sizeInBytes()
+        if size > self.limit_bytes:
+            return
+        self._images[key] = image
+        self._bytes += size
+        while self._bytes > self.limit_bytes:
+            _key, evicted = self._images.popitem(last=False)
+            self._bytes -= evicted.sizeInBytes()
+
+    def cached_keys(self) -> list[RenderKey]:
+        """The cached keys, least recently used first."""
+        return list(self._images)
+
+    def clear(self) -> None:
+        self._images.clear()
+        self._bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        return self._bytes
+
+    def __len__(self) -> int:
+        return len(self._images)
+
+
+# --- the queue of jobs, shared by the GUI thread and the worker threads ---------------------
+
+
+@dataclass(eq=False)
+class _Entry:
+    key: Hashable  # RenderKey or _InfoKey
+    priority: int
+    seq: int
+    job_id: int
+    wants: int = 1
+    slot: _WorkerSlot | None = None  # set while a worker has it
+
+
+class _JobQueue:
+    """Pending jobs by priority then newest first, each wanted by a count of requests."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._heap: list[tuple[int, int, _Entry]] = []
+        self._entries: dict[Hashable, _Entry] = {}
+        self._seq = itertools.count()
+        self._closed = False
+
+    def submit(self, key: Hashable, priority: int) -> None:
+        with self._cond:
+            entry = self._entries.get(key)
+            if entry is not None:
+                entry.wants += 1
+                if entry.slot is None:  # still waiting: the newest request sets its place
+                    entry.priority = min(entry.priority, priority)
+                    entry.seq = next(self._seq)
+                    heapq.heappush(self._heap, (entry.priority, -entry.seq, entry))
+                    self._cond.notify()
+                return
+            seq = next(self._seq)
+            entry = _Entry(key, priority, seq, job_id=seq)
+            self._entries[key] = entry
+            heapq.heappush(self._heap, (priority, -seq, entry))
+            self._cond.notify()
+
+    def cancel(self, key: Hashable) -> _Entry | None:
+        """One request fewer for ``key``; the entry if a worker is on it and nobody wants it."""
+        with self._cond:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            entry.wants -= 1
+            if entry.wants > 0:
+                return None
+            if entry.slot is None:
+                del self._entries[key]  # its heap item is now stale
+                return None
+            return entry
+
+    def take(self, slot: _WorkerSlot) -> _Entry | None:
+        """The most urgent job (blocking); None once closed."""
+        with self._cond:
+            while True:
+                if self._closed:
+                    return None
+                while self._heap:
+                    priority, neg_seq, entry = heapq.heappop(self._heap)
+                    # Skip what was withdrawn, taken, or pushed again since.
+                    current = self._entries.get(entry.key) is entry and entry.slot is None
+                    if current and priority == entry.priority and -neg_seq == entry.seq:
+                        entry.slot = slot
+                        return entry
+                self._cond.wait()
+
+    def finish(self, entry: _Entry, *, cancelled: bool = False) -> None:
+        """The job is over; a cancelled one that was wanted again goes back in line."""
+        with self._cond:
+            if self._entries.get(entry.key) is not entry:
+                return
+            entry.slot = None
+            if cancelled and entry.wants > 0:
+                entry.seq = next(self._seq)
+                heapq.heappush(self._heap, (entry.priority, -entry.seq, entry))
+                self._cond.notify()
+                return
+            del self._entries[entry.key]
+
+    def pending(self) -> int:
+        """Jobs waiting or running."""
+        with self._cond:
+            return len(self._entries)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._heap.clear()
+            self._entries.clear()
+            self._cond.notify_all()
+
+    def wait_closed(self, timeout_s: float) -> bool:
+        with self._cond:
+            if not self._closed:
+                self._cond.wait(timeout_s)
+            return self._closed
+
+
+# --- messages from the worker threads to the GUI thread --------------------------------------
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    entry: _Entry
+    image: QImage
+    preview: bool
+
+
+@dataclass(frozen=True)
+class _Described:
+    entry: _Entry
+    info: DocumentInfo
+
+
+@dataclass(frozen=True)
+class _Failed:
+    entry: _Entry
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class _Cancelled:
+    entry: _Entry
+
+
+_Arrival = _Rendered | _Described | _Failed | _Cancelled
+
+
+@dataclass(frozen=True)
+class _Settings:
+    """What a worker process is started with."""
+
+    memory_bytes: int
+    heavy_page_bytes: int
+    heavy_aa_level: int
+    preview_scale: float
+    max_pixels: int
+    store_budget_bytes: int
+    nice: int
+
+
+# --- the renderer ----------------------------------------------------------------------------
+
+
+class PageRenderer(QObject):
+    """Renders pages of documents (PDF, images) in worker processes, for every view.
+
+    Shared by all the views of the process: a page that two seats show at the
+    same size is rendered once.
+
+    Attributes:
+        cache: the rendered images, bounded to ``cache_bytes``.
+        render_timeout_s: a job silent for longer gets its worker killed.
+
+    Signals:
+        page_rendered(RenderKey, QImage): the full render of a requested page.
+        page_previewed(RenderKey, QImage): a quick low-resolution render of a
+            heavy page, before its ``page_rendered``.
+        page_failed(RenderKey, str): the page cannot be shown; the reason, in French.
+        document_loaded(DocumentInfo): the answer to ``request_document``.
+        document_failed(DocumentId, str): the document cannot be opened, in French.
+    """
+
+    page_rendered = Signal(object, QImage)
+    page_previewed = Signal(object, QImage)
+    page_failed = Signal(object, str)
+    document_loaded = Signal(object)
+    document_failed = Signal(object, str)
+
+    # Emitted from the worker threads: delivered on the GUI thread (queued).
+    _arrived = Signal(object)
+    # Answers known at once (cache), delivered after the caller returns.
+    _answered = Signal(object, object)
+
+    def __init__(
+        self,
+        processes: int = 2,
+        cache_bytes: int = DEFAULT_CACHE_BYTES,
+        render_timeout_s: float = 10.0,
+        *,
+        memory_bytes: int = 1536 * 2**20,
+        heavy_page_bytes: int = 256 * 2**10,
+        heavy_aa_level: int = 4,
+        preview_scale: float = 0.25,
+        max_pixels: int = 16 * 2**20,
+        store_budget_bytes: int = 160 * 2**20,
+        nice: int = 10,
+        parent: QObject | None = None,
+    ) -> None:
+        """
+        Args:
+            processes: worker processes (2 on the table's two cores).
+            cache_bytes: bound of the cache of rendered images.
+            render_timeout_s: longest silence of a worker on one job.
+            memory_bytes: address-space limit of each worker (RLIMIT_AS).
+            heavy_page_bytes: stored content (streams and forms) from which a
+                page gets a preview first.
+            heavy_aa_level: graphics anti-aliasing bits of a heavy page's full render.
+            preview_scale: linear scale of a heavy page's preview.
+            max_pixels: a render larger than this is scaled down to it.
+            store_budget_bytes: a worker's resident size above which MuPDF's
+                cache of decoded images and fonts is emptied.
+            nice: how much lower than the table's the workers' CPU priority is.
+        """
+        super().__init__(parent)
+        if processes < 1:
+            raise ValueError("processes must be at least 1")
+        self.cache = ImageCache(cache_bytes)
+        self.render_timeout_s = render_timeout_s
+        self._settings = _Settings(
+            memory_bytes,
+            heavy_page_bytes,
+            heavy_aa_level,
+            preview_scale,
+            max_pixels,
+            store_budget_bytes,
+            nice,
+        )
+        self._queue = _JobQueue()
+        self._closed = False
+        self._failures: OrderedDict[Hashable, tuple[str, str]] = OrderedDict()
+        self._infos: OrderedDict[DocumentId, DocumentInfo] = OrderedDict()
+        self._arrived.connect(self._on_self_arrived, Qt.ConnectionType.QueuedConnection)
+        self._answered.connect(self._on_self_answered, Qt.ConnectionType.QueuedConnection)
+        context = multiprocessing.get_context("forkserver")
+        # Only effective if the fork server has not started yet (one per program).
+        context.set_forkserver_preload(["pymupdf", __name__, *main_script_imports()])
+        self._slots = [_WorkerSlot(index, self, context) for index in range(processes)]
+        for slot in self._slots:
+            slot.start()
+
+    # --- the API -------------------------------------------------------------------------
+
+    def request_document(self, path: Path) -> DocumentId:
+        """Ask for the page sizes of ``path``: ``document_loaded`` or ``document_failed``."""
+        document = DocumentId.of(path)
+        info = self._infos.get(document)
+        if info is not None:
+            self._answered.emit(_InfoKey(document), info)
+        else:
+            self._submit(_InfoKey(document), PRIORITY_DOCUMENT)
+        return document
+
+    def request(
+        self,
+        path: Path,
+        page_index: int,
+        width_px: int,
+        height_px: int,
+        priority: int = PRIORITY_VISIBLE,
+        *,
+        clip: tuple[int, int, int, int] | None = None,
+    ) -> RenderKey:
+        """Ask for page ``page_index`` (0-based) fitted into ``width_px`` x ``height_px``.
+
+        0 leaves a dimension free (fit to width: ``height_px=0``); ``clip``
+        (x, y, w, h) renders only that part of the fitted page.  The answer
+        comes by ``page_rendered`` or ``page_failed``, never before this returns;
+        a request that is no longer needed should be given to ``cancel``.
+        """
+        key = RenderKey(DocumentId.of(path), page_index, max(0, width_px), max(0, height_px), clip)
+        self.request_key(key, priority)
+        return key
+
+    def request_key(self, key: RenderKey, priority: int = PRIORITY_VISIBLE) -> None:
+        """``request`` for a key already made (from ``key`` or a ``DocumentId`` held)."""
+        if self._closed:
+            return
+        image = self.cache.get(key)
+        if image is not None:
+            self._answered.emit(key, image)
+        else:
+            self._submit(key, priority)
+
+    def cancel(self, key: RenderKey) -> None:
+        """Withdraw one request for ``key``: dropped if nobody else asked for it."""
+        entry = self._queue.cancel(key)
+        if entry is not None and entry.slot is not None:
+            entry.slot.cancel(entry.job_id)
+
+    def cached(self, key: RenderKey) -> QImage | None:
+        """The rendered image of ``key`` if the cache holds it (counts as a use)."""
+        return self.cache.get(key)
+
+    def key(
+        self,
+        path: Path,
+        page_index: int,
+        width_px: int,
+        height_px: int,
+        clip: tuple[int, int, int, int] | None = None,
+    ) -> RenderKey:
+        """The key ``request`` would use, without asking for anything."""
+        return RenderKey(DocumentId.of(path), page_index, max(0, width_px), max(0, height_px), clip)
+
+    def cache_bytes(self) -> int:
+        return self.cache.bytes
+
+    def pending(self) -> int:
+        """Jobs waiting or running (0: the workers are idle)."""
+        return self._queue.pending()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the workers now running."""
+        return [pid for slot in self._slots if (pid := slot.pid()) is not None]
+
+    def close(self) -> None:
+        """Stop the workers and their threads; nothing is emitted afterwards."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.close()
+        for slot in self._slots:
+            slot.stop()
+        for slot in self._slots:
+            slot.join(10)
+        self.cache.clear()
+
+    # --- on the GUI thread ---------------------------------------------------------------
+
+    def _submit(self, key: Hashable, priority: int) -> None:
+        failure = self._failures.get(key)
+        if failure is not None:
+            self._answered.emit(key, failure)
+            return
+        self._queue.submit(key, priority)
+
+    def _on_self_answered(self, key: Hashable, answer: object) -> None:
+        if self._closed:
+            return
+        if isinstance(key, _InfoKey):
+            if isinstance(answer, DocumentInfo):
+                self.document_loaded.emit(answer)
+            elif isinstance(answer, tuple):
+                self.document_failed.emit(key.document, answer[1])
+        elif isinstance(answer, QImage):
+            self.page_rendered.emit(key, answer)
+        elif isinstance(answer, tuple):
+            self.page_failed.emit(key, answer[1])
+
+    def _on_self_arrived(self, arrival: _Arrival) -> None:
+        if self._closed:
+            return
+        entry = arrival.entry
+        key = entry.key
+        if isinstance(arrival, _Rendered):
+            if arrival.preview:
+                self.page_previewed.emit(key, arrival.image)
+                return
+            self._queue.finish(entry)
+            assert isinstance(key, RenderKey)
+            self.cache.put(key, arrival.image)
+            self.page_rendered.emit(key, arrival.image)
+        elif isinstance(arrival, _Described):
+            self._queue.finish(entry)
+            self._infos[arrival.info.document] = arrival.info
+            while len(self._infos) > _INFOS_KEPT:
+                self._infos.popitem(last=False)
+            self.document_loaded.emit(arrival.info)
+        elif isinstance(arrival, _Failed):
+            self._queue.finish(entry)
+            if arrival.code != "unavailable":  # about the page: not retried on every flip
+                self._failures[key] = (arrival.code, arrival.reason)
+                while len(self._failures) > _FAILURES_KEPT:
+                    self._failures.popitem(last=False)
+            if isinstance(key, _InfoKey):
+                self.document_failed.emit(key.document, arrival.reason)
+            else:
+                self.page_failed.emit(key, arrival.reason)
+        else:
+            self._queue.finish(entry, cancelled=True)
+
+    # --- from the worker threads ---------------------------------------------------------
+
+    def _post(self, arrival: _Arrival) -> None:
+        if self._closed:
+            return
+        with contextlib.suppress(RuntimeError):  # the renderer is being destroyed
+            self._arrived.emit(arrival)
+
+
+# --- one worker process and the thread that talks to it ---------------------------------------
+
+
+class _WorkerSlot:
+    """One worker process and the thread that feeds it and reads its answers."""
+
+    def __init__(self, index: int, renderer: PageRenderer, context: Any) -> None:
+        self.index = index
+        # Weak: a renderer <-> slot cycle would leave the renderer (a QObject) to the
+        # garbage collector, which may run on any thread; Qt objects must die on theirs.
+        self._renderer = weakref.ref(renderer)
+        self._queue = renderer._queue
+        self._settings = renderer._settings
+        self._context = context
+        self._lock = threading.Lock()  # process, conn, job_id; and sends on conn
+        self._process: BaseProcess | None = None
+        self._conn: Connection | None = None
+        self._job_id: int | None = None
+        self._jobs = 0
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name=f"page-render-{index}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def pid(self) -> int | None:
+        with self._lock:
+            process = self._process
+        if process is None or not process.is_alive():
+            return None
+        return process.pid
+
+    def cancel(self, job_id: int) -> None:
+        """Tell the worker to drop ``job_id`` at its next checkpoint (heavy pages)."""
+        with self._lock:
+            if self._conn is None or self._job_id != job_id:
+                return
+            with contextlib.suppress(OSError, ValueError):
+                self._conn.send(("cancel", job_id))
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            process, conn, busy = self._process, self._conn, self._job_id is not None
+            if conn is not None and not busy:
+                with contextlib.suppress(OSError, ValueError):
+                    conn.send(None)
+        if process is not None and busy:
+            _kill(process)
+
+    def join(self, timeout_s: float) -> None:
+        self._thread.join(timeout_s)
+        with self._lock:
+            process, self._process = self._process, None
+            conn, self._conn = self._conn, None
+        if process is not None:
+            process.join(2)
+            if process.exitcode is None:
+                _kill(process)
+                process.join(2)
+        if conn is not None:
+            conn.close()
+
+    # --- the thread ----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        failed_starts = 0
+        while not self._stopping:
+            if not self._ensure_worker():
+                failed_starts += 1
+                if failed_starts >= 3:
+                    # Nothing can be shown for now: say so rather than spin forever.
+                    entry = self._queue.take(self)
+                    if entry is None:
+                        break
+                    self._post_failure(entry, "unavailable")
+                if self._queue.wait_closed(min(5.0, 0.5 * failed_starts)):
+                    break
+                continue
+            failed_starts = 0
+            entry = self._queue.take(self)
+            if entry is None:
+                break
+            try:
+                self._perform(entry)
+            finally:
+                with self._lock:
+                    self._job_id = None
+        self._shutdown_worker()
+
+    def _ensure_worker(self) -> bool:
+        with self._lock:
+            process = self._process
+        if process is not None and process.is_alive() and self._jobs < JOBS_PER_WORKER:
+            return True
+        if process is not None:
+            self._replace_worker()
+        ours, theirs = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=_worker_main,
+            args=(theirs, self._settings),
+            name=f"page-render-{self.index}",
+            daemon=True,
+        )
+        try:
+            process.start()
+        except Exception:
+            log.exception("cannot start a page render worker")
+            ours.close()
+            return False
+        finally:
+            theirs.close()
+        ready = False
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        try:  # in short waits, so that closing the renderer is never held up
+            while not self._stopping and time.monotonic() < deadline and process.is_alive():
+                if ours.poll(0.1):
+                    ready = _load(ours.recv_bytes())[0] == "ready"
+                    break
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            ready = False
+        if not ready:
+            log.error("page render worker %s did not start", process.pid)
+            _kill(process)
+            process.join(2)
+            ours.close()
+            return False
+        with self._lock:
+            if self._stopping:
+                _kill(process)
+                ours.close()
+                return False
+            self._process, self._conn = process, ours
+        self._jobs = 0
+        log.debug("page render worker %d ready", process.pid)
+        return True
+
+    def _replace_worker(self) -> None:
+        with self._lock:
+            process, self._process = self._process, None
+            conn, self._conn = self._conn, None
+        if process is not None:
+            _kill(process)
+            process.join(5)
+        if conn is not None:
+            conn.close()
+
+    def _shutdown_worker(self) -> None:
+        with self._lock:
+            process, conn = self._process, self._conn
+        if process is None or conn is None:
+            return
+        with contextlib.suppress(OSError, ValueError):
+            conn.send(None)
+        process.join(1)
+        if process.exitcode is None:
+            _kill(process)
+
+    def _send_job(self, entry: _Entry) -> tuple[Connection, BaseProcess] | None:
+        """Hand ``entry`` to the worker (restarted once if it died while idle)."""
+        message = _job_message(entry)
+        for attempt in range(2):
+            with self._lock:
+                conn, process = self._conn, self._process
+                if conn is not None and process is not None:
+                    try:
+                        conn.send(message)
+                    except (OSError, ValueError):
+                        pass
+                    else:
+                        self._job_id = entry.job_id
+                        return conn, process
+            if attempt == 0 and not self._stopping:  # not the page's fault: try a fresh one
+                self._replace_worker()
+                self._ensure_worker()
+        return None
+
+    def _perform(self, entry: _Entry) -> None:
+        for _attempt in range(2):
+            sent = self._send_job(entry)
+            if sent is None:
+                self._post_failure(entry, "unavailable")
+                return
+            if self._await_answers(entry, *sent):
+                return
+            # The worker died before it took the job (killed while idle): not the
+            # page's fault, so it gets one more try on a fresh worker.
+            if self._stopping:
+                return
+        self._post_failure(entry, "crashed")
+
+    def _await_answers(self, entry: _Entry, conn: Connection, process: BaseProcess) -> bool:
+        """Read the worker's answers to ``entry``; False if it died before taking it."""
+        self._jobs += 1
+        started = False
+        deadline = time.monotonic() + self._timeout_s()
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                log.warning(
+                    "%s: no answer after %.1f s, page render worker %d killed",
+                    _describe(entry),
+                    self._timeout_s(),
+                    process.pid,
+                )
+                self._replace_worker()
+                self._post_failure(entry, "timeout")
+                return True
+            ready = wait([conn, process.sentinel], remaining)
+            if not ready:
+                continue
+            if conn not in ready and not conn.poll():
+                return self._died(entry, process, started)
+            try:
+                answer = _load(conn.recv_bytes())
+                tag = answer[0]
+                if tag == "started":
+                    started = True
+                elif tag == "image":
+                    _tag, _job, stage, width, height = answer
+                    image = _read_image(conn, int(width), int(height), self._settings.max_pixels)
+                    preview = stage == "preview"
+                    self._post(_Rendered(entry, image, preview))
+                    if not preview:
+                        return True
+                    deadline = time.monotonic() + self._timeout_s()
+                elif tag == "info":
+                    _tag, _job, sizes, title = answer
+                    assert isinstance(entry.key, _InfoKey)
+                    page_sizes = tuple((float(w), float(h)) for w, h in sizes)
+                    info = DocumentInfo(entry.key.document, page_sizes, str(title))
+                    self._post(_Described(entry, info))
+                    return True
+                elif tag == "failed":
+                    _tag, _job, code, reason, detail = answer
+                    log.info("%s: %s (%s) %s", _describe(entry), reason, code, detail)
+                    self._post(_Failed(entry, str(code), str(reason)))
+                    return True
+                elif tag == "cancelled":
+                    self._post(_Cancelled(entry))
+                    return True
+                else:
+                    raise ValueError(f"unknown answer {tag!r}")
+            except (EOFError, OSError):
+                return self._died(entry, process, started)
+            except (pickle.UnpicklingError, ValueError, TypeError) as exc:
+                log.error("unreadable answer from page render worker %d: %s", process.pid, exc)
+                self._replace_worker()
+                self._post_failure(entry, "crashed")
+                return True
+
+    def _died(self, entry: _Entry, process: BaseProcess, started: bool) -> bool:
+        """A worker died on ``entry``: blame the page only if the worker had taken it."""
+        process.join(5)
+        code = process.exitcode
+        self._replace_worker()
+        if self._stopping:
+            return True
+        if not started:
+            log.warning("page render worker %d died while idle (exit %s)", process.pid, code)
+            return False
+        log.error("%s: page render worker %d died (exit %s)", _describe(entry), process.pid, code)
+        self._post_failure(entry, "memory" if code == EXIT_OUT_OF_MEMORY else "crashed")
+        return True
+
+    def _post(self, arrival: _Arrival) -> None:
+        renderer = self._renderer()
+        if renderer is not None:
+            renderer._post(arrival)
+
+    def _timeout_s(self) -> float:
+        renderer = self._renderer()
+        return renderer.render_timeout_s if renderer is not None else 0.0
+
+    def _post_failure(self, entry: _Entry, code: str) -> None:
+        if self._stopping:
+            return
+        reason = _REASONS[code]
+        if code == "timeout":
+            reason = reason.format(seconds=_seconds(self._timeout_s()))
+        self._post(_Failed(entry, code, reason))
+
+
+_REASONS = {
+    "timeout": "Affichage abandonné : la page a demandé plus de {seconds} s.",
+    "crashed": "Le moteur d'affichage s'est arrêté sur cette page.",
+    "memory": "Page trop lourde : la mémoire nécessaire pour l'afficher dépasse la limite.",
+    "unavailable": "Affichage impossible pour l'instant : le moteur d'affichage ne démarre pas.",
+}
+
+
+def _job_message(entry: _Entry) -> tuple[object, ...]:
+    key = entry.key
+    if isinstance(key, RenderKey):
+        return (
+            "render",
+            entry.job_id,
+            tuple(key.document),
+            key.page,
+            key.width,
+            key.height,
+            key.clip,
+        )
+    assert isinstance(key, _InfoKey)
+    return ("info", entry.job_id, tuple(key.document))
+
+
+def _describe(entry: _Entry) -> str:
+    key = entry.key
+    if isinstance(key, RenderKey):
+        return f"{key.document.path} page {key.page + 1}"
+    assert isinstance(key, _InfoKey)
+    return key.document.path
+
+
+def _read_image(conn: Connection, width: int, height: int, max_pixels: int) -> QImage:
+    """The pixels that follow an "image" answer, read straight into a new QImage."""
+    if width <= 0 or height <= 0 or width * height > max_pixels * 2:
+        raise ValueError(f"implausible image size {width}x{height}")
+    image = QImage(width, height, _IMAGE_FORMAT)
+    if image.bytesPerLine() != width * 4:
+        raise ValueError("unexpected QImage stride")
+    buffer = memoryview(image.bits()).cast("B")
+    fd = conn.fileno()
+    done, total = 0, width * height * 4
+    while done < total:
+        n = os.readv(fd, [buffer[done:]])  # the GIL is released during the copy
+        if n == 0:
+            raise EOFError("the worker closed its pipe")
+        done += n
+    buffer.release()
+    return image
+
+
+def _seconds(duration: float) -> str:
+    """A duration as a French reader writes it: "10", "2,5", "0,03"."""
+    digits = 0 if duration >= 10 else 1 if duration >= 1 else 2
+    return f"{duration:.{digits}f}".replace(".", ",")
+
+
+def _kill(process: BaseProcess) -> None:
+    with contextlib.suppress(ValueError, OSError):  # already closed or gone
+        process.kill()
+
+
+class _AnswerUnpickler(pickle.Unpickler):
+    """A worker's answers are plain data: a worker taken over by a hostile file
+    must not be able to run code in the table's process."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        raise pickle.UnpicklingError(f"{module}.{name} is not an answer")
+
+
+def _load(data: bytes) -> tuple[Any, ...]:
+    message = _AnswerUnpickler(io.BytesIO(data)).load()
+    if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
+        raise ValueError(f"not an answer: {type(message).__name__}")
+    return message
+
+
+# --- inside a worker process ---------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def _worker_main(conn: Connection, settings: _Settings) -> None:
+    """A worker's life: limit itself, warm MuPDF up, then render until told to stop."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the table, which stops us
+    # Below the GUI thread: on two cores busy rendering, a repaint still runs at once.
+    with contextlib.suppress(OSError):
+        os.nice(settings.nice)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = (
+        settings.memory_bytes
+        if hard == resource.RLIM_INFINITY
+        else min(settings.memory_bytes, hard)
+    )
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    try:
+        worker = _PageWorker(conn, settings)
+        worker.warm_up()
+        _send(conn, ("ready", os.getpid()))
+        worker.serve()
+    except MemoryError:
+        os._exit(EXIT_OUT_OF_MEMORY)
+    except (EOFError, OSError, ValueError):  # the table is gone
+        return
+
+
+class _PageWorker:
+    """The rendering side: open documents (a few, least recently used out), pages, pixels."""
+
+    DOCUMENTS_KEPT = 4
+
+    def __init__(self, conn: Connection, settings: _Settings) -> None:
+        import pymupdf
+
+        self.pymupdf = pymupdf
+        self.mupdf = pymupdf.mupdf
+        self.conn = conn
+        self.settings = settings
+        self.documents: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
+        self.page_counts: dict[tuple[str, int, int], int] = {}
+        little = sys.byteorder == "little"
+        self.colorspace = self.mupdf.fz_device_bgr() if little else self.mupdf.fz_device_rgb()
+        self.cancelled: set[int] = set()
+        self.stop_after_job = False
+        pymupdf.TOOLS.mupdf_display_errors(False)
+        pymupdf.TOOLS.mupdf_display_warnings(False)
+
+    def warm_up(self) -> None:
+        doc = self.pymupdf.open()
+        page = doc.new_page(width=100, height=100)
+        page.insert_text((10, 50), "Table du conseil")
+        self._draw(self._bbox(page, 1.0, None), lambda dev: self._run_page(page, dev, 1.0))
+        doc.close()
+
+    def serve(self) -> None:
+        while not self.stop_after_job:
+            job = self.conn.recv()
+            if job is None:
+                return
+            if job[0] == "cancel":  # for a job already over
+                continue
+            self.cancelled.clear()
+            _send(self.conn, ("started", job[1]))
+            self._handle(job)
+            self._trim_memory()
+
+    def _handle(self, job: tuple[Any, ...]) -> None:
+        kind, job_id = job[0], job[1]
+        try:
+            if kind == "info":
+                self._send_info(job_id, job[2])
+            elif kind == "render":
+                self._render(job_id, *job[2:])
+            else:
+                raise ValueError(f"unknown job {kind!r}")
+        except _Refused as exc:
+            _send(self.conn, ("failed", job_id, exc.code, exc.reason, ""))
+        except MemoryError:
+            raise
+        except OSError as exc:
+            if exc.errno is not None:
+                raise  # the pipe: the table is gone
+            self._fail(job_id, exc)
+        except Exception as exc:  # MuPDF's errors: the file, not the worker
+            self._fail(job_id, exc)
+
+    def _fail(self, job_id: int, exc: Exception) -> None:
+        detail = f"{type(exc).__name__}: {exc}"
+        code = (
+            "memory" if "memory" in detail.lower() or "malloc" in detail.lower() else "broken_page"
+        )
+        reason = _REASONS["memory"] if code == "memory" else _broken_page()
+        _send(self.conn, ("failed", job_id, code, reason, detail))
+
+    # --- documents -------------------------------------------------------------------------
+
+    def _document(self, document: tuple[str, int, int]) -> Any:
+        doc = self.documents.get(document)
+        if doc is not None:
+            self.documents.move_to_end(document)
+            return doc
+        path = document[0]
+        if not os.path.isfile(path):
+            raise _Refused("missing", "Fichier introuvable : il a été déplacé ou supprimé.")
+        try:
+            doc = self.pymupdf.open(path)
+        except MemoryError:
+            raise
+        except Exception as exc:
+            raise _Refused(
+                "unreadable",
+                "Document illisible : le fichier est endommagé ou son format n'est pas reconnu.",
+            ) from exc
+        if doc.needs_pass:
+            doc.close()
+            raise _Refused(
+                "password", "Document protégé par un mot de passe : il ne peut pas être affiché."
+            )
+        if doc.page_count < 1:
+            doc.close()
+            raise _Refused("empty", "Document vide : il ne contient aucune page.")
+        # Reading a broken page makes MuPDF repair the file, which may change its
+        # count: the count when opened is the one every worker and the viewer use.
+        self.page_counts[document] = doc.page_count
+        self.documents[document] = doc
+        while len(self.documents) > self.DOCUMENTS_KEPT:
+            old, evicted = self.documents.popitem(last=False)
+            del self.page_counts[old]
+            evicted.close()
+        return doc
+
+    def _send_info(self, job_id: int, document: tuple[str, int, int]) -> None:
+        doc = self._document(document)
+        sizes: list[tuple[float, float]] = []
+        fallback = (595.0, 842.0)  # A4: for a page that cannot be read, shown as failed later
+        for index in range(self.page_counts[document]):
+            try:
+                bounds = self.mupdf.fz_bound_page(doc.load_page(index).this)
+                size = (bounds.x1 - bounds.x0, bounds.y1 - bounds.y0)
+            except MemoryError:
+                raise
+            except Exception:
+                size = sizes[-1] if sizes else fallback
+            if size[0] <= 0 or size[1] <= 0:
+                size = fallback
+            sizes.append(size)
+        title = (doc.metadata or {}).get("title") or ""
+        _send(self.conn, ("info", job_id, sizes, str(title)))
+
+    # --- pages -----------------------------------------------------------------------------
+
+    def _render(
+        self,
+        job_id: int,
+        document: tuple[str, int, int],
+        page_index: int,
+        width: int,
+        height: int,
+        clip: tuple[int, int, int, int] | None,
+    ) -> None:
+        doc = self._document(document)
+        count = self.page_counts[document]
+        if not 0 <= page_index < count:
+            raise _Refused(
+                "no_page", f"Page {page_index + 1} inexistante : le document compte {count} pages."
+            )
+        page = doc.load_page(page_index)
+        bounds = self.mupdf.fz_bound_page(page.this)
+        page_w, page_h = bounds.x1 - bounds.x0, bounds.y1 - bounds.y0
+        if page_w <= 0 or page_h <= 0:
+            raise _Refused("broken_page", _broken_page())
+        zoom = _fit_zoom(page_w, page_h, width, height)
+        area = self._bbox(page, zoom, clip)
+        pixels = (area.x1 - area.x0) * (area.y1 - area.y0)
+        if pixels > self.settings.max_pixels:  # shown scaled up rather than not at all
+            zoom *= (self.settings.max_pixels / pixels) ** 0.5
+            clip = (
+                None
+                if clip is None
+                else _scale_clip(clip, (self.settings.max_pixels / pixels) ** 0.5)
+            )
+            area = self._bbox(page, zoom, clip)
+        if self._content_bytes(doc, page) < self.settings.heavy_page_bytes:
+            pixmap = self._draw(area, lambda dev: self._run_page(page, dev, zoom))
+            self._send_image(job_id, "full", pixmap)
+            return
+        # Heavy: parse once into a display list, preview it, then the full render.
+        display_list = self.mupdf.fz_new_display_list_from_page(page.this)
+        scale = self.settings.preview_scale
+        if 0 < scale < 1 and pixels * scale * scale >= 64 * 64:
+            preview_area = self._bbox(
+                page, zoom * scale, _scale_clip(clip, scale) if clip else None
+            )
+            with self._graphics_aa(0):
+                pixmap = self._draw(
+                    preview_area, lambda dev: self._run_list(display_list, dev, zoom * scale)
+                )
+            self._send_image(job_id, "preview", pixmap)
+            del pixmap
+            if self._was_cancelled(job_id):
+                _send(self.conn, ("cancelled", job_id))
+                return
+        with self._graphics_aa(self.settings.heavy_aa_level):
+            pixmap = self._draw(area, lambda dev: self._run_list(display_list, dev, zoom))
+        self._send_image(job_id, "full", pixmap)
+
+    def _bbox(self, page: Any, zoom: float, clip: tuple[int, int, int, int] | None) -> Any:
+        m = self.mupdf
+        full = m.fz_round_rect(m.fz_transform_rect(m.fz_bound_page(page.this), _matrix(m, zoom)))
+        if clip is None:
+            return full
+        x, y, w, h = clip
+        return m.fz_intersect_irect(full, m.fz_make_irect(x, y, x + w, y + h))
+
+    def _draw(self, bbox: Any, run: Callable[[Any], None]) -> Any:
+        m = self.mupdf
+        if m.fz_is_empty_irect(bbox):
+            bbox = m.fz_make_irect(bbox.x0, bbox.y0, bbox.x0 + 1, bbox.y0 + 1)
+        pixmap = m.fz_new_pixmap_with_bbox(self.colorspace, bbox, m.FzSeparations(), 1)
+        m.fz_clear_pixmap_with_value(pixmap, 255)  # white and opaque
+        device = m.fz_new_draw_device(m.FzMatrix(), pixmap)
+        run(device)
+        m.fz_close_device(device)
+        return pixmap
+
+    def _run_page(self, page: Any, device: Any, zoom: float) -> None:
+        m = self.mupdf
+        m.fz_run_page(page.this, device, _matrix(m, zoom), m.FzCookie())
+
+    def _run_list(self, display_list: Any, device: Any, zoom: float) -> None:
+        m = self.mupdf
+        everywhere = m.FzRect(m.FzRect.Fixed_INFINITE)
+        m.fz_run_display_list(display_list, device, _matrix(m, zoom), everywhere, m.FzCookie())
+
+    @contextlib.contextmanager
+    def _graphics_aa(self, level: int) -> Iterator[None]:
+        m = self.mupdf
+        before = m.fz_graphics_aa_level()
+        m.fz_set_graphics_aa_level(level)
+        try:
+            yield
+        finally:
+            m.fz_set_graphics_aa_level(before)
+
+    def _content_bytes(self, doc: Any, page: Any) -> int:
+        """What the page's drawing is made of, as stored (no decompression): a cheap weight."""
+        if not doc.is_pdf:
+            return 0
+        xrefs = list(page.get_contents()) + [xobject[0] for xobject in page.get_xobjects()]
+        total = 0
+        for xref in xrefs:
+            kind, value = doc.xref_get_key(xref, "Length")
+            total += int(value) if kind == "int" else len(doc.xref_stream_raw(xref) or b"")
+        return total
+
+    def _send_image(self, job_id: int, stage: str, pixmap: Any) -> None:
+        m = self.mupdf
+        width, height = pixmap.w(), pixmap.h()
+        if m.fz_pixmap_stride(pixmap) != width * 4:
+            raise ValueError("unexpected pixmap stride")
+        samples = m.fz_pixmap_samples_memoryview(pixmap)
+        _send(self.conn, ("image", job_id, stage, width, height))
+        fd = self.conn.fileno()
+        view = memoryview(samples).cast("B")
+        done = 0
+        while done < len(view):
+            done += os.write(fd, view[done:])
+
+    def _was_cancelled(self, job_id: int) -> bool:
+        while self.conn.poll(0):
+            message = self.conn.recv()
+            if message is None:
+                self.stop_after_job = True
+            elif message[0] == "cancel":
+                self.cancelled.add(message[1])
+        return job_id in self.cancelled
+
+    def _trim_memory(self) -> None:
+        """Empty MuPDF's store (decoded images, fonts) once the worker grows past its budget."""
+        try:
+            with open("/proc/self/statm", encoding="ascii") as f:
+                resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, ValueError, IndexError):
+            return
+        if resident > self.settings.store_budget_bytes:
+            self.pymupdf.TOOLS.store_shrink(100)
+
+
+def _fit_zoom(page_w: float, page_h: float, width: int, height: int) -> float:
+    """The scale that fits a page into width x height (0: that side is free)."""
+    zooms = []
+    if width > 0:
+        zooms.append(width / page_w)
+    if height > 0:
+        zooms.append(height / page_h)
+    return min(zooms) if zooms else 1.0
+
+
+def _scale_clip(clip: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    x, y, w, h = clip
+    return (int(x * scale), int(y * scale), max(1, round(w * scale)), max(1, round(h * scale)))
+
+
+def _matrix(m: Any, zoom: float) -> Any:
+    return m.FzMatrix(zoom, 0, 0, zoom, 0, 0)
+
+
+def _broken_page() -> str:
+    return "Page endommagée : elle ne peut pas être affichée."
+
+
+def _send(conn: Connection, message: tuple[object, ...]) -> None:
+    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
