@@ -81,7 +81,7 @@ def with_projection(
                 {
                     "cmd": "project",
                     "document": budget["document_id"],
-                    "title": budget["title"],
+                    "title": budget["content_title"] or budget["title"],
                     "page": min(5, budget["page_count"]),
                     "hash": budget["hash"],
                 }

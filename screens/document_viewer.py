@@ -726,14 +726,18 @@ class DocumentViewer(QWidget):
         body.addWidget(self.thumbnail_strip)
         body.addWidget(self.canvas, 1)
 
-        self.previous_button = self._button("Page précédente", self.previous_page)
-        self.next_button = self._button("Page suivante", self.next_page)
+        # Short labels: the viewer shares a seat screen with the agenda; the
+        # accessible name says the whole action.
+        self.previous_button = self._button("◀ Page", self.previous_page, "Page précédente")
+        self.next_button = self._button("Page ▶", self.next_page, "Page suivante")
         self.fit_width_button = self._button(
-            "Ajuster à la largeur", self._on_fit_width_button_clicked
+            "Largeur", self._on_fit_width_button_clicked, "Ajuster à la largeur"
         )
-        self.fit_page_button = self._button("Page entière", self._on_fit_page_button_clicked)
-        self.zoom_out_button = self._button("Zoom −", self.zoom_out)
-        self.zoom_in_button = self._button("Zoom +", self.zoom_in)
+        self.fit_page_button = self._button(
+            "Page entière", self._on_fit_page_button_clicked, "Page entière"
+        )
+        self.zoom_out_button = self._button("−", self.zoom_out, "Zoom −")
+        self.zoom_in_button = self._button("+", self.zoom_in, "Zoom +")
         for button in (self.fit_width_button, self.fit_page_button):
             button.setCheckable(True)
         self._fit_group = QButtonGroup(self)
@@ -760,15 +764,16 @@ class DocumentViewer(QWidget):
         layout.addLayout(body, 1)
         layout.addLayout(footer)
 
-    def _button(self, text: str, slot: Callable[[], None]) -> QPushButton:
+    def _button(self, text: str, slot: Callable[[], None], name: str) -> QPushButton:
         button = QPushButton(text, self)
+        button.setToolTip(name)
         font = QFont(button.font())
         font.setPixelSize(22)
         button.setFont(font)
         button.setMinimumHeight(_BUTTON_HEIGHT)
         button.setMinimumWidth(max(_BUTTON_HEIGHT, button.sizeHint().width() + 24))
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        button.setAccessibleName(text)
+        button.setAccessibleName(name)
         button.clicked.connect(slot)
         return button
 

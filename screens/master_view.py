@@ -402,8 +402,25 @@ class VotePanel(QWidget):
         if session is None or item is None:
             self._item = None
             self.title.setText("Aucun point en discussion : choisissez-en un dans l'ordre du jour")
-            self.setEnabled(session is not None)
+            self.text.clear()
+            self.versions.setText("")
+            self.mode.setText("")
+            self.preview.setText("")
+            self.member.clear()
+            self.not_taking.clear()
+            for widget in (
+                self.unanimity,
+                self.preview_button,
+                self.confirm,
+                self.save_text,
+                self.interest_button,
+                *self.spins.values(),
+            ):
+                widget.setEnabled(False)
+            self.president_button.setVisible(False)
             return
+        self.save_text.setEnabled(True)
+        self.interest_button.setEnabled(True)
         changed = item.id != self._item
         self._item = item.id
         position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
@@ -533,7 +550,8 @@ class ProjectionPanel(QWidget):
             if doc["session_date"] != session.date or doc["status"] != "viewable":
                 continue
             where = f"point {doc['item_position']}" if doc["item_position"] else "séance"
-            row = QListWidgetItem(f"{doc['title']} ({where}, {doc['page_count']} p.)")
+            title = doc.get("content_title") or doc["title"]
+            row = QListWidgetItem(f"{title} ({where}, {doc['page_count']} p.)")
             row.setData(Qt.ItemDataRole.UserRole, doc)
             self.list.addItem(row)
             if selected and doc["document_id"] == selected["document_id"]:
@@ -661,5 +679,5 @@ class MasterScreen(QWidget):
     def _on_model_event_recorded(self, event: Any) -> None:
         if event.type == "item.taken_up":
             self.tabs.setCurrentWidget(self.vote)
-        elif event.type == "session.opened":
+        elif event.type in ("session.opened", "session.closed"):
             self.tabs.setCurrentWidget(self.agenda)

@@ -74,7 +74,7 @@ class DocumentsPanel(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         side = QVBoxLayout()
-        self.heading = label("Documents du point", "sectionTitle")
+        self.heading = label("Documents du point", "sectionTitle", wrap=True)
         self.list = QListWidget()
         self.list.setWordWrap(True)
         self.list.itemClicked.connect(self._on_list_item_clicked)
@@ -82,7 +82,7 @@ class DocumentsPanel(QWidget):
         side.addWidget(self.list, 1)
         holder = QWidget()
         holder.setLayout(side)
-        holder.setMaximumWidth(400)
+        holder.setMaximumWidth(360)
         layout.addWidget(holder)
         self.viewer = viewer_factory(self) if viewer_factory else None
         if self.viewer is not None:
@@ -267,7 +267,7 @@ class SeatScreen(QWidget):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.tabs)
-        splitter.setSizes([560, 1360])
+        splitter.setSizes([500, 1420])
 
         self.follow_button = QPushButton("Suivre le maire")
         self.follow_button.setCheckable(True)
@@ -301,9 +301,7 @@ class SeatScreen(QWidget):
     def refresh(self) -> None:
         session = self.model.session
         self.header.show_session(session)
-        if session is not None:
-            names = ", ".join(_short(session.name(m)) for m in self.seat.members)
-            self.header.set_place(f"{self.seat.name} : {names}" if names else self.seat.name)
+
         self.agenda.show_session(session)
         current = session.item(session.current_item) if session and session.current_item else None
         if current is not None and self.following:
@@ -368,7 +366,9 @@ class SeatScreen(QWidget):
     def _on_model_event_recorded(self, event: Event) -> None:
         if event.type == "document.projected":
             self._follow_projection()
-        elif event.type == "item.taken_up" and self.following:
+        elif event.type in ("item.taken_up", "vote.recorded", "nomination_round.recorded") and (
+            self.following
+        ):
             self.tabs.setCurrentWidget(self.deliberation)
 
     def _on_model_session_changed(self) -> None:

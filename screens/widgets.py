@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -99,9 +100,12 @@ class HeaderBar(QWidget):
         self._place = label(place, "seatName")
         self._status = label("", "statusBadge")
         self.quorum = QuorumBadge()
+        for stretchy in (self._session, self._place):
+            # Long names are cut rather than widening the window past its screen.
+            stretchy.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self._title)
-        layout.addWidget(self._session, 1)
-        layout.addWidget(self._place)
+        layout.addWidget(self._session, 2)
+        layout.addWidget(self._place, 3)
         layout.addWidget(self._status)
         layout.addWidget(self.quorum)
 
@@ -114,7 +118,7 @@ class HeaderBar(QWidget):
             self._status.setText("")
             self.quorum.show_session(None)
             return
-        self._session.setText(f"Séance du {fr_date(session.date)}")
+        self._session.setText(fr_date(session.date))
         self._status.setText(SESSION_STATUS_LABELS[session.status].capitalize())
         self.quorum.show_session(session)
 
@@ -274,8 +278,9 @@ class DeliberationPanel(QScrollArea):
             return
         position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
         self.kind.setText(
-            f"Point {position} — {ITEM_KIND_LABELS[item.kind]}"
-            + (f" — délibération n° {item.number}" if item.number else "")
+            f"Point {position} — délibération n° {item.number}"
+            if item.number
+            else f"Point {position} — {ITEM_KIND_LABELS[item.kind]}"
         )
         self.title.setText(item.title)
         self.rapporteur.setText(
