@@ -1,0 +1,113 @@
+"""Projecting a page from the master screen, and a seat that follows the mayor,
+browses away and comes back: real documents, real workers, real renderer."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pymupdf
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from screens.document_viewer import DocumentViewer
+from screens.master_view import MasterScreen
+from screens.render import PageRenderer
+from screens.seat_view import SeatScreen
+from screens.session_model import SessionModel
+from screens.widgets import stylesheet
+from sync.library import DocumentLibrary
+from sync.workers import ExtractionPool
+from table_app.config import Config
+from table_app.council.engine import SessionEngine
+from table_app.store import Database
+
+
+@pytest.fixture
+def renderer() -> Iterator[PageRenderer]:
+    pages = PageRenderer(processes=1)
+    yield pages
+    pages.close()
+
+
+@pytest.fixture
+def library(database: Database, config: Config, tmp_path: Path) -> Iterator[DocumentLibrary]:
+    folder = config.documents_folder
+    target = folder / "Séances" / "2026-11-28" / "01 - Budget primitif" / "budget.pdf"
+    target.parent.mkdir(parents=True)
+    doc = pymupdf.open()
+    for n in range(10):
+        doc.new_page().insert_text((72, 72), f"Budget primitif 2027, page {n + 1}", fontsize=14)
+    doc.save(target)
+    doc.close()
+    with ExtractionPool(processes=1) as pool:
+        books = DocumentLibrary(database, folder, config.data_dir, pool)
+        books.reconcile()
+        yield books
+
+
+def test_a_seat_follows_the_projection_leaves_and_comes_back(
+    qtbot: QtBot,
+    qapp,
+    engine: SessionEngine,
+    config: Config,
+    library: DocumentLibrary,
+    renderer: PageRenderer,
+) -> None:
+    qapp.setStyleSheet(stylesheet())
+    model = SessionModel(engine, library=library)
+    for command in (
+        {
+            "cmd": "convene",
+            "id": "s",
+            "date": "2026-11-28",
+            "convened_on": "2026-11-20",
+            "agenda": [{"title": "Budget primitif 2027"}],
+        },
+        *(
+            {"cmd": "arrive", "member": m}
+            for m in (
+                "hmarchand",
+                "brousseau",
+                "sgarnier",
+                "plemoine",
+                "mfabre",
+                "jlperrin",
+                "nbonnet",
+                "cmeunier",
+            )
+        ),
+        {"cmd": "open"},
+        {"cmd": "name_secretaries", "members": ["brousseau"]},
+        {"cmd": "take_up", "item": "p1"},
+    ):
+        assert model.execute(command)
+    master = MasterScreen(model, config.commune.name)
+    seat = SeatScreen(
+        config.seats[0], model, config.commune.name, lambda parent: DocumentViewer(renderer, parent)
+    )
+    qtbot.addWidget(master)
+    qtbot.addWidget(seat)
+    seat.resize(1920, 1080)
+    seat.show()
+    viewer = seat.documents.viewer
+    assert isinstance(viewer, DocumentViewer)
+
+    master.projection.list.setCurrentRow(0)
+    master.projection.page.setValue(3)
+    qtbot.mouseClick(master.projection.project_button, Qt.MouseButton.LeftButton)
+    assert seat.tabs.currentWidget() is seat.documents
+    qtbot.waitUntil(lambda: viewer.current_page() == 3 and viewer.page_count() == 10)
+    assert "Le maire projette" in seat.projection_label.text()
+
+    # The councillor flips a page on their own: the seat stops following.
+    qtbot.mouseClick(viewer.next_button, Qt.MouseButton.LeftButton)
+    assert viewer.current_page() == 4
+    assert not seat.follow_button.isChecked()
+    master.projection.page.setValue(5)
+    qtbot.mouseClick(master.projection.project_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    assert viewer.current_page() == 4  # not pulled back while browsing
+
+    # One touch and the seat is back on the mayor's page.
+    qtbot.mouseClick(seat.follow_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: viewer.current_page() == 5)
