@@ -3,6 +3,7 @@ browses away and comes back: real documents, real workers, real renderer."""
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pymupdf
 import pytest
@@ -55,7 +56,7 @@ def test_a_seat_follows_the_projection_leaves_and_comes_back(
 ) -> None:
     qapp.setStyleSheet(stylesheet())
     model = SessionModel(engine, library=library)
-    for command in (
+    commands: list[dict[str, Any]] = [
         {
             "cmd": "convene",
             "id": "s",
@@ -79,7 +80,8 @@ def test_a_seat_follows_the_projection_leaves_and_comes_back(
         {"cmd": "open"},
         {"cmd": "name_secretaries", "members": ["brousseau"]},
         {"cmd": "take_up", "item": "p1"},
-    ):
+    ]
+    for command in commands:
         assert model.execute(command)
     master = MasterScreen(model, config.commune.name)
     seat = SeatScreen(
