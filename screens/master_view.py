@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QButtonGroup,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -328,6 +329,148 @@ class AgendaPanel(QWidget):
         self.model.execute({"cmd": cmd, "item": rows[0].data(Qt.ItemDataRole.UserRole)})
 
 
+class MembersDialog(QDialog):
+    """Tick the members concerned (who asks for a public or secret ballot)."""
+
+    def __init__(
+        self, title: str, members: list[tuple[str, str]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label(title, "sectionTitle"))
+        self.list = QListWidget()
+        for member_id, name in members:
+            row = QListWidgetItem(name)
+            row.setData(Qt.ItemDataRole.UserRole, member_id)
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(Qt.CheckState.Unchecked)
+            self.list.addItem(row)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox()
+        buttons.addButton("Enregistrer la demande", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def chosen(self) -> list[str]:
+        rows = (self.list.item(n) for n in range(self.list.count()))
+        return [
+            r.data(Qt.ItemDataRole.UserRole)
+            for r in rows
+            if r is not None and r.checkState() == Qt.CheckState.Checked
+        ]
+
+
+class BallotGrid(QScrollArea):
+    """A public ballot: each votant's vote, by name (represented members too)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self._host = QWidget()
+        self._grid = QGridLayout(self._host)
+        self.setWidget(self._host)
+        self._groups: dict[str, QButtonGroup] = {}
+        self._voters: list[tuple[str, str]] = []
+        self.hide()
+
+    def show_voters(self, voters: list[tuple[str, str]]) -> None:
+        if voters == self._voters:
+            return
+        self._voters = voters
+        while self._grid.count():
+            child = self._grid.takeAt(0)
+            widget = child.widget() if child is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self._groups = {}
+        for row, (member_id, name) in enumerate(voters):
+            self._grid.addWidget(label(name), row, 0)
+            group = QButtonGroup(self)
+            for col, choice in enumerate(("pour", "contre", "abstention"), start=1):
+                button = _button(choice.capitalize())
+                button.setCheckable(True)
+                button.setProperty("choice", choice)
+                group.addButton(button)
+                self._grid.addWidget(button, row, col)
+            self._groups[member_id] = group
+
+    def set_choice(self, member_id: str, choice: str) -> None:
+        for button in self._groups[member_id].buttons():
+            button.setChecked(button.property("choice") == choice)
+
+    def set_all(self, choice: str) -> None:
+        for member_id in self._groups:
+            self.set_choice(member_id, choice)
+
+    def ballots(self, exclude: list[str]) -> dict[str, str]:
+        chosen = {}
+        for member_id, group in self._groups.items():
+            button = group.checkedButton()
+            if member_id not in exclude and button is not None:
+                chosen[member_id] = str(button.property("choice"))
+        return chosen
+
+
+class NominationBox(QWidget):
+    """One round of a nomination: the votes of each candidate."""
+
+    def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        self.round = label("", "sectionTitle")
+        layout.addWidget(self.round)
+        add = QHBoxLayout()
+        self.candidate = QComboBox()
+        self.candidate.setMinimumWidth(380)
+        add.addWidget(self.candidate)
+        self.add_button = _button("Ajouter ce candidat")
+        self.add_button.clicked.connect(self._on_add_clicked)
+        add.addWidget(self.add_button)
+        self.record_button = _button("Enregistrer le tour", "primary")
+        add.addWidget(self.record_button)
+        add.addStretch(1)
+        layout.addLayout(add)
+        self._rows = QGridLayout()
+        layout.addLayout(self._rows)
+        self.spins: dict[str, QSpinBox] = {}
+        self.hide()
+
+    def show_item(self, session: Session, item: Any, changed: bool) -> None:
+        self.round.setText(
+            f"Nomination — tour {len(item.rounds) + 1} (blancs ou nuls : case « Abstention »)"
+        )
+        members = sorted(session.members.values(), key=lambda m: m.rank)
+        if self.candidate.count() != len(members):
+            self.candidate.clear()
+            for member in members:
+                self.candidate.addItem(member.name, member.id)
+        if changed:
+            for spin in self.spins.values():
+                spin.setValue(0)
+
+    def _on_add_clicked(self) -> None:
+        member_id = self.candidate.currentData()
+        if member_id and member_id not in self.spins:
+            self.add_candidate(str(member_id), self.candidate.currentText())
+
+    def add_candidate(self, member_id: str, name: str) -> QSpinBox:
+        row = len(self.spins)
+        spin = QSpinBox()
+        spin.setRange(0, 99)
+        spin.setMinimumWidth(140)
+        self._rows.addWidget(label(name), row, 0)
+        self._rows.addWidget(spin, row, 1)
+        self.spins[member_id] = spin
+        return spin
+
+    def votes(self) -> dict[str, int]:
+        return {m: s.value() for m, s in self.spins.items()}
+
+
 class VotePanel(QWidget):
     """The point under discussion: its text, who takes part, the vote."""
 
@@ -375,15 +518,31 @@ class VotePanel(QWidget):
         counts.addStretch(1)
         layout.addLayout(counts)
 
+        requests = QHBoxLayout()
+        self.public_request = _button("Scrutin public demandé…")
+        self.public_request.clicked.connect(lambda: self._on_request_clicked("public"))
+        self.secret_request = _button("Scrutin secret demandé…")
+        self.secret_request.clicked.connect(lambda: self._on_request_clicked("secret"))
+        requests.addWidget(self.public_request)
+        requests.addWidget(self.secret_request)
+        requests.addStretch(1)
+        layout.addLayout(requests)
+
         self.not_taking = QListWidget()
         self.not_taking.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         self.not_taking.setMaximumHeight(150)
         layout.addWidget(label("Ne prennent pas part au vote (touchez les noms) :"))
         layout.addWidget(self.not_taking)
 
+        self.ballots = BallotGrid()
+        layout.addWidget(self.ballots, 2)
+        self.nomination = NominationBox(model)
+        self.nomination.record_button.clicked.connect(self.record_round)
+        layout.addWidget(self.nomination)
+
         buttons = QHBoxLayout()
         self.unanimity = _button("Unanimité")
-        self.unanimity.clicked.connect(lambda: self.record({"unanimous": True}))
+        self.unanimity.clicked.connect(self._on_unanimity_clicked)
         self.preview_button = _button("Voir le résultat")
         self.preview_button.clicked.connect(self._on_preview_clicked)
         self.confirm = _button("Enregistrer le vote", "primary")
@@ -448,17 +607,75 @@ class VotePanel(QWidget):
             row = QListWidgetItem(session.name(voter))
             row.setData(Qt.ItemDataRole.UserRole, voter)
             self.not_taking.addItem(row)
+        self._mode = _required_mode(item)
+        self.ballots.setVisible(voting and self._mode == "public")
+        if voting and self._mode == "public":
+            self.ballots.show_voters([(v, session.name(v)) for v in elect.voters])
+        for spin_key in ("pour", "contre"):
+            self.spins[spin_key].setEnabled(voting and self._mode != "public")
+        nominating = item.kind is ItemKind.NOMINATION and item.status is ItemStatus.UNDER_DISCUSSION
+        self.nomination.setVisible(nominating)
+        if nominating:
+            self.nomination.show_item(session, item, changed)
+            self.spins["abstention"].setEnabled(True)
         if changed:
             self.preview.setText("")
             for spin in self.spins.values():
                 spin.setValue(0)
 
+    def _not_taking_part(self) -> list[str]:
+        return [r.data(Qt.ItemDataRole.UserRole) for r in self.not_taking.selectedItems()]
+
     def _fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = {k: s.value() for k, s in self.spins.items()}
-        chosen = [r.data(Qt.ItemDataRole.UserRole) for r in self.not_taking.selectedItems()]
+        chosen = self._not_taking_part()
+        if getattr(self, "_mode", "ordinaire") == "public":
+            fields: dict[str, Any] = {"ballots": self.ballots.ballots(exclude=chosen)}
+        else:
+            fields = {k: s.value() for k, s in self.spins.items()}
         if chosen:
             fields["not_taking_part"] = chosen
         return fields
+
+    def _on_unanimity_clicked(self) -> None:
+        if getattr(self, "_mode", "ordinaire") == "public":
+            self.ballots.set_all("pour")
+            self.record(self._fields())
+        else:
+            fields: dict[str, Any] = {"unanimous": True}
+            if self._not_taking_part():
+                fields["not_taking_part"] = self._not_taking_part()
+            self.record(fields)
+
+    def _on_request_clicked(self, mode: str) -> None:
+        session = self.model.session
+        if session is None or self._item is None:
+            return
+        dialog = MembersDialog(
+            f"Qui demande le scrutin {mode} ?",
+            [
+                (m, session.name(m))
+                for m in sorted(session.present(), key=lambda m: session.members[m].rank)
+            ],
+            self,
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.request_ballot(mode, dialog.chosen())
+
+    def request_ballot(self, mode: str, members: list[str]) -> None:
+        if self._item is not None:
+            self.model.execute(
+                {"cmd": "request_ballot", "item": self._item, "mode": mode, "members": members}
+            )
+
+    def record_round(self) -> None:
+        if self._item is not None:
+            fields: dict[str, Any] = {
+                "votes": self.nomination.votes(),
+                "blank_or_null": self.spins["abstention"].value(),
+            }
+            if self._not_taking_part():
+                fields["not_taking_part"] = self._not_taking_part()
+            self.model.execute({"cmd": "nomination_round", "item": self._item, **fields})
 
     def _on_preview_clicked(self) -> None:
         if self._item is None:

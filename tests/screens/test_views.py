@@ -288,3 +288,66 @@ def test_the_archive_by_year_and_date(qtbot: QtBot, seat: SeatScreen) -> None:
     assert year is not None
     assert year.child(0).text(0) == "Séance du 14 mars 2025"  # type: ignore[union-attr]
     assert year.child(0).child(0).text(0) == "Taux 2025"  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def nomination_model(qapp, engine: SessionEngine) -> SessionModel:
+    qapp.setStyleSheet(stylesheet())
+    engine.execute(
+        {
+            "cmd": "convene",
+            "id": "s",
+            "date": "2026-11-28",
+            "convened_on": "2026-11-20",
+            "agenda": [
+                {"title": "Tarifs 2027"},
+                {"title": "Délégué au syndicat des eaux", "kind": "nomination"},
+            ],
+        }
+    )
+    return SessionModel(engine)
+
+
+def test_public_ballot_by_name(qtbot: QtBot, model: SessionModel, config: Config) -> None:
+    master = MasterScreen(model, config.commune.name)
+    qtbot.addWidget(master)
+    _open(qtbot, master)
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    master.vote.request_ballot("public", ["nbonnet"])
+    assert "il en faut 2 (le quart des 8 membres présents)" in master.banner.text()
+    master.vote.request_ballot("public", ["nbonnet", "cmeunier"])
+    assert master.vote.mode.text().startswith("Scrutin public")
+    assert not master.vote.ballots.isHidden()
+    master.vote.ballots.set_all("pour")
+    master.vote.ballots.set_choice("jlperrin", "contre")
+    qtbot.mouseClick(master.vote.confirm, Qt.MouseButton.LeftButton)
+    vote = item(model, "p1").vote
+    assert vote is not None
+    assert vote["mode"] == "public"
+    assert vote["ballots"]["jlperrin"] == "contre"
+    assert (vote["pour"], vote["contre"]) == (7, 1)
+
+
+def test_secret_ballot_requested_and_nomination_rounds(
+    qtbot: QtBot, nomination_model: SessionModel, config: Config
+) -> None:
+    model = nomination_model
+    master = MasterScreen(model, config.commune.name)
+    qtbot.addWidget(master)
+    _open(qtbot, master)
+    master.agenda.agenda.setCurrentRow(1)
+    qtbot.mouseClick(master.agenda.buttons["Mettre en discussion"], Qt.MouseButton.LeftButton)
+    box = master.vote.nomination
+    assert box.isVisibleTo(master)
+    assert box.round.text().startswith("Nomination — tour 1")
+    box.add_candidate("sgarnier", "Sylvie Garnier").setValue(4)
+    box.add_candidate("nbonnet", "Nathalie Bonnet").setValue(4)
+    qtbot.mouseClick(box.record_button, Qt.MouseButton.LeftButton)
+    assert item(model, "p2").rounds[0]["elected"] is None
+    assert box.round.text().startswith("Nomination — tour 2")
+    box.spins["sgarnier"].setValue(6)
+    box.spins["nbonnet"].setValue(1)
+    master.vote.spins["abstention"].setValue(1)
+    qtbot.mouseClick(box.record_button, Qt.MouseButton.LeftButton)
+    assert item(model, "p2").rounds[-1]["elected"] == "sgarnier"
+    assert item(model, "p2").number == "2026-001"
