@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,8 @@ class TableViews(QObject):
                 )
 
     def _show_windowed(self) -> None:
-        """Seven windows on one screen: 3 columns, at a third of their size."""
+        """Seven windows on one screen, each laid out as on its 1920x1080 screen
+        (``windowed_scale`` shrinks them all), four columns, overlapping."""
         screen = QGuiApplication.primaryScreen()
         area = screen.availableGeometry() if screen else None
         width, height = VIEW_SIZE
@@ -124,9 +126,9 @@ class TableViews(QObject):
             view.widget.setWindowFlag(Qt.WindowType.FramelessWindowHint, False)
             view.widget.resize(width, height)
             if area is not None:
-                col, row = n % 3, n // 3
+                col, row = n % 4, n // 4
                 view.widget.move(
-                    area.x() + col * area.width() // 3, area.y() + row * area.height() // 3
+                    area.x() + col * area.width() // 5, area.y() + row * area.height() // 3
                 )
             view.widget.show()
 
@@ -182,6 +184,13 @@ class TableViews(QObject):
         chooser = self.extra.pop(name, None)
         if chooser is not None:
             chooser.close()
+
+
+def windowed_scale() -> None:
+    """Draw the views at half size on a desktop (``QT_SCALE_FACTOR`` wins if
+    set): a 1920x1080 view is then a 960x540 window. Call before
+    ``application()``."""
+    os.environ.setdefault("QT_SCALE_FACTOR", "0.5")
 
 
 def application(argv: list[str] | None = None) -> QApplication:

@@ -21,7 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QTimer
 
-from screens.app import VIEW_SIZE, TableViews, application
+from screens.app import VIEW_SIZE, TableViews, application, windowed_scale
 from screens.session_model import SessionModel
 from sync.library import DocumentLibrary
 from sync.workers import ExtractionPool
@@ -175,6 +175,7 @@ def _renders_done(table: DemoTable) -> bool:
 
 
 def run_windowed(root: Path) -> int:
+    windowed_scale()
     app = application()
     table = DemoTable(root, windowed=True)
     for command in script_commands()[:17]:  # convened, roll call and procurations

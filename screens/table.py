@@ -17,7 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 
-from screens.app import TableViews, application
+from screens.app import TableViews, application, windowed_scale
 from screens.session_model import SessionModel
 from sync.library import DocumentLibrary
 from sync.service import DocumentSync
@@ -44,6 +44,8 @@ def sd_notify(message: str) -> bool:
 
 
 def run_table(args: argparse.Namespace) -> int:
+    if args.windowed:
+        windowed_scale()
     app = application()
     if args.list_screens:
         for screen in QGuiApplication.screens():

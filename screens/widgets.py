@@ -100,12 +100,11 @@ class HeaderBar(QWidget):
         self._place = label(place, "seatName")
         self._status = label("", "statusBadge")
         self.quorum = QuorumBadge()
-        for stretchy in (self._session, self._place):
-            # Long names are cut rather than widening the window past its screen.
-            stretchy.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # A long place name is cut rather than widening the window past its screen.
+        self._place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self._title)
-        layout.addWidget(self._session, 2)
-        layout.addWidget(self._place, 3)
+        layout.addWidget(self._session)
+        layout.addWidget(self._place, 1)
         layout.addWidget(self._status)
         layout.addWidget(self.quorum)
 

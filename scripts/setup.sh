@@ -37,6 +37,17 @@ APT_PACKAGES=(
     libfontconfig1
     libglib2.0-0
     libdbus-1-3
+    # Qt's xcb platform, for the windowed demo and the kiosk under X11.
+    libxcb-cursor0
+    libxcb-icccm4
+    libxcb-image0
+    libxcb-keysyms1
+    libxcb-render-util0
+    libxcb-xinerama0
+    libxcb-xkb1
+    libxkbcommon-x11-0
+    libxcb-shape0
+    libxcb-randr0
     poppler-utils
 )
 
