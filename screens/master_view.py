@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QInputDialog,
@@ -40,6 +39,7 @@ from screens.widgets import (
     HeaderBar,
     MessageBanner,
     QuorumBadge,
+    dialog_buttons,
     item_line,
     label,
 )
@@ -223,12 +223,7 @@ class AddItemDialog(QDialog):
         for value, text in (("deliberation", "Délibération"), ("information", "Information")):
             self.kind.addItem(text, value)
         layout.addWidget(self.kind)
-        buttons = QDialogButtonBox()
-        buttons.addButton("Ajouter", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, "Ajouter"))
 
 
 class AgendaPanel(QWidget):
@@ -347,12 +342,7 @@ class MembersDialog(QDialog):
             row.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(row)
         layout.addWidget(self.list)
-        buttons = QDialogButtonBox()
-        buttons.addButton("Enregistrer la demande", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, "Enregistrer la demande"))
 
     def chosen(self) -> list[str]:
         rows = (self.list.item(n) for n in range(self.list.count()))

@@ -14,7 +14,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -34,6 +33,7 @@ from screens.widgets import (
     DeliberationPanel,
     HeaderBar,
     MessageBanner,
+    dialog_buttons,
     fr_date,
     label,
 )
@@ -219,12 +219,7 @@ class ProposeDialog(QDialog):
         self.title = QLineEdit()
         self.title.setPlaceholderText("Par exemple : éclairage du terrain de sport")
         layout.addWidget(self.title)
-        buttons = QDialogButtonBox()
-        buttons.addButton("Proposer", QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        layout.addWidget(dialog_buttons(self, "Proposer"))
 
 
 class SeatScreen(QWidget):

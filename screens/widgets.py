@@ -7,6 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -28,6 +30,7 @@ from table_app.council.state import (
     ItemStatus,
     Session,
 )
+from table_app.french import long_date
 
 THEME = Path(__file__).resolve().parent.parent / "resources" / "theme" / "table.qss"
 
@@ -37,22 +40,17 @@ def stylesheet() -> str:
 
 
 def fr_date(iso: str) -> str:
-    months = (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    )
-    year, month, day = (int(x) for x in iso[:10].split("-"))
-    return f"{day} {months[month - 1]} {year}"
+    return long_date(iso)
+
+
+def dialog_buttons(dialog: QDialog, accept: str) -> QDialogButtonBox:
+    """The two buttons of a dialog: the action, in words, and "Annuler"."""
+    buttons = QDialogButtonBox()
+    buttons.addButton(accept, QDialogButtonBox.ButtonRole.AcceptRole)
+    buttons.addButton("Annuler", QDialogButtonBox.ButtonRole.RejectRole)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:

@@ -26,6 +26,8 @@ from datetime import date
 from fnmatch import fnmatchcase
 from pathlib import PurePosixPath
 
+from table_app.french import short_date
+
 #: Names no document has: partial downloads, locks, sync clients' own files.
 IGNORED_PATTERNS = (
     "*.part",
@@ -97,10 +99,6 @@ def parse_date(text: str) -> date | None:
     return None
 
 
-def _fr(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
 def classify(rel: PurePosixPath) -> Placement:
     """Place the file at ``rel`` (relative to the documents folder)."""
     folders = rel.parts[:-1]
@@ -121,7 +119,7 @@ def _session(folders: tuple[str, ...]) -> Placement:
     day = parse_date(folders[0])
     if day is None:
         return OTHER
-    label = f"Séance du {_fr(day)}"
+    label = f"Séance du {short_date(day)}"
     if len(folders) >= 2:
         match = _ITEM.match(folders[1].strip())
         if match:
@@ -144,7 +142,7 @@ def _archive(folders: tuple[str, ...]) -> Placement:
     if day is not None:
         return Placement(
             "archive",
-            f"Archives {day.year} — {_fr(day)}",
+            f"Archives {day.year} — {short_date(day)}",
             archive_year=day.year,
             archive_date=day.isoformat(),
         )
@@ -156,7 +154,7 @@ def _archive(folders: tuple[str, ...]) -> Placement:
         if day is not None:
             return Placement(
                 "archive",
-                f"Archives {year} — {_fr(day)}",
+                f"Archives {year} — {short_date(day)}",
                 archive_year=year,
                 archive_date=day.isoformat(),
             )

@@ -36,6 +36,8 @@ from typing import Any
 
 import pymupdf
 
+from table_app.french import MONTHS
+
 __all__ = ["DEMO_FILES", "build_demo_documents"]
 
 # The demo commune and its session (the same files table_app.demo plays).
@@ -781,20 +783,6 @@ def _commune() -> CommuneInfo:
     )
 
 
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
 

@@ -13,6 +13,7 @@ from table_app.council.state import (
     Presence,
     Session,
 )
+from table_app.french import short_date
 
 PRESENCE_LABELS = {
     Presence.UNKNOWN: "non appelé",
@@ -137,7 +138,7 @@ def session_text(session: Session) -> str:
     data = session_json(session)
     lines = [
         f"{session.title} — {data['status_label']}",
-        f"{session.place}, convoquée le {_fr(session.convened_on)}",
+        f"{session.place}, convoquée le {short_date(session.convened_on)}",
     ]
     if data["president"]:
         lines.append(f"Président de séance : {data['president']['name']}")
@@ -194,7 +195,3 @@ def session_text(session: Session) -> str:
         lines.append("Avertissements :")
         lines.extend(f"  - {w}" for w in data["warnings"])
     return "\n".join(lines)
-
-
-def _fr(iso: str) -> str:
-    return f"{iso[8:10]}/{iso[5:7]}/{iso[0:4]}"

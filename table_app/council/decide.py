@@ -30,6 +30,7 @@ from table_app.council.state import (
     Session,
     SessionStatus,
 )
+from table_app.french import of, short_date
 
 #: Who may send commands: the master screen (whoever presides), the
 #: secretariat entering a session held on paper, and a councillor's seat.
@@ -111,15 +112,6 @@ def decide(ctx: Context, command: Mapping[str, Any]) -> Decision:
 
 
 # --- helpers ---------------------------------------------------------------
-
-
-def of(name: str) -> str:
-    """French "de", elided before a vowel: "d'Olivier Dumas", "de Martine Fabre"."""
-    return f"d'{name}" if name[:1].lower() in "aeiouyéèêëàâîïôöûü" else f"de {name}"
-
-
-def _fr_date(iso: str) -> str:
-    return date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
 def _at(ctx: Context, session: Session, args: Arguments) -> str:
@@ -230,8 +222,8 @@ def _convene(ctx: Context, args: Arguments, _session: Session | None) -> Decisio
     sent = args.day("convened_on")
     if sent > held:
         raise CommandRefused(
-            f"La convocation ({_fr_date(sent)}) ne peut être envoyée après la séance "
-            f"({_fr_date(held)})"
+            f"La convocation ({short_date(sent)}) ne peut être envoyée après la séance "
+            f"({short_date(held)})"
         )
     session_id = args.optional_text("id") or held
     if session_id in ctx.state.sessions:
@@ -281,7 +273,7 @@ def _convene(ctx: Context, args: Arguments, _session: Session | None) -> Decisio
         {
             "session_id": session_id,
             "title": args.optional_text("title")
-            or f"Séance du conseil municipal du {_fr_date(held)}",
+            or f"Séance du conseil municipal du {short_date(held)}",
             "date": held,
             "time": args.clock("time", "20:00"),
             "place": args.optional_text("place") or "Salle du conseil municipal",
@@ -305,14 +297,14 @@ def _reconvened_agenda(ctx: Context, first_id: str, held: str, raw_agenda: list[
         raise CommandRefused(f"Séance reconvoquée : la séance « {first_id} » est inconnue")
     if first.status is not SessionStatus.NO_QUORUM:
         raise CommandRefused(
-            f"La séance du {_fr_date(first.date)} n'a pas été close pour défaut de quorum : "
+            f"La séance du {short_date(first.date)} n'a pas été close pour défaut de quorum : "
             "seule une telle séance peut être reconvoquée sans condition de quorum"
         )
     gap = (date.fromisoformat(held) - date.fromisoformat(first.date)).days
     if gap < rules.RECONVENE_MIN_DAYS:
         raise CommandRefused(
             f"La nouvelle séance doit se tenir trois jours au moins après celle du "
-            f"{_fr_date(first.date)} ({gap} jour(s) seulement)"
+            f"{short_date(first.date)} ({gap} jour(s) seulement)"
         )
     original = {i.title: i for i in first.agenda()}
     if not raw_agenda:
@@ -331,7 +323,7 @@ def _reconvened_agenda(ctx: Context, first_id: str, held: str, raw_agenda: list[
         if title not in original:
             raise CommandRefused(
                 f"Le point « {title} » ne figurait pas à l'ordre du jour de la séance du "
-                f"{_fr_date(first.date)} : une séance reconvoquée ne traite que ces points"
+                f"{short_date(first.date)} : une séance reconvoquée ne traite que ces points"
             )
     return raw_agenda
 
@@ -421,7 +413,9 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
             )
     signed_on = args.day("signed_on", session.date)
     if signed_on > session.date:
-        raise CommandRefused(f"La procuration est datée du {_fr_date(signed_on)}, après la séance")
+        raise CommandRefused(
+            f"La procuration est datée du {short_date(signed_on)}, après la séance"
+        )
     illness = args.flag("illness")
     warnings = []
     if session.attendance[giver].status is Presence.PRESENT:
@@ -433,7 +427,7 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     if uses > rules.PROXY_MAX_SESSIONS and not illness:
         warnings.append(
             f"Procuration {of(session.name(giver))} à {session.name(holder)} du "
-            f"{_fr_date(signed_on)} utilisée pour la {uses}e séance consécutive : elle n'est "
+            f"{short_date(signed_on)} utilisée pour la {uses}e séance consécutive : elle n'est "
             f"valable que pour {rules.PROXY_MAX_SESSIONS} séances, sauf maladie"
         )
     return _decision(

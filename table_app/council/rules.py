@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from table_app.council.state import Item, ItemKind, Session
+from table_app.french import short_date
 
 #: Below this population the notice is 3 clear days, from it 5 (L2121-11/12).
 NOTICE_POPULATION_THRESHOLD = 3500
@@ -263,8 +264,8 @@ class NoticeCheck:
         return self.sufficient or (self.emergency and self.clear_days >= 1)
 
     def message(self) -> str:
-        sent = _fr_date(self.convened_on)
-        held = _fr_date(self.session_date)
+        sent = short_date(self.convened_on)
+        held = short_date(self.session_date)
         base = (
             f"Délai de convocation insuffisant : {self.clear_days} jour(s) franc(s) entre "
             f"l'envoi le {sent} et la séance du {held}, {self.required} requis pour une commune "
@@ -306,8 +307,3 @@ def notice_check(session: Session) -> NoticeCheck:
         population=session.population,
         emergency=session.emergency,
     )
-
-
-def _fr_date(iso: str) -> str:
-    d = date.fromisoformat(iso)
-    return d.strftime("%d/%m/%Y")
