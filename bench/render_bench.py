@@ -44,9 +44,9 @@ from bench.common import (
     percentile,
     stopwatch,
 )
+from screens.app import application as table_application
 from screens.document_viewer import DocumentViewer
 from screens.render import PageRenderer
-from screens.widgets import stylesheet
 
 SEAT = (1920, 1080)
 WAIT_S = 60.0
@@ -166,13 +166,9 @@ def documents(ctx: BenchContext) -> Documents:
 
 
 def application() -> QApplication:
-    """The one QApplication of the benchmark process."""
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        return app
-    app = QApplication(["render-bench"])
-    app.setStyleSheet(stylesheet())  # the table's theme, as on the seats
-    return app
+    """The one QApplication of the benchmark process, set up as the table's
+    (its theme, and the garbage collector run from the GUI thread's timer)."""
+    return table_application(["render-bench"])
 
 
 def spin_until(predicate: Callable[[], bool], timeout_s: float = WAIT_S) -> None:
