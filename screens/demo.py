@@ -24,6 +24,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from screens.app import VIEW_SIZE, TableViews, application, windowed_scale
 from screens.session_model import SessionModel
 from sync.library import DocumentLibrary
+from sync.search import DeliberationIndexer
 from sync.workers import ExtractionPool
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
@@ -97,6 +98,8 @@ class DemoTable:
         self.config: Config = demo_config(root)
         self.db = open_database(self.config.database_url)
         self.engine = SessionEngine(Journal(self.db), self.config)
+        self.indexer = DeliberationIndexer(self.db, self.engine)
+        self.indexer.start()
         self.pool = ExtractionPool(office_profile_dir=self.config.data_dir / "libreoffice-profile")
         self.library = DocumentLibrary(
             self.db, self.config.documents_folder, self.config.data_dir, self.pool
@@ -115,6 +118,7 @@ class DemoTable:
         self.library.reconcile()
 
     def close(self) -> None:
+        self.indexer.stop()
         if self.renderer is not None:
             self.renderer.close()
         self.pool.close()

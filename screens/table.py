@@ -20,6 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from screens.app import TableViews, application, windowed_scale
 from screens.session_model import SessionModel
 from sync.library import DocumentLibrary
+from sync.search import DeliberationIndexer
 from sync.service import DocumentSync
 from sync.workers import ExtractionPool
 from table_app.config import ConfigError, default_config_path, load_config
@@ -66,6 +67,8 @@ def run_table(args: argparse.Namespace) -> int:
     library = DocumentLibrary(db, config.documents_folder, config.data_dir, pool)
     service = DocumentSync(library)
     service.start()
+    indexer = DeliberationIndexer(db, engine)  # deliberation texts searchable as edited
+    indexer.start()
     model = SessionModel(engine, library=library)
     from screens.document_viewer import DocumentViewer
     from screens.render import PageRenderer
@@ -83,6 +86,7 @@ def run_table(args: argparse.Namespace) -> int:
         return int(app.exec())
     finally:
         sd_notify("STOPPING=1")
+        indexer.stop()
         service.stop()
         renderer.close()
         pool.close()
