@@ -519,8 +519,9 @@ def _document_hits(
     if not ranked:
         return []
     statement = sql(
-        "SELECT p.id, p.page_no, d.id, d.path, d.title FROM pages p "
+        "SELECT p.id, p.page_no, d.id, d.path, COALESCE(c.title, d.title) FROM pages p "
         "JOIN documents d ON d.current_hash = p.hash AND d.status <> 'removed' "
+        "JOIN contents c ON c.hash = p.hash "
         "WHERE p.id IN :ids ORDER BY d.id"
     ).bindparams(bindparam("ids", expanding=True))
     by_page: dict[int, list[Any]] = {}
@@ -589,8 +590,9 @@ def _search_like(conn: Connection, terms: Sequence[Term], limit: int) -> list[Hi
         Hit("document", r[3], _plain_snippet(r[4], needles), 0.0, r[1], r[2], r[0])
         for r in conn.execute(
             sql(
-                "SELECT p.page_no, d.id, d.path, d.title, p.text FROM pages p "
+                "SELECT p.page_no, d.id, d.path, COALESCE(c.title, d.title), p.text FROM pages p "
                 "JOIN documents d ON d.current_hash = p.hash AND d.status <> 'removed' "
+                "JOIN contents c ON c.hash = p.hash "
                 f"WHERE {' AND '.join(conditions_pages)} ORDER BY d.id, p.page_no LIMIT :limit"
             ),
             params,
