@@ -244,6 +244,44 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    from table_app.signing import SELF_SIGNED_NOTICE, SigningError, verify_pdf
+
+    if not args.verbose:  # pyHanko logs its diff analysis of altered files at length
+        logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    failures = 0
+    for name in args.files:
+        print(f"{name} :")
+        try:
+            reports = verify_pdf(Path(name))
+        except SigningError as error:
+            print(f"  ÉCHEC — {error}")
+            failures += 1
+            continue
+        if not reports:
+            print("  ÉCHEC — aucune signature dans ce fichier.")
+            failures += 1
+            continue
+        for report in reports:
+            print(f"  {report.summary}")
+            print(f"    signataire : {report.signer_name}")
+            print(f"    certificat : empreinte SHA-256 {report.fingerprint}")
+            print(f"    émis par : {report.issuer}")
+            if report.self_signed:
+                print(f"    {SELF_SIGNED_NOTICE}")
+        if all(report.ok for report in reports):
+            print(
+                f"  Résultat : {len(reports)} signature(s) valide(s), aucune modification après signature."
+            )
+        elif not all(report.intact and report.valid for report in reports):
+            print("  Résultat : ÉCHEC — le contenu signé a changé après la signature.")
+            failures += 1
+        else:
+            print("  Résultat : ÉCHEC — le fichier a été modifié après la signature.")
+            failures += 1
+    return 1 if failures else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from table_app.demo import run_demo
 
@@ -320,6 +358,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, metavar="N", help="nombre de résultats (défaut : 20)"
     )
     find.set_defaults(func=cmd_search)
+
+    verify_pdfs = sub.add_parser("verify", help="vérifier les signatures de fichiers PDF")
+    verify_pdfs.add_argument("files", nargs="+", metavar="FICHIER")
+    verify_pdfs.set_defaults(func=cmd_verify)
 
     demo = sub.add_parser(
         "demo", help="jouer la séance de démonstration d'une commune de 677 habitants"
