@@ -1,0 +1,1 @@
+"""Printable documents made from the session: deliberation extracts as PDF."""

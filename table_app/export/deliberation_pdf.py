@@ -1,0 +1,486 @@
+"""The "extrait du registre des délibérations": one A4 PDF per numbered deliberation.
+
+Laid out as the extract a mairie prints and signs: header, attendance at the
+time of the vote, object, text as adopted, vote, result, signature boxes.
+Fonts (DejaVu Serif, from ``resources/fonts``) are embedded and subset; an XMP
+packet declares PDF/A-2b. No ICC OutputIntent is added (no sRGB profile is
+shipped), so full PDF/A conformance still needs one.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from datetime import datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+
+from table_app.council.state import Item, ItemKind, Presence, Session
+from table_app.french import long_date, of, short_date
+
+FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
+
+PAGE = pymupdf.paper_rect("a4")  # 595 x 842 pt
+MARGIN = 56.0  # about 2 cm
+BODY = pymupdf.Rect(MARGIN, 48, PAGE.width - MARGIN, PAGE.height - 56)
+SIGNATURE_TOP = 640.0  # the body must end above this on the page with the signatures
+FOOTER = pymupdf.Rect(MARGIN, PAGE.height - 40, PAGE.width - MARGIN, PAGE.height - 20)
+
+# Rectangles (on the LAST page) left blank for a handwritten signature image or
+# a PAdES signature field: the mayor on the left, the secretary on the right.
+SIGNATURE_BOXES: dict[str, pymupdf.Rect] = {
+    "maire": pymupdf.Rect(MARGIN, 702, MARGIN + 210, 788),
+    "secretaire": pymupdf.Rect(PAGE.width - MARGIN - 210, 702, PAGE.width - MARGIN, 788),
+}
+
+CSS = """
+@font-face {font-family: Registre; src: url(DejaVuSerif.ttf);}
+@font-face {font-family: Registre; src: url(DejaVuSerif-Bold.ttf); font-weight: bold;}
+@font-face {font-family: Registre; src: url(DejaVuSerif-Italic.ttf); font-style: italic;}
+* {font-family: Registre; font-size: 10pt; line-height: 1.3; color: #000000;}
+p {margin: 0 0 5pt 0; text-align: justify;}
+td {vertical-align: top; padding: 0;}
+.head td {font-size: 9.5pt;}
+.rf {font-weight: bold; font-size: 11pt; letter-spacing: 1pt;}
+.num {text-align: right; font-weight: bold; font-size: 11pt;}
+h1 {font-size: 12.5pt; font-weight: bold; text-align: center; margin: 16pt 0 3pt 0;}
+.seance {text-align: center; font-size: 11pt; margin: 0 0 10pt 0;}
+.counts td {font-size: 9.5pt; padding: 1pt 8pt 1pt 0;}
+.label {font-weight: bold;}
+.att {text-align: left;}
+.objet {font-weight: bold; font-size: 11pt; margin: 10pt 0 8pt 0;
+        border-top: 0.8pt solid #000000; border-bottom: 0.8pt solid #000000;
+        padding: 4pt 0 4pt 0;}
+.texte p {margin: 0 0 6pt 0;}
+.vote {margin: 8pt 0 4pt 0;}
+.resultat {font-weight: bold; font-size: 11pt; margin: 6pt 0 6pt 0;}
+.fin {font-style: italic; margin-top: 10pt;}
+.small {font-size: 8.5pt;}
+.right {text-align: right;}
+.center {text-align: center;}
+"""
+
+_UNITS = [
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+]
+_TENS = ("", "", "vingt", "trente", "quarante", "cinquante", "soixante")
+
+
+def number_words(n: int) -> str:
+    """French words for 0 to 9999: "deux mille vingt-six", "vingt-huit"."""
+    if n < 20:
+        return _UNITS[n]
+    if n < 100:
+        tens, unit = divmod(n, 10)
+        if tens in (7, 9):
+            base = "soixante" if tens == 7 else "quatre-vingt"
+            rest = 10 + unit
+            joiner = " et " if tens == 7 and unit == 1 else "-"
+            return f"{base}{joiner}{_UNITS[rest]}"
+        if tens == 8:
+            return "quatre-vingts" if unit == 0 else f"quatre-vingt-{_UNITS[unit]}"
+        if unit == 0:
+            return _TENS[tens]
+        joiner = " et " if unit == 1 else "-"
+        return f"{_TENS[tens]}{joiner}{_UNITS[unit]}"
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
+        if rest == 0:
+            return head + ("s" if hundreds > 1 else "")
+        return f"{head} {number_words(rest)}"
+    thousands, rest = divmod(n, 1000)
+    head = "mille" if thousands == 1 else f"{number_words(thousands)} mille"
+    return head if rest == 0 else f"{head} {number_words(rest)}"
+
+
+def numbered_items(session: Session) -> list[Item]:
+    """The items that carry a deliberation number, in agenda order."""
+    return [i for i in session.agenda() if i.number is not None]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def deliberation_filename(session: Session, item: Item) -> str:
+    """ "2026-002_decision-modificative-n-2-du-budget-principal-2026.pdf" (≤ 80 chars)."""
+    prefix = f"{item.number or session.id}_"
+    room = 80 - len(prefix) - len(".pdf")
+    slug = _slug(item.title)[:room].rstrip("-") or "deliberation"
+    return f"{prefix}{slug}.pdf"
+
+
+def _record(item: Item) -> dict[str, Any]:
+    """The vote, or the deciding round of a nomination."""
+    if item.vote is not None:
+        return item.vote
+    if item.rounds:
+        return item.rounds[-1]
+    raise ValueError(f"le point {item.id} n'a pas été voté")
+
+
+def _present_at(session: Session, moment: str | None) -> list[str]:
+    """Members in the room at ``moment`` (from their arrivals and departures)."""
+    ranked = sorted(session.members.values(), key=lambda m: m.rank)
+    if moment is None:
+        present = session.present()
+        return [m.id for m in ranked if m.id in present]
+    when = datetime.fromisoformat(moment)
+    result = []
+    for member in ranked:
+        inside = False
+        for move in session.attendance[member.id].movements:
+            if datetime.fromisoformat(move["at"]) <= when:
+                inside = move["kind"] == "arrivee"
+        if inside:
+            result.append(member.id)
+    return result
+
+
+def _hour(moment: str) -> str:
+    return f"{moment[:2]} h {moment[3:5]}" if len(moment) == 5 else moment
+
+
+def _names(session: Session, members: list[str]) -> str:
+    return ", ".join(escape(session.name(m)) for m in members) or "néant"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n > 1 else ''}"
+
+
+def result_words(item: Item) -> str:
+    """ "Adoptée à l'unanimité", "Adoptée par 10 voix pour, 1 contre et 2 abstentions"."""
+    vote = item.vote
+    if vote is None:
+        return ""
+    pour, contre, abst = vote["pour"], vote["contre"], vote["abstention"]
+    blank = "bulletin(s) blanc(s) ou nul(s)" if vote["mode"] == "secret" else None
+    abst_words = f"{abst} {blank}" if blank else _plural(abst, "abstention")
+    adopted = vote["result"] == "adopte"
+    if adopted and contre == 0 and abst == 0:
+        return "Adoptée à l'unanimité"
+    if adopted and contre == 0:
+        return f"Adoptée à l'unanimité des suffrages exprimés ({pour} voix pour, {abst_words})"
+    verb = "Adoptée" if adopted else "Rejetée"
+    text = f"{verb} par {pour} voix pour, {contre} contre"
+    text += f" et {abst_words}" if abst else ""
+    if vote.get("casting_vote"):
+        text += ", la voix du président étant prépondérante"
+    elif item.kind is ItemKind.COMPTE_ADMINISTRATIF and pour == contre:
+        text += " (pas de majorité contre le compte administratif, article L1612-12 du CGCT)"
+    return text
+
+
+def _attendance_html(session: Session, item: Item, record: dict[str, Any]) -> tuple[str, int]:
+    present = _present_at(session, record.get("at"))
+    represented: list[tuple[str, str]] = [(g, h) for g, h in record.get("represented", [])]
+    active = {p.giver: p for p in session.proxies if p.active}
+    for member, _why in record.get("set_aside", []):
+        proxy = active.get(member)
+        if member not in present and proxy and proxy.holder in present:
+            represented.append((member, proxy.holder))
+    givers = {g for g, _ in represented}
+    rank = {m.id: m.rank for m in session.members.values()}
+    represented.sort(key=lambda gh: rank.get(gh[0], 0))
+    rep_texts = []
+    for giver, holder in represented:
+        signed = active[giver].signed_on if giver in active else None
+        date = f", du {short_date(signed)}" if signed else ""
+        rep_texts.append(
+            f"{escape(session.name(giver))} (pouvoir à {escape(session.name(holder))}{date})"
+        )
+    others = [
+        m.id
+        for m in sorted(session.members.values(), key=lambda m: m.rank)
+        if m.id not in present and m.id not in givers
+    ]
+    excused = [m for m in others if session.attendance[m].status is Presence.EXCUSED]
+    absent = [m for m in others if m not in excused]
+    rows = [
+        f"<p class='att'><span class='label'>Présents :</span> {_names(session, present)}.</p>",
+        f"<p class='att'><span class='label'>Représentés :</span> {'; '.join(rep_texts) or 'néant'}.</p>",
+        f"<p class='att'><span class='label'>Absents excusés :</span> {_names(session, excused)}.</p>",
+    ]
+    if absent:
+        rows.append(
+            f"<p class='att'><span class='label'>Absents :</span> {_names(session, absent)}.</p>"
+        )
+    rows.append(
+        "<p class='att'><span class='label'>Secrétaire de séance :</span> "
+        f"{_names(session, session.secretaries)}.</p>"
+    )
+    return "\n".join(rows), len(present)
+
+
+def _vote_html(session: Session, item: Item) -> str:
+    parts: list[str] = []
+    if item.vote is not None:
+        vote = item.vote
+        abst_label = "Blancs ou nuls" if vote["mode"] == "secret" else "Abstentions"
+        mode = {"secret": "au scrutin secret", "public": "au scrutin public"}.get(
+            vote["mode"], "à main levée"
+        )
+        parts.append(
+            f"<p class='vote'><span class='label'>Vote {mode} :</span> "
+            f"votants {vote['votants']}, suffrages exprimés {vote['exprimes']} — "
+            f"pour {vote['pour']}, contre {vote['contre']}, "
+            f"{abst_label.lower()} {vote['abstention']}.</p>"
+        )
+        if vote["mode"] == "public" and vote["ballots"]:
+            proxies = {g for g, _ in vote.get("represented", [])}
+            rank = {m.id: m.rank for m in session.members.values()}
+            for choice, label in (
+                ("pour", "Ont voté pour"),
+                ("contre", "Ont voté contre"),
+                ("abstention", "Se sont abstenus"),
+            ):
+                who = sorted(
+                    (m for m, c in vote["ballots"].items() if c == choice),
+                    key=lambda m: rank.get(m, 0),
+                )
+                if who:
+                    names = ", ".join(
+                        escape(session.name(m)) + (" (par procuration)" if m in proxies else "")
+                        for m in who
+                    )
+                    parts.append(
+                        f"<p class='att'><span class='label'>{label} :</span> {names}.</p>"
+                    )
+    for rnd in item.rounds:
+        ordinal = "1er" if rnd["round"] == 1 else f"{rnd['round']}e"
+        votes = ", ".join(
+            f"{escape(session.name(c))} : {n} voix"
+            for c, n in sorted(rnd["votes"].items(), key=lambda cn: -cn[1])
+        )
+        parts.append(
+            f"<p class='vote'><span class='label'>{ordinal} tour (scrutin secret) :</span> "
+            f"votants {rnd['votants']}, blancs ou nuls {rnd['blank_or_null']}, "
+            f"suffrages exprimés {rnd['exprimes']} — {votes}. "
+            f"<i>{escape(rnd['reason'])}.</i></p>"
+        )
+    if item.rounds and item.rounds[-1]["elected"]:
+        last = item.rounds[-1]
+        elected = last["elected"]
+        ordinal = "1er" if last["round"] == 1 else f"{last['round']}e"
+        parts.append(
+            f"<p class='resultat'>Est désigné(e) : {escape(session.name(elected))}, "
+            f"avec {last['votes'].get(elected, 0)} voix au {ordinal} tour.</p>"
+        )
+    record = _record(item)
+    for member, why in record.get("set_aside", []):
+        parts.append(
+            f"<p class='att'><span class='label'>Ne prend pas part au vote :</span> "
+            f"{escape(session.name(member))} ({escape(why)}).</p>"
+        )
+    for member in record.get("not_taking_part", []):
+        parts.append(
+            f"<p class='att'><span class='label'>Ne prend pas part au vote :</span> "
+            f"{escape(session.name(member))} (à sa demande).</p>"
+        )
+    if item.vote is not None:
+        parts.append(f"<p class='resultat'>{escape(result_words(item))}.</p>")
+    return "\n".join(parts)
+
+
+def _body_html(session: Session, item: Item, commune: str, department: str) -> str:
+    record = _record(item)
+    attendance, present_count = _attendance_html(session, item, record)
+    day = datetime.fromisoformat(session.date)
+    mayor = session.mayor
+    president = session.president or mayor
+    president_role = ", maire" if president == mayor else ""
+    opening = (
+        f"L'an {number_words(day.year)}, le {number_words(day.day) if day.day > 1 else 'premier'} "
+        f"{long_date(session.date).split(' ')[1]} à {_hour(session.time)}, le conseil municipal "
+        f"de la commune de {escape(commune)}, légalement convoqué, s'est réuni en séance "
+        f"publique au lieu habituel de ses séances ({escape(session.place)}), sous la "
+        f"présidence {escape(of(session.name(president)))}{president_role}."
+    )
+    if item.kind is ItemKind.COMPTE_ADMINISTRATIF and item.president:
+        opening += (
+            f"</p><p>Pour l'examen du compte administratif, le conseil a élu "
+            f"{escape(session.name(item.president))} pour présider la séance ; "
+            f"{escape(session.name(mayor))}, maire, s'est retiré(e) au moment du vote "
+            "(article L2121-14 du CGCT)."
+        )
+    classification = (
+        f"<br/><span class='small'>Nomenclature : {escape(item.classification)}</span>"
+        if item.classification
+        else ""
+    )
+    text = item.text.strip()
+    if not text and item.kind is ItemKind.NOMINATION:
+        text = (
+            "Le conseil municipal procède, au scrutin secret, à la désignation objet de la "
+            "présente délibération."
+        )
+    paragraphs = "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
+    return f"""
+<table class="head" style="width:100%"><tr>
+<td style="width:60%"><span class="rf">RÉPUBLIQUE FRANÇAISE</span><br/>
+Département de {escape(department)}<br/>Commune de {escape(commune)}</td>
+<td class="num" style="width:40%">Délibération n° {escape(item.number or "")}{classification}</td>
+</tr></table>
+<h1>EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS<br/>DU CONSEIL MUNICIPAL</h1>
+<p class="seance">Séance du {long_date(session.date)}</p>
+<table class="counts"><tr>
+<td>Date de convocation : {short_date(session.convened_on)}</td>
+<td>Membres en exercice : {len(session.members)}</td>
+<td>Présents : {present_count}</td>
+<td>Votants : {record["votants"]}</td>
+</tr></table>
+<p style="margin-top:8pt">{opening}</p>
+{attendance}
+<p class="objet">Objet : {escape(item.title)}</p>
+<div class="texte">{paragraphs}</div>
+{_vote_html(session, item)}
+<p class="fin">Fait et délibéré les jour, mois et an susdits.</p>
+"""
+
+
+def _archive() -> pymupdf.Archive:
+    return pymupdf.Archive(str(FONTS_DIR))
+
+
+def _pdf_date(moment: datetime) -> str:
+    offset = moment.strftime("%z") or "+0000"
+    return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
+
+
+def _xmp(title: str, author: str, subject: str, keywords: str, created: datetime) -> str:
+    iso = created.isoformat()
+    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about=""
+    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
+    xmlns:dc="http://purl.org/dc/elements/1.1/"
+    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
+    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
+   <pdfaid:part>2</pdfaid:part>
+   <pdfaid:conformance>B</pdfaid:conformance>
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>
+   <pdf:Keywords>{escape(keywords)}</pdf:Keywords>
+   <pdf:Producer>Table du conseil</pdf:Producer>
+   <xmp:CreatorTool>Table du conseil</xmp:CreatorTool>
+   <xmp:CreateDate>{iso}</xmp:CreateDate>
+   <xmp:ModifyDate>{iso}</xmp:ModifyDate>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"""
+
+
+def deliberation_pdf(session: Session, item: Item, commune: str, department: str) -> bytes:
+    """The register extract of one numbered deliberation, as PDF bytes (A4)."""
+    if item.number is None:
+        raise ValueError(f"le point {item.id} n'a pas de numéro de délibération")
+    archive = _archive()
+    story = pymupdf.Story(
+        _body_html(session, item, commune, department), user_css=CSS, archive=archive
+    )
+    buffer = io.BytesIO()
+    writer = pymupdf.DocumentWriter(buffer)
+    more, bottom = 1, 0.0
+    while more:
+        device = writer.begin_page(PAGE)
+        more, filled = story.place(BODY)
+        story.draw(device)
+        writer.end_page()
+        bottom = pymupdf.Rect(filled).y1
+    writer.close()
+
+    doc = pymupdf.open("pdf", buffer.getvalue())
+    if bottom > SIGNATURE_TOP:
+        doc.new_page(width=PAGE.width, height=PAGE.height)
+    last = doc[-1]
+    place = escape(commune)
+    last.insert_htmlbox(
+        pymupdf.Rect(MARGIN, SIGNATURE_TOP + 4, PAGE.width - MARGIN, SIGNATURE_TOP + 24),
+        f"<p class='right'>Pour extrait conforme, à {place}, le {long_date(session.date)}.</p>",
+        css=CSS,
+        archive=archive,
+    )
+    secretaries = session.secretaries
+    signers = {
+        "maire": ("Le maire", session.name(session.mayor)),
+        "secretaire": (
+            "Le secrétaire de séance",
+            ", ".join(session.name(m) for m in secretaries) or "",
+        ),
+    }
+    for key, box in SIGNATURE_BOXES.items():
+        label, name = signers[key]
+        last.insert_htmlbox(
+            pymupdf.Rect(box.x0, box.y0 - 34, box.x1, box.y0 - 2),
+            f"<p class='center'><b>{escape(label)}</b><br/>{escape(name)}</p>",
+            css=CSS,
+            archive=archive,
+        )
+        last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
+    total = doc.page_count
+    for index in range(total):
+        page = doc[index]
+        page.insert_htmlbox(
+            FOOTER,
+            f"<table style='width:100%'><tr><td class='small'>Commune de {place} — "
+            f"délibération n° {escape(item.number)}</td>"
+            f"<td class='small right'>page {index + 1} / {total}</td></tr></table>",
+            css=CSS,
+            archive=archive,
+        )
+
+    title = f"Délibération n° {item.number} — {item.title}"
+    author = f"Commune de {commune}"
+    subject = (
+        f"Extrait du registre des délibérations du conseil municipal de {commune}, "
+        f"séance du {long_date(session.date)}"
+    )
+    keywords = f"délibération, {item.number}, conseil municipal, {commune}"
+    created = datetime.fromisoformat(session.closed_at or _record(item)["at"])
+    doc.set_metadata(
+        {
+            "title": title,
+            "author": author,
+            "subject": subject,
+            "keywords": keywords,
+            "creator": "Table du conseil",
+            "producer": "Table du conseil",
+            "creationDate": _pdf_date(created),
+            "modDate": _pdf_date(created),
+        }
+    )
+    doc.set_xml_metadata(_xmp(title, author, subject, keywords, created))
+    doc.subset_fonts()
+    data: bytes = doc.tobytes(garbage=3, deflate=True, no_new_id=False)
+    doc.close()
+    return data
