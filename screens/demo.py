@@ -29,6 +29,7 @@ from sync.workers import ExtractionPool
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.demo import DEMO_SCRIPT, demo_config
+from table_app.export.session_export import export_session
 from table_app.journal import Journal
 from table_app.store import open_database
 
@@ -166,9 +167,20 @@ def run_offscreen(root: Path, shots: Path) -> int:
                     settle(80, until=lambda: _renders_done(table), timeout_s=15)
                     taken += screenshot_all(table.views, shots, moment)
         app.processEvents()
+        session = table.model.session
+        assert session is not None
+        exported = export_session(session, table.config, root / "exports" / session.id)
     finally:
         table.close()
     print(f"Démonstration jouée : {len(taken)} captures d'écran des sept vues dans {shots}")
+    print(
+        f"Délibérations signées ({len(exported.signed) + len(exported.kept)}) : "
+        f"{exported.folder / 'signées'}"
+    )
+    if exported.published is not None:
+        print(f"Publication pour les citoyens : {exported.published / 'index.html'}")
+    for notice in exported.notices:
+        print(notice)
     print(f"Données de la démonstration : {root}")
     return 0
 

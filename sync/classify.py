@@ -61,8 +61,16 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+#: The table's own output (the publication for citizens) lives in the synced
+#: folder too; it is not a document to ingest.
+PUBLIC_FOLDER = "public"
+
+
 def is_ignored(rel: PurePosixPath) -> bool:
-    """Hidden, temporary and lock names, or anything inside a hidden folder."""
+    """Hidden, temporary and lock names, anything inside a hidden folder, and
+    the table's own publication folder (``Public/``)."""
+    if len(rel.parts) > 1 and fold(rel.parts[0]) == PUBLIC_FOLDER:
+        return True
     for part in rel.parts:
         if part.startswith("."):
             return True

@@ -282,6 +282,36 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from table_app.export.session_export import ExportError, export_session
+
+    config = _config(args)
+    engine = SessionEngine(Journal(open_database(args.database or config.database_url)), config)
+    session = engine.state.sessions.get(args.session)
+    if session is None:
+        known = ", ".join(engine.state.sessions) or "aucune"
+        print(f"Séance inconnue : « {args.session} ». Séances : {known}", file=sys.stderr)
+        return 1
+    out = Path(args.out) if args.out else config.data_dir / "exports" / session.id
+    try:
+        report = export_session(session, config, out, publish_online=not args.no_publish)
+    except ExportError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(
+        f"Délibérations de la séance {session.id} : {len(report.signed)} signée(s), "
+        f"{len(report.kept)} déjà signée(s) et inchangée(s)."
+    )
+    print(f"Dossier de l'export : {report.folder}")
+    if report.published is not None:
+        print(f"Publiées dans : {report.published}")
+    if report.transmission:
+        print(f"Paquet pour la préfecture : {report.folder / 'transmission-prefecture'}")
+    for notice in report.notices:
+        print(notice)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from table_app.demo import run_demo
 
@@ -362,6 +392,18 @@ def build_parser() -> argparse.ArgumentParser:
     verify_pdfs = sub.add_parser("verify", help="vérifier les signatures de fichiers PDF")
     verify_pdfs.add_argument("files", nargs="+", metavar="FICHIER")
     verify_pdfs.set_defaults(func=cmd_verify)
+
+    export = sub.add_parser(
+        "export", help="produire, signer et publier les délibérations d'une séance close"
+    )
+    export.add_argument("session", metavar="SEANCE")
+    export.add_argument("--out", metavar="DOSSIER", help="dossier de l'export")
+    export.add_argument(
+        "--no-publish",
+        action="store_true",
+        help="ne pas publier dans le dossier public synchronisé",
+    )
+    export.set_defaults(func=cmd_export)
 
     demo = sub.add_parser(
         "demo", help="jouer la séance de démonstration d'une commune de 677 habitants"

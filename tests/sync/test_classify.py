@@ -70,6 +70,8 @@ def test_commissions_and_everything_else() -> None:
         "Thumbs.db",
         ".stversions/plan.pdf",
         "Séances/.trash/plan.pdf",
+        "Public/Délibérations/2026/2026-001_budget.pdf",  # the table's own publication
+        "public/Délibérations/2026/index.html",
     ],
 )
 def test_temporary_lock_and_hidden_names_are_ignored(name: str) -> None:

@@ -1,0 +1,60 @@
+"""`table-app export`: the closed demo session's deliberations built, signed,
+published and packaged, checked by an independent verifier and run twice."""
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from table_app.cli import main
+from table_app.demo import DEMO_CONFIG, DEMO_SCRIPT
+
+
+@pytest.fixture
+def config_path(tmp_path: Path) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "documents").mkdir()
+    return path
+
+
+def test_export_signs_publishes_and_packages_the_closed_session(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(config_path)]
+    assert main([*args, "session", "play", str(DEMO_SCRIPT)]) == 0
+    out = tmp_path / "export"
+    assert main([*args, "export", "2026-11-28", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "6 signée(s), 0 déjà signée(s)" in printed
+    assert "certificat auto-signé, non qualifié" in printed
+    signed = sorted((out / "signées").glob("*.pdf"))
+    assert [p.name[:8] for p in signed] == [f"2026-00{n}" for n in range(1, 7)]
+    pdfsig = subprocess.run(
+        ["pdfsig", str(signed[1])], capture_output=True, text=True, check=False
+    ).stdout
+    assert "Signature is Valid" in pdfsig
+    assert "Total document signed" in pdfsig
+    assert main(["verify", *map(str, signed)]) == 0
+    public = tmp_path / "documents" / "Public" / "Délibérations" / "2026"
+    assert (public / "index.html").read_text(encoding="utf-8").count("2026-00") >= 6
+    assert (public / "deliberations.csv").exists()
+    assert (out / "transmission-prefecture" / "2026-002" / "enveloppe.xml").exists()
+    before = {p.name: p.read_bytes() for p in signed}
+    capsys.readouterr()
+    # Run again: nothing re-signed, nothing renumbered, the same bytes.
+    assert main([*args, "export", "2026-11-28", "--out", str(out)]) == 0
+    assert "0 signée(s), 6 déjà signée(s) et inchangée(s)" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in sorted((out / "signées").glob("*.pdf"))} == before
+
+
+def test_an_open_session_is_not_exported(
+    config_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["--config", str(config_path)]
+    lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+    open_session = tmp_path / "open.jsonl"
+    open_session.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # not closed
+    assert main([*args, "session", "play", str(open_session)]) == 0
+    assert main([*args, "export", "2026-11-28"]) == 1
+    assert "n'est pas close" in capsys.readouterr().err
