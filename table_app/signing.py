@@ -16,6 +16,7 @@ trust root, so the check is about integrity and coverage, not identity.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import tempfile
@@ -197,10 +198,20 @@ def sign_pdf(
 
 
 def _load_signer(pkcs12_path: Path, passphrase: bytes | None) -> Any:
-    from pyhanko.sign import signers
-
     if not pkcs12_path.is_file():
         raise SigningError(f"Certificat de signature introuvable : {pkcs12_path}")
+    info = pkcs12_path.stat()
+    return _cached_signer(str(pkcs12_path.resolve()), info.st_mtime_ns, info.st_size, passphrase)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached_signer(path: str, _mtime_ns: int, _size: int, passphrase: bytes | None) -> Any:
+    """Opening a PKCS#12 checks its RSA key (about 0.1 s for 3072 bits, several
+    times per file in pyHanko): one signing session opens it once. The cache key
+    includes the file's time and size, so a replaced certificate is re-read."""
+    from pyhanko.sign import signers
+
+    pkcs12_path = Path(path)
     try:
         signer = signers.SimpleSigner.load_pkcs12(pkcs12_path, passphrase=passphrase)
     except Exception as error:
@@ -213,7 +224,33 @@ def _load_signer(pkcs12_path: Path, passphrase: bytes | None) -> Any:
             f"Impossible d'ouvrir le certificat {pkcs12_path} : mot de passe incorrect "
             "ou fichier PKCS#12 invalide."
         )
+    _keep_key_loaded(signer)
     return signer
+
+
+def _keep_key_loaded(signer: Any) -> None:
+    """pyHanko's SimpleSigner decodes (and re-checks) its private key on every
+    signature, 0.1 s for RSA-3072; decode it once and sign with that object for
+    the usual mechanisms (RSA PKCS#1 v1.5, ECDSA), pyHanko's code otherwise."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ec import ECDSA, EllipticCurvePrivateKey
+    from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+    from pyhanko.sign.general import get_pyca_cryptography_hash
+
+    key = serialization.load_der_private_key(signer.signing_key.dump(), password=None)
+    generic = signer.sign_raw
+
+    def sign_raw(data: bytes, digest_algorithm: str) -> bytes:
+        mechanism = signer.get_signature_mechanism_for_digest(digest_algorithm).signature_algo
+        hash_algo = get_pyca_cryptography_hash(digest_algorithm)
+        if mechanism == "rsassa_pkcs1v15" and isinstance(key, RSAPrivateKey):
+            return key.sign(data, PKCS1v15(), hash_algo)
+        if mechanism == "ecdsa" and isinstance(key, EllipticCurvePrivateKey):
+            return key.sign(data, ECDSA(hash_algo))
+        return bytes(generic(data, digest_algorithm))
+
+    signer.sign_raw = sign_raw
 
 
 def _fingerprint(cert: Any) -> str:
