@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.secretary_view import SecretaryPanel
 from screens.session_model import SessionModel
 from screens.widgets import (
     AgendaList,
@@ -798,6 +799,7 @@ class MasterScreen(QWidget):
         commune: str,
         admin_pin: str | None = None,
         parent: QWidget | None = None,
+        config: Any = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
@@ -809,11 +811,14 @@ class MasterScreen(QWidget):
         self.agenda = AgendaPanel(model)
         self.vote = VotePanel(model)
         self.projection = ProjectionPanel(model)
+        self.secretary = SecretaryPanel(model, config) if config is not None else None
         self.tabs = QTabWidget()
         self.tabs.addTab(self.roll_call, "Appel")
         self.tabs.addTab(self.agenda, "Ordre du jour")
         self.tabs.addTab(self.vote, "Délibération et vote")
         self.tabs.addTab(self.projection, "Projection")
+        if self.secretary is not None:
+            self.tabs.addTab(self.secretary, "Secrétariat")
 
         bottom = QHBoxLayout()
         self.suspend_button = _button("Suspendre la séance")
@@ -886,5 +891,7 @@ class MasterScreen(QWidget):
     def _on_model_event_recorded(self, event: Any) -> None:
         if event.type == "item.taken_up":
             self.tabs.setCurrentWidget(self.vote)
-        elif event.type in ("session.opened", "session.closed"):
+        elif event.type == "session.opened":
             self.tabs.setCurrentWidget(self.agenda)
+        elif event.type == "session.closed":
+            self.tabs.setCurrentWidget(self.secretary or self.agenda)

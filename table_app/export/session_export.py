@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,8 +76,16 @@ def _still_signed(path: Path) -> bool:
     return bool(reports) and all(r.ok for r in reports)
 
 
+Progress = Callable[[int, int, str], None]
+
+
 def export_session(
-    session: Session, config: Config, out_dir: Path, *, publish_online: bool = True
+    session: Session,
+    config: Config,
+    out_dir: Path,
+    *,
+    publish_online: bool = True,
+    progress: Progress | None = None,
 ) -> ExportReport:
     """Build, sign, publish and package the deliberations of a closed session."""
     if session.status is not SessionStatus.CLOSED:
@@ -95,8 +104,10 @@ def export_session(
     signed_dir.mkdir(parents=True, exist_ok=True)
     mayor = session.name(session.mayor)
     acts: list[PublishedAct] = []
-    for item in items:
+    for done, item in enumerate(items):
         name = deliberation_filename(session, item)
+        if progress is not None:
+            progress(done, len(items), f"Délibération n° {item.number}")
         signed = signed_dir / name
         if signed.exists() and _still_signed(signed):
             report.kept.append(signed)
@@ -151,4 +162,6 @@ def export_session(
             )
     except PublishError as error:
         raise ExportError(str(error)) from None
+    if progress is not None:
+        progress(len(items), len(items), "Terminé")
     return report
