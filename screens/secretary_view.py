@@ -189,7 +189,7 @@ class SecretaryPanel(QWidget):
             row.setData(Qt.ItemDataRole.UserRole, str(path))
             self.files.addItem(row)
         count = self.files.count()
-        self.state.setText(f"{count} délibération(s) signée(s) dans {report.folder}")
+        self.state.setText(f"{count} document(s) signé(s) dans {report.folder}")
         published = f"Publiées : {report.published / 'index.html'}" if report.published else ""
         self.message.setText("\n".join([published, *report.notices]).strip())
         self.progress.hide()

@@ -1,7 +1,9 @@
 """Everything the secretary takes away from a closed session, built from the journal.
 
 ``export_session`` writes, for each numbered deliberation, the extract of the
-register as PDF, signs it (PAdES, pyHanko) with the commune's certificate,
+register as PDF, then the procès-verbal (its debates still to be completed by
+the secretary), the liste des délibérations and the register's closing sheet;
+signs each (PAdES, pyHanko) with the commune's certificate,
 publishes the signed files into the synced public folder and prepares the
 prefecture's transmission package. It can be run again at any time: a
 signed file that still verifies is kept as it is (no new signature, no new
@@ -23,6 +25,11 @@ from table_app.export.deliberation_pdf import (
     deliberation_filename,
     deliberation_pdf,
     numbered_items,
+)
+from table_app.export.minutes_pdf import (
+    closing_sheet_pdf,
+    liste_deliberations_pdf,
+    proces_verbal_pdf,
 )
 from table_app.export.publish import (
     PublishedAct,
@@ -143,10 +150,40 @@ def export_session(
                 session_id=session.id,
             )
         )
+    minutes = {
+        f"{session.date}_proces-verbal.pdf": proces_verbal_pdf(
+            session, config.commune.name, config.commune.department
+        ),
+        f"{session.date}_liste-des-deliberations.pdf": liste_deliberations_pdf(
+            session, config.commune.name, config.commune.department
+        ),
+        f"{session.date}_feuillet-de-cloture.pdf": closing_sheet_pdf(
+            session, config.commune.name, config.commune.department
+        ),
+    }
+    for name, data in minutes.items():
+        signed = signed_dir / name
+        if signed.exists() and _still_signed(signed):
+            report.kept.append(signed)
+            continue
+        draft = unsigned_dir / name
+        atomic_write_bytes(draft, data)
+        sign_pdf(
+            draft,
+            signed,
+            certificate,
+            secret,
+            field_name="Maire",
+            reason=name.split("_", 1)[1].removesuffix(".pdf").replace("-", " "),
+            location=config.commune.name,
+            signer_name=mayor,
+        )
+        report.signed.append(signed)
+    liste = signed_dir / f"{session.date}_liste-des-deliberations.pdf"
     try:
         if publish_online:
             public_root = config.documents_folder / "Public"
-            publish(acts, public_root, config.commune.name, config.commune.insee)
+            publish(acts, public_root, config.commune.name, config.commune.insee, liste)
             report.published = public_root / "Délibérations" / session.date[:4]
         ready = [a for a in acts if a.classification]
         missing = [a.number for a in acts if not a.classification]

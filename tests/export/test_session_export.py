@@ -26,10 +26,17 @@ def test_export_signs_publishes_and_packages_the_closed_session(
     out = tmp_path / "export"
     assert main([*args, "export", "2026-11-28", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "6 signée(s), 0 déjà signée(s)" in printed
+    assert "9 signée(s), 0 déjà signée(s)" in printed  # 6 deliberations, PV, liste, closing
     assert "certificat auto-signé, non qualifié" in printed
-    signed = sorted((out / "signées").glob("*.pdf"))
+    signed = sorted((out / "signées").glob("2026-0*.pdf"))
     assert [p.name[:8] for p in signed] == [f"2026-00{n}" for n in range(1, 7)]
+    minutes = sorted((out / "signées").glob("2026-11-28_*.pdf"))
+    assert [p.name for p in minutes] == [
+        "2026-11-28_feuillet-de-cloture.pdf",
+        "2026-11-28_liste-des-deliberations.pdf",
+        "2026-11-28_proces-verbal.pdf",
+    ]
+    assert main(["verify", *map(str, minutes)]) == 0
     pdfsig = subprocess.run(
         ["pdfsig", str(signed[1])], capture_output=True, text=True, check=False
     ).stdout
@@ -44,8 +51,8 @@ def test_export_signs_publishes_and_packages_the_closed_session(
     capsys.readouterr()
     # Run again: nothing re-signed, nothing renumbered, the same bytes.
     assert main([*args, "export", "2026-11-28", "--out", str(out)]) == 0
-    assert "0 signée(s), 6 déjà signée(s) et inchangée(s)" in capsys.readouterr().out
-    assert {p.name: p.read_bytes() for p in sorted((out / "signées").glob("*.pdf"))} == before
+    assert "0 signée(s), 9 déjà signée(s) et inchangée(s)" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in sorted((out / "signées").glob("2026-0*.pdf"))} == before
 
 
 def test_an_open_session_is_not_exported(

@@ -31,17 +31,18 @@ def test_produce_sign_and_print_after_the_closing(
     assert panel.produce_button.isEnabled()
     with qtbot.waitSignal(panel.export_finished, timeout=120_000):
         panel.produce()
-    assert panel.files.count() == 6
+    assert panel.files.count() == 9  # 6 deliberations, PV, liste, closing sheet
     rows = [panel.files.item(n) for n in range(panel.files.count())]
     texts = [row.text() for row in rows if row is not None]
     assert all("signée, vérifiée" in t for t in texts)
-    assert "6 délibération(s) signée(s)" in panel.state.text()
+    assert "9 document(s) signé(s)" in panel.state.text()
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printed = tmp_path / "registre.pdf"
     printer.setOutputFileName(str(printed))
-    assert panel.print_to(printer) == 6
+    panel.files.setCurrentRow(1)  # the budget deliberation only
+    assert panel.print_to(printer) == 1
     info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True, check=True)
     pages = next(line for line in info.stdout.splitlines() if line.startswith("Pages:"))
-    assert pages.split()[-1] == "6"
-    assert "6 page(s) envoyée(s) à l'imprimante" in panel.message.text()
+    assert pages.split()[-1] == "1"
+    assert "1 page(s) envoyée(s) à l'imprimante" in panel.message.text()
