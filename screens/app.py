@@ -84,7 +84,9 @@ class TableViews(QObject):
         self.views: dict[str, View] = {}
         self.extra: dict[str, QWidget] = {}
         commune = config.commune.name
-        master = MasterScreen(model, commune, config.admin_pin, config=config)
+        master = MasterScreen(
+            model, commune, config.admin_pin, config=config, viewer_factory=viewer_factory
+        )
         self.views["master"] = View("master", config.master_display, master)
         for seat in config.seats:
             self.views[seat.name] = View(seat.name, seat.display, self._seat_view(seat))

@@ -29,7 +29,6 @@ from sync.workers import ExtractionPool
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.demo import DEMO_SCRIPT, demo_config
-from table_app.export.session_export import export_session
 from table_app.journal import Journal
 from table_app.store import open_database
 
@@ -167,14 +166,29 @@ def run_offscreen(root: Path, shots: Path) -> int:
                     settle(80, until=lambda: _renders_done(table), timeout_s=15)
                     taken += screenshot_all(table.views, shots, moment)
         app.processEvents()
-        session = table.model.session
-        assert session is not None
-        exported = export_session(session, table.config, root / "exports" / session.id)
+        # The secretary produces, signs and publishes from the master screen.
+        master: Any = table.views.views["master"].widget
+        panel = master.secretary
+        finished: list[Any] = []
+        panel.export_finished.connect(finished.append)
+        panel.produce()
+        settle(100, until=lambda: bool(finished), timeout_s=120)
+        if not finished:
+            print(f"Export impossible : {panel.state.text()}")
+            return 1
+        exported = finished[0]
+        panel.files.setCurrentRow(1)
+        panel._on_files_item_clicked(panel.files.item(1))
+        settle(80, until=lambda: _renders_done(table), timeout_s=15)
+        path = shots / "5-secretariat-maire.png"
+        master.grab().save(str(path))
+        taken.append(path)
     finally:
         table.close()
-    print(f"Démonstration jouée : {len(taken)} captures d'écran des sept vues dans {shots}")
+    print(f"Démonstration jouée : {len(taken)} captures d'écran des vues dans {shots}")
     print(
-        f"Délibérations signées ({len(exported.signed) + len(exported.kept)}) : "
+        f"Documents signés ({len(exported.signed) + len(exported.kept)} : délibérations, "
+        f"procès-verbal, liste, feuillet de clôture) : "
         f"{exported.folder / 'signées'}"
     )
     if exported.published is not None:

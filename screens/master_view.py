@@ -800,6 +800,7 @@ class MasterScreen(QWidget):
         admin_pin: str | None = None,
         parent: QWidget | None = None,
         config: Any = None,
+        viewer_factory: Any = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
@@ -811,7 +812,11 @@ class MasterScreen(QWidget):
         self.agenda = AgendaPanel(model)
         self.vote = VotePanel(model)
         self.projection = ProjectionPanel(model)
-        self.secretary = SecretaryPanel(model, config) if config is not None else None
+        self.secretary = (
+            SecretaryPanel(model, config, viewer_factory(self) if viewer_factory else None)
+            if config is not None
+            else None
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.roll_call, "Appel")
         self.tabs.addTab(self.agenda, "Ordre du jour")

@@ -116,7 +116,7 @@ class HeaderBar(QWidget):
             self.quorum.show_session(None)
             return
         self._session.setText(fr_date(session.date))
-        self._status.setText(SESSION_STATUS_LABELS[session.status].capitalize())
+        self._status.setText(f"Séance {SESSION_STATUS_LABELS[session.status]}")
         self.quorum.show_session(session)
 
 

@@ -65,7 +65,7 @@ SESSION_STATUS_LABELS = {
     SessionStatus.OPEN: "ouverte",
     SessionStatus.SUSPENDED: "suspendue",
     SessionStatus.CLOSED: "close",
-    SessionStatus.NO_QUORUM: "quorum non atteint (carence)",
+    SessionStatus.NO_QUORUM: "close faute de quorum (carence)",
 }
 
 

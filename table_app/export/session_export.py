@@ -71,7 +71,7 @@ def signing_certificate(config: Config) -> tuple[Path, bytes | None, list[str]]:
     if not own.exists():
         own.parent.mkdir(parents=True, exist_ok=True)
         create_self_signed(config.commune.name, own)
-        log.warning("Certificat auto-signé créé pour %s : %s", config.commune.name, own)
+        log.info("Certificat auto-signé créé pour %s : %s", config.commune.name, own)
     return own, None, [SELF_SIGNED_NOTICE]
 
 

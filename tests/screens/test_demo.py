@@ -22,11 +22,12 @@ def test_the_offscreen_demo_writes_screenshots_of_every_view(tmp_path: Path) -> 
     )
     assert done.returncode == 0, done.stderr[-3000:]
     shots = tmp_path / "demo" / "captures"
-    assert f"captures d'écran des sept vues dans {shots}" in done.stdout
+    assert f"captures d'écran des vues dans {shots}" in done.stdout
+    assert "Documents signés (9" in done.stdout
     files = sorted(shots.glob("*.png"))
-    assert len(files) == 28  # 4 moments × 7 views
+    assert len(files) == 29  # 4 moments × 7 views, and the secretary's panel
     moments = {f.name.split("-")[0] for f in files}
-    assert moments == {"1", "2", "3", "4"}
+    assert moments == {"1", "2", "3", "4", "5"}
     for path in files:
         image = QImage(str(path))
         assert (image.width(), image.height()) == (1920, 1080), path.name

@@ -207,7 +207,7 @@ def test_seven_views_agree_with_the_engine(
     expected = [item_line(n, i).split("\n")[0] for n, i in enumerate(session.agenda(), 1)]
     for role, view in views.views.items():
         widget: Any = view.widget
-        assert "Close" in widget.header._status.text(), role
+        assert widget.header._status.text() == "Séance close", role
         agenda = widget.agenda.agenda if role == "master" else widget.agenda
         texts = [agenda.item(n).text().split("\n")[0] for n in range(agenda.count())]
         assert texts == expected, role
