@@ -400,14 +400,10 @@ def _xmp(title: str, author: str, subject: str, keywords: str, created: datetime
 <?xpacket end="w"?>"""
 
 
-def deliberation_pdf(session: Session, item: Item, commune: str, department: str) -> bytes:
-    """The register extract of one numbered deliberation, as PDF bytes (A4)."""
-    if item.number is None:
-        raise ValueError(f"le point {item.id} n'a pas de numéro de délibération")
-    archive = _archive()
-    story = pymupdf.Story(
-        _body_html(session, item, commune, department), user_css=CSS, archive=archive
-    )
+def flow_pages(html: str, css: str, archive: Any) -> Any:
+    """Lay ``html`` out on as many A4 pages as it needs, and make sure the last
+    page has room for the signature boxes (a page is added when it has not)."""
+    story = pymupdf.Story(html, user_css=css, archive=archive)
     buffer = io.BytesIO()
     writer = pymupdf.DocumentWriter(buffer)
     more, bottom = 1, 0.0
@@ -418,10 +414,18 @@ def deliberation_pdf(session: Session, item: Item, commune: str, department: str
         writer.end_page()
         bottom = pymupdf.Rect(filled).y1
     writer.close()
-
     doc = pymupdf.open("pdf", buffer.getvalue())
     if bottom > SIGNATURE_TOP:
         doc.new_page(width=PAGE.width, height=PAGE.height)
+    return doc
+
+
+def deliberation_pdf(session: Session, item: Item, commune: str, department: str) -> bytes:
+    """The register extract of one numbered deliberation, as PDF bytes (A4)."""
+    if item.number is None:
+        raise ValueError(f"le point {item.id} n'a pas de numéro de délibération")
+    archive = _archive()
+    doc = flow_pages(_body_html(session, item, commune, department), CSS, archive)
     last = doc[-1]
     place = escape(commune)
     last.insert_htmlbox(

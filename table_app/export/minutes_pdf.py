@@ -11,7 +11,6 @@ extract (``deliberation_pdf``).
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from html import escape
 
@@ -26,7 +25,6 @@ from table_app.council.state import (
     Session,
 )
 from table_app.export.deliberation_pdf import (
-    BODY,
     CSS,
     FOOTER,
     MARGIN,
@@ -40,6 +38,7 @@ from table_app.export.deliberation_pdf import (
     _present_at,
     _vote_html,
     _xmp,
+    flow_pages,
     number_words,
     numbered_items,
     result_words,
@@ -354,21 +353,7 @@ def _render(
     session: Session, html: str, commune: str, label: str, title: str, subject: str
 ) -> bytes:
     archive = _archive()
-    story = pymupdf.Story(html, user_css=MINUTES_CSS, archive=archive)
-    buffer = io.BytesIO()
-    writer = pymupdf.DocumentWriter(buffer)
-    more, bottom = 1, 0.0
-    while more:
-        device = writer.begin_page(PAGE)
-        more, filled = story.place(BODY)
-        story.draw(device)
-        writer.end_page()
-        bottom = pymupdf.Rect(filled).y1
-    writer.close()
-
-    doc = pymupdf.open("pdf", buffer.getvalue())
-    if bottom > SIGNATURE_TOP:
-        doc.new_page(width=PAGE.width, height=PAGE.height)
+    doc = flow_pages(html, MINUTES_CSS, archive)
     last = doc[-1]
     place = escape(commune)
     last.insert_htmlbox(
