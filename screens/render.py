@@ -68,7 +68,7 @@ PRIORITY_VISIBLE = 0
 PRIORITY_PREFETCH = 10
 PRIORITY_THUMBNAIL = 20
 
-DEFAULT_CACHE_BYTES = 192 * 2**20
+DEFAULT_CACHE_BYTES = 128 * 2**20
 # A worker that runs out of memory exits with this status.
 EXIT_OUT_OF_MEMORY = 86
 # Replaced after this many jobs, so that whatever MuPDF keeps cannot pile up.
