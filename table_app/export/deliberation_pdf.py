@@ -400,6 +400,29 @@ def _xmp(title: str, author: str, subject: str, keywords: str, created: datetime
 <?xpacket end="w"?>"""
 
 
+def finish_pdf(
+    doc: Any, title: str, author: str, subject: str, keywords: str, created: datetime
+) -> bytes:
+    """Document information and XMP (PDF/A-2b declared), fonts subset; the bytes."""
+    doc.set_metadata(
+        {
+            "title": title,
+            "author": author,
+            "subject": subject,
+            "keywords": keywords,
+            "creator": "Table du conseil",
+            "producer": "Table du conseil",
+            "creationDate": _pdf_date(created),
+            "modDate": _pdf_date(created),
+        }
+    )
+    doc.set_xml_metadata(_xmp(title, author, subject, keywords, created))
+    doc.subset_fonts()
+    data: bytes = doc.tobytes(garbage=3, deflate=True, no_new_id=False)
+    doc.close()
+    return data
+
+
 def flow_pages(html: str, css: str, archive: Any) -> Any:
     """Lay ``html`` out on as many A4 pages as it needs, and make sure the last
     page has room for the signature boxes (a page is added when it has not)."""
@@ -471,20 +494,4 @@ def deliberation_pdf(session: Session, item: Item, commune: str, department: str
     )
     keywords = f"délibération, {item.number}, conseil municipal, {commune}"
     created = datetime.fromisoformat(session.closed_at or _record(item)["at"])
-    doc.set_metadata(
-        {
-            "title": title,
-            "author": author,
-            "subject": subject,
-            "keywords": keywords,
-            "creator": "Table du conseil",
-            "producer": "Table du conseil",
-            "creationDate": _pdf_date(created),
-            "modDate": _pdf_date(created),
-        }
-    )
-    doc.set_xml_metadata(_xmp(title, author, subject, keywords, created))
-    doc.subset_fonts()
-    data: bytes = doc.tobytes(garbage=3, deflate=True, no_new_id=False)
-    doc.close()
-    return data
+    return finish_pdf(doc, title, author, subject, keywords, created)

@@ -34,10 +34,9 @@ from table_app.export.deliberation_pdf import (
     _archive,
     _hour,
     _names,
-    _pdf_date,
     _present_at,
     _vote_html,
-    _xmp,
+    finish_pdf,
     flow_pages,
     number_words,
     numbered_items,
@@ -397,23 +396,7 @@ def _render(
     keywords = f"conseil municipal, {commune}, séance du {long_date(session.date)}"
     moment = session.closed_at or session.opened_at or f"{session.date}T{session.time}"
     created = datetime.fromisoformat(moment)
-    doc.set_metadata(
-        {
-            "title": title,
-            "author": author,
-            "subject": subject,
-            "keywords": keywords,
-            "creator": "Table du conseil",
-            "producer": "Table du conseil",
-            "creationDate": _pdf_date(created),
-            "modDate": _pdf_date(created),
-        }
-    )
-    doc.set_xml_metadata(_xmp(title, author, subject, keywords, created))
-    doc.subset_fonts()
-    data: bytes = doc.tobytes(garbage=3, deflate=True, no_new_id=False)
-    doc.close()
-    return data
+    return finish_pdf(doc, title, author, subject, keywords, created)
 
 
 def proces_verbal_pdf(
