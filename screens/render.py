@@ -58,7 +58,7 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from sync.workers import main_script_imports
+from sync.workers import main_script_imports, start_process
 
 log = logging.getLogger("screens")
 
@@ -669,21 +669,12 @@ class _WorkerSlot:
             return True
         if process is not None:
             self._replace_worker()
-        ours, theirs = self._context.Pipe(duplex=True)
-        process = self._context.Process(
-            target=_worker_main,
-            args=(theirs, self._settings),
-            name=f"page-render-{self.index}",
-            daemon=True,
+        started = start_process(
+            self._context, _worker_main, (self._settings,), f"page-render-{self.index}"
         )
-        try:
-            process.start()
-        except Exception:
-            log.exception("cannot start a page render worker")
-            ours.close()
+        if started is None:
             return False
-        finally:
-            theirs.close()
+        process, ours = started
         ready = False
         deadline = time.monotonic() + _START_TIMEOUT_S
         try:  # in short waits, so that closing the renderer is never held up

@@ -37,6 +37,7 @@ import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -378,21 +379,12 @@ class ExtractionPool:
     def _start_worker(self, slot: _Slot) -> _Worker | None:
         if self._closed:
             return None
-        ours, theirs = self._context.Pipe(duplex=True)
-        process = self._context.Process(
-            target=_worker_main,
-            args=(theirs, self.memory_bytes),
-            name=f"extraction-{slot.index}",
-            daemon=True,
+        started = start_process(
+            self._context, _worker_main, (self.memory_bytes,), f"extraction-{slot.index}"
         )
-        try:
-            process.start()
-        except Exception:
-            log.exception("cannot start an extraction worker")
-            ours.close()
+        if started is None:
             return None
-        finally:
-            theirs.close()
+        process, ours = started
         return _Worker(process, ours)
 
     def _replace(self, slot: _Slot) -> None:
@@ -408,6 +400,24 @@ class ExtractionPool:
         worker.conn.close()
         if worker.process.exitcode is not None:
             worker.process.close()
+
+
+def start_process(
+    context: Any, target: Callable[..., None], args: tuple[Any, ...], name: str
+) -> tuple[BaseProcess, Connection] | None:
+    """Start ``target(pipe_end, *args)`` in a daemon process of ``context``;
+    return it with our end of the pipe, or None (logged) if it cannot start."""
+    ours, theirs = context.Pipe(duplex=True)
+    process = context.Process(target=target, args=(theirs, *args), name=name, daemon=True)
+    try:
+        process.start()
+    except Exception:
+        log.exception("cannot start the worker process %s", name)
+        ours.close()
+        return None
+    finally:
+        theirs.close()
+    return process, ours
 
 
 def main_script_imports() -> list[str]:
