@@ -36,7 +36,7 @@ from typing import Any
 
 import pymupdf
 
-from table_app.french import MONTHS
+from table_app.french import MONTHS, number_words
 
 __all__ = ["DEMO_FILES", "build_demo_documents"]
 
@@ -792,39 +792,7 @@ def fr_date(day: date, *, weekday: bool = False) -> str:
     return f"{WEEKDAYS[day.weekday()]} {text}" if weekday else text
 
 
-_UNITS = (
-    *("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"),
-    *("dix", "onze", "douze", "treize", "quatorze", "quinze", "seize"),
-    *("dix-sept", "dix-huit", "dix-neuf"),
-)
-_TENS = ("", "", "vingt", "trente", "quarante", "cinquante", "soixante")
-
-
-def fr_number(value: int) -> str:
-    """French numerals up to 9 999, as deliberations write dates: 2025 → deux mille vingt-cinq."""
-    if value < 20:
-        return _UNITS[value]
-    if value < 100:
-        tens, unit = divmod(value, 10)
-        if tens in (7, 9):
-            base = "soixante" if tens == 7 else "quatre-vingt"
-            rest = 10 + unit
-            joiner = " et " if (tens == 7 and unit == 1) else "-"
-            return f"{base}{joiner}{_UNITS[rest]}"
-        if tens == 8:
-            return "quatre-vingts" if unit == 0 else f"quatre-vingt-{_UNITS[unit]}"
-        if unit == 0:
-            return _TENS[tens]
-        return f"{_TENS[tens]}{' et ' if unit == 1 else '-'}{_UNITS[unit]}"
-    if value < 1000:
-        hundreds, rest = divmod(value, 100)
-        head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
-        if rest == 0:
-            return head + ("s" if hundreds > 1 else "")
-        return f"{head} {fr_number(rest)}"
-    thousands, rest = divmod(value, 1000)
-    head = "mille" if thousands == 1 else f"{fr_number(thousands)} mille"
-    return head if rest == 0 else f"{head} {fr_number(rest)}"
+fr_number = number_words  # "deux mille vingt-cinq", as deliberations write dates
 
 
 # --------------------------------------------------------------------------- #

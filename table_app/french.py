@@ -39,3 +39,56 @@ def long_date(value: date | str) -> str:
 def of(name: str) -> str:
     """French "de", elided before a vowel: "d'Olivier Dumas", "de Martine Fabre"."""
     return f"d'{name}" if name[:1].lower() in "aeiouyéèêëàâîïôöûü" else f"de {name}"
+
+
+_UNITS = [
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+]
+_TENS = ("", "", "vingt", "trente", "quarante", "cinquante", "soixante")
+
+
+def number_words(n: int) -> str:
+    """French words for 0 to 9999: "deux mille vingt-six", "vingt-huit"."""
+    if n < 20:
+        return _UNITS[n]
+    if n < 100:
+        tens, unit = divmod(n, 10)
+        if tens in (7, 9):
+            base = "soixante" if tens == 7 else "quatre-vingt"
+            rest = 10 + unit
+            joiner = " et " if tens == 7 and unit == 1 else "-"
+            return f"{base}{joiner}{_UNITS[rest]}"
+        if tens == 8:
+            return "quatre-vingts" if unit == 0 else f"quatre-vingt-{_UNITS[unit]}"
+        if unit == 0:
+            return _TENS[tens]
+        joiner = " et " if unit == 1 else "-"
+        return f"{_TENS[tens]}{joiner}{_UNITS[unit]}"
+    if n < 1000:
+        hundreds, rest = divmod(n, 100)
+        head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
+        if rest == 0:
+            return head + ("s" if hundreds > 1 else "")
+        return f"{head} {number_words(rest)}"
+    thousands, rest = divmod(n, 1000)
+    head = "mille" if thousands == 1 else f"{number_words(thousands)} mille"
+    return head if rest == 0 else f"{head} {number_words(rest)}"

@@ -20,7 +20,7 @@ from typing import Any
 import pymupdf
 
 from table_app.council.state import Item, ItemKind, Presence, Session
-from table_app.french import long_date, of, short_date
+from table_app.french import long_date, number_words, of, short_date
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
@@ -63,58 +63,6 @@ h1 {font-size: 12.5pt; font-weight: bold; text-align: center; margin: 16pt 0 3pt
 .right {text-align: right;}
 .center {text-align: center;}
 """
-
-_UNITS = [
-    "zéro",
-    "un",
-    "deux",
-    "trois",
-    "quatre",
-    "cinq",
-    "six",
-    "sept",
-    "huit",
-    "neuf",
-    "dix",
-    "onze",
-    "douze",
-    "treize",
-    "quatorze",
-    "quinze",
-    "seize",
-    "dix-sept",
-    "dix-huit",
-    "dix-neuf",
-]
-_TENS = ("", "", "vingt", "trente", "quarante", "cinquante", "soixante")
-
-
-def number_words(n: int) -> str:
-    """French words for 0 to 9999: "deux mille vingt-six", "vingt-huit"."""
-    if n < 20:
-        return _UNITS[n]
-    if n < 100:
-        tens, unit = divmod(n, 10)
-        if tens in (7, 9):
-            base = "soixante" if tens == 7 else "quatre-vingt"
-            rest = 10 + unit
-            joiner = " et " if tens == 7 and unit == 1 else "-"
-            return f"{base}{joiner}{_UNITS[rest]}"
-        if tens == 8:
-            return "quatre-vingts" if unit == 0 else f"quatre-vingt-{_UNITS[unit]}"
-        if unit == 0:
-            return _TENS[tens]
-        joiner = " et " if unit == 1 else "-"
-        return f"{_TENS[tens]}{joiner}{_UNITS[unit]}"
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        head = "cent" if hundreds == 1 else f"{_UNITS[hundreds]} cent"
-        if rest == 0:
-            return head + ("s" if hundreds > 1 else "")
-        return f"{head} {number_words(rest)}"
-    thousands, rest = divmod(n, 1000)
-    head = "mille" if thousands == 1 else f"{number_words(thousands)} mille"
-    return head if rest == 0 else f"{head} {number_words(rest)}"
 
 
 def numbered_items(session: Session) -> list[Item]:

@@ -38,11 +38,10 @@ from table_app.export.deliberation_pdf import (
     _vote_html,
     finish_pdf,
     flow_pages,
-    number_words,
     numbered_items,
     result_words,
 )
-from table_app.french import long_date, of, short_date
+from table_app.french import long_date, number_words, of, short_date
 
 BLANK_DEBATE = "Synthèse des débats à compléter par le secrétaire de séance."
 
