@@ -49,6 +49,17 @@ APT_PACKAGES=(
     libxcb-shape0
     libxcb-randr0
     poppler-utils
+    # PKCS#11 signing tested against a SoftHSM2 token (the commune's RGS key
+    # lives on a USB key or smart card in production).
+    softhsm2
+    # Printing to a real CUPS queue: the tests start cupsd with a cups-pdf
+    # printer; the kiosk prints to the mairie's printer through CUPS.
+    cups
+    cups-bsd
+    printer-driver-cups-pdf
+    # A real X server for the display unplug / replug test (RandR monitors).
+    xvfb
+    x11-xserver-utils
 )
 
 is_installed() {
