@@ -140,17 +140,34 @@ def _config_or_none(args: argparse.Namespace) -> Config:
         return placeholder_config()
 
 
+def _anchor_places(args: argparse.Namespace) -> list[Path]:
+    """Where signed exports are: the paths given, else the configured export and
+    public folders (when a configuration is there)."""
+    if args.against:
+        return [Path(p) for p in args.against]
+    try:
+        config = _config(args)
+    except ConfigError:
+        return []
+    return [config.data_dir / "exports", config.documents_folder / "Public" / "Délibérations"]
+
+
 def cmd_journal_verify(args: argparse.Namespace) -> int:
+    from table_app.export.anchors import check_anchors, find_anchored
+
     url = _database_url(args)
     journal = Journal(open_database(url))
     problems = journal.verify()
     count = journal.last_seq()
+    anchored = find_anchored(_anchor_places(args))
+    problems.extend(check_anchors(journal, anchored))
     if args.json:
         print(
             json.dumps(
                 {
                     "ok": not problems,
                     "events": count,
+                    "anchored_files": len(anchored),
                     "problems": [
                         {"seq": p.seq, "kind": p.kind, "message": p.message} for p in problems
                     ],
@@ -162,6 +179,12 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     if not problems:
         print(f"Journal intact : {count} événement(s), chaîne d'empreintes vérifiée.")
+        if anchored:
+            highest = max(a.anchor.seq for a in anchored)
+            print(
+                f"Ancrage vérifié : {len(anchored)} fichier(s) signé(s) établi(s) d'après le "
+                f"journal (jusqu'à l'événement n° {highest}), tous retrouvés à l'identique."
+            )
         return 0
     print(
         f"Journal ALTÉRÉ : {len(problems)} anomalie(s) sur {count} événement(s).", file=sys.stderr
@@ -369,6 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
     journal_sub = journal.add_subparsers(dest="journal_command", required=True, metavar="ACTION")
     verify = journal_sub.add_parser("verify", help="vérifier la chaîne d'empreintes du journal")
     verify.add_argument("--json", action="store_true")
+    verify.add_argument(
+        "--against",
+        nargs="+",
+        metavar="PDF_OU_DOSSIER",
+        help="exports signés à confronter au journal (défaut : dossiers d'export et de publication)",
+    )
     verify.set_defaults(func=cmd_journal_verify)
 
     ingest = sub.add_parser("ingest", help="parcourir le dossier des documents une fois")

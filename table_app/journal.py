@@ -159,7 +159,7 @@ class ChainProblem:
     """One place where the stored journal is not what was written."""
 
     seq: int
-    kind: str  # "modifié", "supprimé", "inséré", "déplacé"
+    kind: str  # "modifié", "supprimé", "inséré", "déplacé"; "tronqué", "réécrit" (anchors)
     message: str
 
 
@@ -186,6 +186,11 @@ class Journal:
             query = query.where(_events.c.session_id == session_id)
         with self.db.engine.connect() as conn:
             return [_from_row(r) for r in conn.execute(query)]
+
+    def event_at(self, seq: int) -> Event | None:
+        with self.db.engine.connect() as conn:
+            row = conn.execute(select(_events).where(_events.c.seq == seq)).first()
+        return _from_row(row) if row is not None else None
 
     def last_seq(self) -> int:
         with self.db.engine.connect() as conn:

@@ -798,6 +798,32 @@ def _edit_text(ctx: Context, args: Arguments, session: Session | None) -> Decisi
     )
 
 
+DEBATE_MAX_CHARS = 20_000
+
+
+@_command("record_debate", "item text", roles=("secretaire", "president"))
+def _record_debate(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    """The secretary's summary of the debate on a point, for the procès-verbal
+    (L2121-15). Written during the session or after its closing, until the
+    procès-verbal is produced; each new summary replaces the previous one."""
+    assert session is not None
+    _status(session, (*_LIVE, SessionStatus.CLOSED), "rédiger la synthèse des débats")
+    item = _item(session, args)
+    if item.status in (ItemStatus.PROPOSED, ItemStatus.PROPOSAL_REFUSED):
+        raise CommandRefused(
+            f"Le point « {item.title} » n'est pas à l'ordre du jour : pas de débat à résumer"
+        )
+    text = args.raw_text("text").strip()
+    if len(text) > DEBATE_MAX_CHARS:
+        raise CommandRefused(
+            f"La synthèse des débats est trop longue ({len(text)} caractères, "
+            f"{DEBATE_MAX_CHARS} au plus) : résumez, le procès-verbal n'est pas un verbatim"
+        )
+    if text == item.debate:
+        raise CommandRefused("La synthèse des débats est identique à celle déjà enregistrée")
+    return _decision(session, "debate.recorded", {"item": item.id, "text": text})
+
+
 # --- votes -----------------------------------------------------------------
 
 

@@ -54,6 +54,7 @@ def apply(state: CouncilState, event: Event) -> None:
         _HANDLERS[event.type](state, session, payload, event)
         session.warnings.extend(payload.get("warnings", []))
         session.last_seq = event.seq
+        session.last_hash = event.hash
     state.last_seq = event.seq
 
 
@@ -97,6 +98,7 @@ def _convene(state: CouncilState, p: dict[str, Any], event: Event) -> None:
     session.next_item_number = len(session.items) + 1
     session.warnings.extend(p.get("warnings", []))
     session.last_seq = event.seq
+    session.last_hash = event.hash
     state.sessions[session.id] = session
 
 
@@ -267,6 +269,11 @@ def _open_vote(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event)
 def _text(_s: CouncilState, session: Session, p: dict[str, Any], e: Event) -> None:
     item = _item(session, p)
     item.texts.append(TextVersion(p["version"], p["text"], p["at"], e.author))
+
+
+@_on("debate.recorded")
+def _debate(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
+    _item(session, p).debate = p["text"]
 
 
 def _number(state: CouncilState, item: Item, p: dict[str, Any]) -> None:

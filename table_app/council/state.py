@@ -134,6 +134,7 @@ class Item:
     vote: dict[str, Any] | None = None
     rounds: list[dict[str, Any]] = field(default_factory=list)
     number: str | None = None
+    debate: str = ""  # the secretary's summary of the debate, for the procès-verbal
 
     @property
     def text(self) -> str:
@@ -176,6 +177,7 @@ class Session:
     projection: dict[str, Any] | None = None  # the document page the mayor shows
     next_item_number: int = 1
     last_seq: int = 0
+    last_hash: str = ""  # hash of the session's last event: anchors the exports
 
     @property
     def mayor(self) -> str:

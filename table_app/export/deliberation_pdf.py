@@ -2,16 +2,17 @@
 
 Laid out as the extract a mairie prints and signs: header, attendance at the
 time of the vote, object, text as adopted, vote, result, signature boxes.
-Fonts (DejaVu Serif, from ``resources/fonts``) are embedded and subset; an XMP
-packet declares PDF/A-2b. No ICC OutputIntent is added (no sRGB profile is
-shipped), so full PDF/A conformance still needs one.
+Fonts (DejaVu Serif, from ``resources/fonts``) are embedded and subset; the
+PDF/A-2b parts (output intent, XMP) and the provenance come from ``pdfa``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -20,7 +21,11 @@ from typing import Any
 import pymupdf
 
 from table_app.council.state import Item, ItemKind, Presence, Session
+from table_app.export.pdfa import JournalAnchor, Provenance, finish_pdf
 from table_app.french import long_date, number_words, of, short_date
+from table_app.handwriting import Handwriting, draw_handwriting, handwriting_digest
+
+Handwritings = Mapping[str, Handwriting]
 
 FONTS_DIR = Path(__file__).resolve().parents[2] / "resources" / "fonts"
 
@@ -29,6 +34,12 @@ MARGIN = 56.0  # about 2 cm
 BODY = pymupdf.Rect(MARGIN, 48, PAGE.width - MARGIN, PAGE.height - 56)
 SIGNATURE_TOP = 640.0  # the body must end above this on the page with the signatures
 FOOTER = pymupdf.Rect(MARGIN, PAGE.height - 40, PAGE.width - MARGIN, PAGE.height - 20)
+# Under the signature boxes, on the last page: the journal event the document
+# was built from (see table_app.export.pdfa).
+ANCHOR_LINE = pymupdf.Rect(MARGIN, 790, PAGE.width - MARGIN, 802)
+ANCHOR_CSS = ".anchor {font-size: 6.5pt; color: #444444; text-align: center; margin: 0;}"
+# Bumped when the layout changes, so that re-running an export rebuilds the files.
+LAYOUT_VERSION = "2026-11-22"
 
 # Rectangles (on the LAST page) left blank for a handwritten signature image or
 # a PAdES signature field: the mayor on the left, the secretary on the right.
@@ -316,61 +327,6 @@ def _archive() -> pymupdf.Archive:
     return pymupdf.Archive(str(FONTS_DIR))
 
 
-def _pdf_date(moment: datetime) -> str:
-    offset = moment.strftime("%z") or "+0000"
-    return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
-
-
-def _xmp(title: str, author: str, subject: str, keywords: str, created: datetime) -> str:
-    iso = created.isoformat()
-    return f"""<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
-<x:xmpmeta xmlns:x="adobe:ns:meta/">
- <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about=""
-    xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"
-    xmlns:dc="http://purl.org/dc/elements/1.1/"
-    xmlns:xmp="http://ns.adobe.com/xap/1.0/"
-    xmlns:pdf="http://ns.adobe.com/pdf/1.3/">
-   <pdfaid:part>2</pdfaid:part>
-   <pdfaid:conformance>B</pdfaid:conformance>
-   <dc:format>application/pdf</dc:format>
-   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(title)}</rdf:li></rdf:Alt></dc:title>
-   <dc:creator><rdf:Seq><rdf:li>{escape(author)}</rdf:li></rdf:Seq></dc:creator>
-   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(subject)}</rdf:li></rdf:Alt></dc:description>
-   <pdf:Keywords>{escape(keywords)}</pdf:Keywords>
-   <pdf:Producer>Table du conseil</pdf:Producer>
-   <xmp:CreatorTool>Table du conseil</xmp:CreatorTool>
-   <xmp:CreateDate>{iso}</xmp:CreateDate>
-   <xmp:ModifyDate>{iso}</xmp:ModifyDate>
-  </rdf:Description>
- </rdf:RDF>
-</x:xmpmeta>
-<?xpacket end="w"?>"""
-
-
-def finish_pdf(
-    doc: Any, title: str, author: str, subject: str, keywords: str, created: datetime
-) -> bytes:
-    """Document information and XMP (PDF/A-2b declared), fonts subset; the bytes."""
-    doc.set_metadata(
-        {
-            "title": title,
-            "author": author,
-            "subject": subject,
-            "keywords": keywords,
-            "creator": "Table du conseil",
-            "producer": "Table du conseil",
-            "creationDate": _pdf_date(created),
-            "modDate": _pdf_date(created),
-        }
-    )
-    doc.set_xml_metadata(_xmp(title, author, subject, keywords, created))
-    doc.subset_fonts()
-    data: bytes = doc.tobytes(garbage=3, deflate=True, no_new_id=False)
-    doc.close()
-    return data
-
-
 def flow_pages(html: str, css: str, archive: Any) -> Any:
     """Lay ``html`` out on as many A4 pages as it needs, and make sure the last
     page has room for the signature boxes (a page is added when it has not)."""
@@ -391,49 +347,127 @@ def flow_pages(html: str, css: str, archive: Any) -> Any:
     return doc
 
 
-def deliberation_pdf(session: Session, item: Item, commune: str, department: str) -> bytes:
-    """The register extract of one numbered deliberation, as PDF bytes (A4)."""
-    if item.number is None:
-        raise ValueError(f"le point {item.id} n'a pas de numéro de délibération")
-    archive = _archive()
-    doc = flow_pages(_body_html(session, item, commune, department), CSS, archive)
+def source_digest(
+    html: str, signers: Mapping[str, tuple[str, str]], handwriting: Handwritings
+) -> str:
+    """What a document is built from, as a digest: equal digests, same document."""
+    parts = [LAYOUT_VERSION, html]
+    for role in sorted(signers):
+        parts.extend(signers[role])
+        drawn = handwriting.get(role)
+        parts.append(handwriting_digest(drawn) if drawn else "")
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def signed_by(
+    handwriting: Handwritings, signer_ids: Mapping[str, list[str]]
+) -> dict[str, Handwriting]:
+    """The drawn signatures whose signer is the one the box is for (the mayor's
+    drawing does not go in the box of another president of session)."""
+    return {
+        role: drawn
+        for role, drawn in handwriting.items()
+        if drawn.signer in signer_ids.get(role, [])
+    }
+
+
+def journal_anchor(session: Session) -> JournalAnchor | None:
+    return (
+        JournalAnchor(session.id, session.last_seq, session.last_hash)
+        if session.last_hash
+        else None
+    )
+
+
+def finish_register_pages(
+    doc: Any,
+    *,
+    place_line: str,
+    signers: Mapping[str, tuple[str, str]],
+    handwriting: Handwritings,
+    anchor: JournalAnchor | None,
+    footer_label: str,
+    css: str,
+    archive: Any,
+) -> None:
+    """The closing of every register document: place and date, the signature
+    boxes (with the handwritten signatures drawn on the master screen), the
+    journal anchor and the page footers."""
     last = doc[-1]
-    place = escape(commune)
     last.insert_htmlbox(
         pymupdf.Rect(MARGIN, SIGNATURE_TOP + 4, PAGE.width - MARGIN, SIGNATURE_TOP + 24),
-        f"<p class='right'>Pour extrait conforme, à {place}, le {long_date(session.date)}.</p>",
-        css=CSS,
+        f"<p class='right'>{place_line}</p>",
+        css=css,
         archive=archive,
     )
-    secretaries = session.secretaries
+    for role, box in SIGNATURE_BOXES.items():
+        label, name = signers[role]
+        last.insert_htmlbox(
+            pymupdf.Rect(box.x0, box.y0 - 34, box.x1, box.y0 - 2),
+            f"<p class='center'><b>{escape(label)}</b><br/>{escape(name)}</p>",
+            css=css,
+            archive=archive,
+        )
+        last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
+        drawn = handwriting.get(role)
+        if drawn is not None:
+            draw_handwriting(last, box, drawn)
+    if anchor is not None:
+        last.insert_htmlbox(
+            ANCHOR_LINE,
+            f"<p class='anchor'>{escape(anchor.line)}</p>",
+            css=css + ANCHOR_CSS,
+            archive=archive,
+        )
+    total = doc.page_count
+    for index in range(total):
+        doc[index].insert_htmlbox(
+            FOOTER,
+            f"<table style='width:100%'><tr><td class='small'>{escape(footer_label)}</td>"
+            f"<td class='small right'>page {index + 1} / {total}</td></tr></table>",
+            css=css,
+            archive=archive,
+        )
+
+
+def deliberation_pdf(
+    session: Session,
+    item: Item,
+    commune: str,
+    department: str,
+    handwriting: Handwritings | None = None,
+) -> bytes:
+    """The register extract of one numbered deliberation, as PDF bytes (A4).
+
+    ``handwriting`` maps "maire" / "secretaire" to the signature drawn on the
+    master screen, placed in its box.
+    """
+    if item.number is None:
+        raise ValueError(f"le point {item.id} n'a pas de numéro de délibération")
+    drawn = signed_by(
+        handwriting or {}, {"maire": [session.mayor], "secretaire": session.secretaries}
+    )
+    archive = _archive()
+    html = _body_html(session, item, commune, department)
+    doc = flow_pages(html, CSS, archive)
     signers = {
         "maire": ("Le maire", session.name(session.mayor)),
         "secretaire": (
             "Le secrétaire de séance",
-            ", ".join(session.name(m) for m in secretaries) or "",
+            ", ".join(session.name(m) for m in session.secretaries),
         ),
     }
-    for key, box in SIGNATURE_BOXES.items():
-        label, name = signers[key]
-        last.insert_htmlbox(
-            pymupdf.Rect(box.x0, box.y0 - 34, box.x1, box.y0 - 2),
-            f"<p class='center'><b>{escape(label)}</b><br/>{escape(name)}</p>",
-            css=CSS,
-            archive=archive,
-        )
-        last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
-    total = doc.page_count
-    for index in range(total):
-        page = doc[index]
-        page.insert_htmlbox(
-            FOOTER,
-            f"<table style='width:100%'><tr><td class='small'>Commune de {place} — "
-            f"délibération n° {escape(item.number)}</td>"
-            f"<td class='small right'>page {index + 1} / {total}</td></tr></table>",
-            css=CSS,
-            archive=archive,
-        )
-
+    anchor = journal_anchor(session)
+    finish_register_pages(
+        doc,
+        place_line=(f"Pour extrait conforme, à {escape(commune)}, le {long_date(session.date)}."),
+        signers=signers,
+        handwriting=drawn,
+        anchor=anchor,
+        footer_label=f"Commune de {commune} — délibération n° {item.number}",
+        css=CSS,
+        archive=archive,
+    )
     title = f"Délibération n° {item.number} — {item.title}"
     author = f"Commune de {commune}"
     subject = (
@@ -442,4 +476,5 @@ def deliberation_pdf(session: Session, item: Item, commune: str, department: str
     )
     keywords = f"délibération, {item.number}, conseil municipal, {commune}"
     created = datetime.fromisoformat(session.closed_at or _record(item)["at"])
-    return finish_pdf(doc, title, author, subject, keywords, created)
+    provenance = Provenance(anchor, source_digest(html, signers, drawn))
+    return finish_pdf(doc, title, author, subject, keywords, created, provenance)

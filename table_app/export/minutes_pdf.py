@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-import pymupdf
-
 from table_app.council.state import (
     ITEM_KIND_LABELS,
     ITEM_STATUS_LABELS,
@@ -26,21 +24,21 @@ from table_app.council.state import (
 )
 from table_app.export.deliberation_pdf import (
     CSS,
-    FOOTER,
-    MARGIN,
-    PAGE,
-    SIGNATURE_BOXES,
-    SIGNATURE_TOP,
+    Handwritings,
     _archive,
     _hour,
     _names,
     _present_at,
     _vote_html,
-    finish_pdf,
+    finish_register_pages,
     flow_pages,
+    journal_anchor,
     numbered_items,
     result_words,
+    signed_by,
+    source_digest,
 )
+from table_app.export.pdfa import Provenance, finish_pdf
 from table_app.french import long_date, number_words, of, short_date
 
 BLANK_DEBATE = "Synthèse des débats à compléter par le secrétaire de séance."
@@ -236,7 +234,7 @@ def _item_html(session: Session, index: int, item: Item, debates: dict[str, str]
         parts.append(
             f"<p class='att'><span class='label'>Demande de {mode} :</span> présentée par {who}.</p>"
         )
-    debate = debates.get(item.id)
+    debate = debates.get(item.id) or item.debate
     if debate and debate.strip():
         paragraphs = [line for line in debate.splitlines() if line.strip()]
         parts.append(
@@ -348,18 +346,16 @@ n° {escape(deliberation_range(session))}.</p>
 
 
 def _render(
-    session: Session, html: str, commune: str, label: str, title: str, subject: str
+    session: Session,
+    html: str,
+    commune: str,
+    label: str,
+    title: str,
+    subject: str,
+    handwriting: Handwritings | None,
 ) -> bytes:
     archive = _archive()
     doc = flow_pages(html, MINUTES_CSS, archive)
-    last = doc[-1]
-    place = escape(commune)
-    last.insert_htmlbox(
-        pymupdf.Rect(MARGIN, SIGNATURE_TOP + 4, PAGE.width - MARGIN, SIGNATURE_TOP + 24),
-        f"<p class='right'>À {place}, le …………………………</p>",
-        css=MINUTES_CSS,
-        archive=archive,
-    )
     president = _president(session)
     signers = {
         "maire": (
@@ -371,40 +367,38 @@ def _render(
             ", ".join(session.name(m) for m in session.secretaries),
         ),
     }
-    for key, box in SIGNATURE_BOXES.items():
-        who, name = signers[key]
-        last.insert_htmlbox(
-            pymupdf.Rect(box.x0, box.y0 - 34, box.x1, box.y0 - 2),
-            f"<p class='center'><b>{escape(who)}</b><br/>{escape(name)}</p>",
-            css=MINUTES_CSS,
-            archive=archive,
-        )
-        last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
-    total = doc.page_count
-    for index in range(total):
-        doc[index].insert_htmlbox(
-            FOOTER,
-            f"<table style='width:100%'><tr><td class='small'>Commune de {place} — "
-            f"{escape(label)}</td>"
-            f"<td class='small right'>page {index + 1} / {total}</td></tr></table>",
-            css=MINUTES_CSS,
-            archive=archive,
-        )
-
+    drawn = signed_by(handwriting or {}, {"maire": [president], "secretaire": session.secretaries})
+    anchor = journal_anchor(session)
+    finish_register_pages(
+        doc,
+        place_line=f"À {escape(commune)}, le …………………………",
+        signers=signers,
+        handwriting=drawn,
+        anchor=anchor,
+        footer_label=f"Commune de {commune} — {label}",
+        css=MINUTES_CSS,
+        archive=archive,
+    )
     author = f"Commune de {commune}"
     keywords = f"conseil municipal, {commune}, séance du {long_date(session.date)}"
     moment = session.closed_at or session.opened_at or f"{session.date}T{session.time}"
     created = datetime.fromisoformat(moment)
-    return finish_pdf(doc, title, author, subject, keywords, created)
+    provenance = Provenance(anchor, source_digest(html, signers, drawn))
+    return finish_pdf(doc, title, author, subject, keywords, created, provenance)
 
 
 def proces_verbal_pdf(
-    session: Session, commune: str, department: str, debates: dict[str, str] | None = None
+    session: Session,
+    commune: str,
+    department: str,
+    debates: dict[str, str] | None = None,
+    handwriting: Handwritings | None = None,
 ) -> bytes:
     """The procès-verbal of the session (L2121-15), as PDF bytes (A4).
 
-    ``debates`` maps an item id to the secretary's summary of the debate; items
-    without one get a blank area to fill in.
+    The summary of each debate is the one the secretary recorded in the journal
+    (``record_debate``); ``debates`` (item id → text) overrides it. Items
+    without one get a blank area to fill in by hand.
     """
     html = _minutes_html(session, commune, department, debates or {})
     day = long_date(session.date)
@@ -415,10 +409,13 @@ def proces_verbal_pdf(
         f"procès-verbal de la séance du {day}",
         f"Procès-verbal de la séance du conseil municipal du {day}",
         f"Procès-verbal de la séance du conseil municipal de {commune} du {day}",
+        handwriting,
     )
 
 
-def liste_deliberations_pdf(session: Session, commune: str, department: str) -> bytes:
+def liste_deliberations_pdf(
+    session: Session, commune: str, department: str, handwriting: Handwritings | None = None
+) -> bytes:
     """The list of the deliberations examined at the session (L2121-25), as PDF bytes."""
     day = long_date(session.date)
     return _render(
@@ -428,10 +425,13 @@ def liste_deliberations_pdf(session: Session, commune: str, department: str) -> 
         f"liste des délibérations, séance du {day}",
         f"Liste des délibérations de la séance du {day}",
         f"Liste des délibérations examinées par le conseil municipal de {commune} le {day}",
+        handwriting,
     )
 
 
-def closing_sheet_pdf(session: Session, commune: str, department: str) -> bytes:
+def closing_sheet_pdf(
+    session: Session, commune: str, department: str, handwriting: Handwritings | None = None
+) -> bytes:
     """The register's closing sheet for the session (R2121-9), as PDF bytes."""
     day = long_date(session.date)
     return _render(
@@ -441,4 +441,5 @@ def closing_sheet_pdf(session: Session, commune: str, department: str) -> bytes:
         f"registre des délibérations, clôture de la séance du {day}",
         f"Feuillet de clôture de la séance du {day}",
         f"Feuillet de clôture du registre des délibérations de {commune}, séance du {day}",
+        handwriting,
     )

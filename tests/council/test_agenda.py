@@ -108,3 +108,26 @@ def test_unknown_command_and_field_are_refused(opened: Run) -> None:
         opened("vote", item="p1", contr=2)
     with pytest.raises(CommandRefused, match="Séance inconnue"):
         opened("take_up", session="nope", item="p1")
+
+
+def test_the_secretary_records_the_debate_summary_for_the_minutes(
+    opened: Run, engine: SessionEngine
+) -> None:
+    session = engine.state.sessions["s"]
+    opened("record_debate", author="secretaire", item="p1", text="  Débat bref.  ")
+    assert session.item("p1").debate == "Débat bref."  # type: ignore[union-attr]
+    opened("close")
+    # After the closing, while the procès-verbal is being written: replaced.
+    opened("record_debate", author="secretaire", item="p1", text="Débat complet.")
+    assert session.item("p1").debate == "Débat complet."  # type: ignore[union-attr]
+    with pytest.raises(CommandRefused, match="identique"):
+        opened("record_debate", author="secretaire", item="p1", text="Débat complet.")
+    with pytest.raises(CommandRefused, match="trop longue"):
+        opened("record_debate", author="secretaire", item="p1", text="x" * 20_001)
+    with pytest.raises(CommandRefused, match="réservé"):
+        opened("record_debate", author="conseiller", item="p1", text="Mon avis.")
+
+
+def test_no_debate_summary_before_the_opening(convened: Run) -> None:
+    with pytest.raises(CommandRefused, match="rédiger la synthèse des débats"):
+        convened("record_debate", author="secretaire", item="p1", text="Trop tôt.")
