@@ -31,7 +31,7 @@ def signature_strokes() -> tuple[Stroke, ...]:
     loops = []
     for n in range(241):
         t = n / 240 * 7 * math.pi
-        x = 0.08 + 0.75 * (t / (7 * math.pi)) - 0.025 * math.sin(t)
+        x = 0.08 + 0.75 * (t / (7 * math.pi)) - 0.06 * math.sin(t)
         y = 0.5 - 0.22 * math.cos(t) * (1 - 0.4 * t / (7 * math.pi))
         loops.append((round(x, 5), round(y, 5)))
     underline = tuple(

@@ -24,8 +24,16 @@ class AnchoredFile:
     anchor: JournalAnchor
 
 
+def _signed(path: Path) -> bool:
+    try:
+        return b"/ByteRange" in path.read_bytes()
+    except OSError:
+        return False
+
+
 def find_anchored(places: Iterable[Path]) -> list[AnchoredFile]:
-    """The PDFs under ``places`` (files or folders) that carry a journal anchor."""
+    """The signed PDFs under ``places`` (files or folders) that carry a journal
+    anchor (drafts not yet signed prove nothing: they are left out)."""
     found: list[AnchoredFile] = []
     seen: set[Path] = set()
     for place in places:
@@ -37,6 +45,8 @@ def find_anchored(places: Iterable[Path]) -> list[AnchoredFile]:
             if resolved in seen or path.name.startswith("."):
                 continue
             seen.add(resolved)
+            if not _signed(path):
+                continue
             provenance = read_provenance(path)
             if provenance is not None and provenance.anchor is not None:
                 found.append(AnchoredFile(path, provenance.anchor))

@@ -24,12 +24,12 @@ export never re-signs nor re-dates anything that did not change.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pymupdf
 
@@ -187,9 +187,26 @@ def finish_pdf(
     return data
 
 
-def _xmp_value(xmp: str, name: str) -> str | None:
-    found = re.search(rf"<tdc:{name}>([^<]*)</tdc:{name}>", xmp)
-    return found.group(1) if found else None
+def _provenance_values(xmp: str) -> dict[str, str]:
+    """Our properties, by name, whatever their prefix and form: we write them
+    as elements, pyHanko rewrites the packet when it signs (as attributes,
+    with a prefix of its own), so they are found by namespace."""
+    start, end = xmp.find("<x:xmpmeta"), xmp.rfind("</x:xmpmeta>")
+    if start < 0 or end < 0:
+        return {}
+    try:
+        root = ElementTree.fromstring(xmp[start : end + len("</x:xmpmeta>")])
+    except ElementTree.ParseError:
+        return {}
+    prefix = "{" + NAMESPACE + "}"
+    values: dict[str, str] = {}
+    for element in root.iter():
+        if element.tag.startswith(prefix):
+            values[element.tag[len(prefix) :]] = (element.text or "").strip()
+        for key, value in element.attrib.items():
+            if key.startswith(prefix):
+                values[key[len(prefix) :]] = value.strip()
+    return values
 
 
 def read_provenance(source: Path | bytes) -> Provenance | None:
@@ -203,12 +220,13 @@ def read_provenance(source: Path | bytes) -> Provenance | None:
         xmp = doc.get_xml_metadata() or ""
     finally:
         doc.close()
-    digest = _xmp_value(xmp, "SourceDigest")
-    if digest is None:
+    values = _provenance_values(xmp)
+    digest = values.get("SourceDigest")
+    if not digest:
         return None
-    session_id = _xmp_value(xmp, "JournalSession")
-    seq = _xmp_value(xmp, "JournalEvent")
-    hash_ = _xmp_value(xmp, "JournalHash")
+    session_id = values.get("JournalSession")
+    seq = values.get("JournalEvent")
+    hash_ = values.get("JournalHash")
     anchor = (
         JournalAnchor(session_id, int(seq), hash_)
         if session_id and seq and seq.isdigit() and hash_

@@ -96,7 +96,8 @@ def test_journal_verify_confirms_the_anchors_of_the_exports(
     assert main([*args, "journal", "verify", "--against", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "Journal intact" in printed
-    assert "Ancrage vérifié : 9 fichier(s) signé(s)" in printed
+    # 9 signed documents, and the 6 copies in the prefecture's package.
+    assert "Ancrage vérifié : 15 fichier(s) signé(s)" in printed
 
 
 def test_a_journal_cut_short_is_caught_by_the_anchors(
