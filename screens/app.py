@@ -141,23 +141,13 @@ class TableViews(QObject):
             self._show_chooser(screen)
             return
         view.screen = screen
-        window = view.widget
-        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        # Choose the screen before the window is first shown, then move it
-        # there: setScreen alone does not move a window on a virtual desktop.
-        window.create()
-        handle = window.windowHandle()
-        if handle is not None:
-            handle.setScreen(screen)
-        window.setGeometry(screen.geometry())
-        window.showFullScreen()
+        _fill(view.widget, screen)
         log.info("Vue « %s » sur l'écran %s", view.role, name)
 
     def _show_chooser(self, screen: QScreen) -> None:
         name = screen.name()
         chooser = SeatChooser(name, list(self.views), self._on_chooser_chosen)
-        chooser.setGeometry(screen.geometry())
-        chooser.show()
+        _fill(chooser, screen)  # a kiosk screen like the others: no frame, no desktop
         self.extra[name] = chooser
 
     def _on_chooser_chosen(self, display: str, role: str) -> None:
@@ -186,6 +176,19 @@ class TableViews(QObject):
         chooser = self.extra.pop(name, None)
         if chooser is not None:
             chooser.close()
+
+
+def _fill(window: QWidget, screen: QScreen) -> None:
+    """Show ``window`` frameless and full screen on ``screen``."""
+    window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+    # Choose the screen before the window is first shown, then move it
+    # there: setScreen alone does not move a window on a virtual desktop.
+    window.create()
+    handle = window.windowHandle()
+    if handle is not None:
+        handle.setScreen(screen)
+    window.setGeometry(screen.geometry())
+    window.showFullScreen()
 
 
 def windowed_scale() -> None:

@@ -11,6 +11,7 @@ what was typed: nothing is lost.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -34,7 +35,10 @@ class DebatesDialog(QDialog):
         super().__init__(parent)
         self.model = model
         self.setWindowTitle("Synthèse des débats")
-        self.setObjectName("debatesDialog")
+        self.setObjectName("screen")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
+        self.setModal(True)
         self._item_id: str | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(label("Synthèse des débats, pour le procès-verbal", "sectionTitle"))
@@ -73,6 +77,15 @@ class DebatesDialog(QDialog):
         buttons.addWidget(self.close_button)
         layout.addLayout(buttons)
         self._fill()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        """Cover the master screen's window (kiosk: no window manager to place us)."""
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.window().geometry())
+        elif (screen := self.screen()) is not None:
+            self.setGeometry(screen.geometry())
+        super().showEvent(event)
 
     def _items(self) -> list[Item]:
         session = self.model.session

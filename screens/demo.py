@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import tempfile
 import time
@@ -166,9 +167,11 @@ def run_offscreen(root: Path, shots: Path) -> int:
                     settle(80, until=lambda: _renders_done(table), timeout_s=15)
                     taken += screenshot_all(table.views, shots, moment)
         app.processEvents()
-        # The secretary produces, signs and publishes from the master screen.
+        # The secretary writes the debates, the mayor and the secretary sign by
+        # hand, then the secretary produces, signs and publishes.
         master: Any = table.views.views["master"].widget
         panel = master.secretary
+        taken += prepare_documents(panel, shots)
         finished: list[Any] = []
         panel.export_finished.connect(finished.append)
         panel.produce()
@@ -177,6 +180,13 @@ def run_offscreen(root: Path, shots: Path) -> int:
             print(f"Export impossible : {panel.state.text()}")
             return 1
         exported = finished[0]
+        folders: list[Any] = []
+        panel.published.connect(folders.append)
+        panel.publish()
+        settle(100, until=lambda: bool(folders), timeout_s=60)
+        if not folders:
+            print(f"Publication impossible : {panel.state.text()}")
+            return 1
         panel.files.setCurrentRow(1)
         panel._on_files_item_clicked(panel.files.item(1))
         settle(80, until=lambda: _renders_done(table), timeout_s=15)
@@ -191,12 +201,91 @@ def run_offscreen(root: Path, shots: Path) -> int:
         f"procès-verbal, liste, feuillet de clôture) : "
         f"{exported.folder / 'signées'}"
     )
-    if exported.published is not None:
-        print(f"Publication pour les citoyens : {exported.published / 'index.html'}")
+    print(f"Publication pour les citoyens : {folders[0] / 'index.html'}")
     for notice in exported.notices:
         print(notice)
     print(f"Données de la démonstration : {root}")
     return 0
+
+
+#: What the secretary writes of the debates in the demo (item id → summary).
+DEMO_DEBATES = {
+    "p2": (
+        "M. Rousseau, adjoint aux finances, présente la décision modificative : "
+        "elle finance la réfection de la toiture de l'école par un virement de la "
+        "section de fonctionnement.\n"
+        "Mme Bonnet regrette que les dépenses imprévues ne soient pas chiffrées ; "
+        "M. Rousseau répond qu'elles le seront au budget primitif 2027."
+    ),
+    "p3": (
+        "Trois entreprises ont répondu à la consultation. Mme Garnier présente le "
+        "tableau comparatif des devis ; le conseil retient l'offre la mieux-disante."
+    ),
+}
+
+
+def _signature_points(width: int, height: int, seed: int) -> list[list[tuple[int, int]]]:
+    """A cursive-looking signature: a run of loops, then an underline."""
+    loops, strokes = 5 + seed, []
+    body = []
+    for step in range(121):
+        t = step / 120
+        x = 0.12 + 0.7 * t + 0.035 * math.cos(2 * math.pi * loops * t)
+        y = 0.45 - 0.2 * math.sin(2 * math.pi * loops * t) * (1 - 0.4 * t) - 0.05 * t
+        body.append((int(width * x), int(height * y)))
+    strokes.append(body)
+    strokes.append(
+        [
+            (int(width * (0.18 + 0.7 * t / 30)), int(height * (0.72 - 0.04 * t / 30)))
+            for t in range(31)
+        ]
+    )
+    return strokes
+
+
+def _draw_on_pad(pad: Any, seed: int) -> None:
+    """Draw on the real pad as a finger would (the offscreen demo has no hand)."""
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    for stroke in _signature_points(pad.width(), pad.height(), seed):
+        points = [QPoint(x, y) for x, y in stroke]
+        QTest.mousePress(pad, left, none, points[0])
+        for point in points[1:]:
+            QTest.mouseMove(pad, point)
+        QTest.mouseRelease(pad, left, none, points[-1])
+
+
+def prepare_documents(panel: Any, shots: Path) -> list[Path]:
+    """The debates written in their dialog, the two signatures drawn on the pad;
+    screenshots of both dialogs."""
+    taken = []
+    debates = panel.open_debates()
+    debates.resize(*VIEW_SIZE)
+    for row in range(debates.points.count()):
+        item_id = debates.points.item(row).data(0x0100)  # Qt.UserRole
+        if item_id in DEMO_DEBATES:
+            debates.points.setCurrentRow(row)
+            debates.editor.setPlainText(DEMO_DEBATES[item_id])
+    settle(50)
+    path = shots / "5-synthese-des-debats.png"
+    debates.grab().save(str(path))
+    taken.append(path)
+    debates.accept()  # closing saves the last summary typed
+    for seed, role in enumerate(("maire", "secretaire")):
+        dialog = panel.open_signature(role)
+        if dialog is None:
+            continue
+        settle(50)
+        _draw_on_pad(dialog.pad, seed)
+        settle(30)
+        if role == "maire":
+            path = shots / "5-signature-du-maire.png"
+            dialog.grab().save(str(path))
+            taken.append(path)
+        dialog.accept()
+    return taken
 
 
 def _renders_done(table: DemoTable) -> bool:

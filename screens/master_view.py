@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -211,20 +212,69 @@ class RollCallPanel(QWidget):
             self.model.execute({"cmd": "name_secretaries", "members": [member]})
 
 
+def send(model: SessionModel, command: dict[str, Any]) -> str | None:
+    """Send ``command``: None once the engine accepts it, else its refusal in
+    words (shown in the banner too, as every refusal on the master screen)."""
+    refusals: list[str] = []
+
+    def keep(message: str) -> None:
+        refusals.append(message)
+
+    model.command_refused.connect(keep)
+    try:
+        model.execute(command)
+    finally:
+        model.command_refused.disconnect(keep)
+    return refusals[-1] if refusals else None
+
+
+def open_dialog(dialog: QDialog) -> None:
+    """Show ``dialog`` modal to its own screen only (``open``, not ``exec``: an
+    application-modal dialog would freeze the seven screens of the table), and
+    delete it once closed."""
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.open()
+
+
 class AddItemDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """Add a point in session. "Ajouter" sends it; a refusal is shown here, in
+    words, and the dialog stays open with what was typed."""
+
+    def __init__(
+        self, submit: Callable[[dict[str, Any]], str | None], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        self._submit = submit
         self.setWindowTitle("Ajouter un point")
         layout = QVBoxLayout(self)
+        layout.addWidget(label("Ajouter un point à l'ordre du jour", "sectionTitle"))
         layout.addWidget(label("Objet du point"))
         self.title = QLineEdit()
+        self.title.setMinimumWidth(760)
         layout.addWidget(self.title)
         layout.addWidget(label("Nature"))
         self.kind = QComboBox()
         for value, text in (("deliberation", "Délibération"), ("information", "Information")):
             self.kind.addItem(text, value)
         layout.addWidget(self.kind)
-        layout.addWidget(dialog_buttons(self, "Ajouter"))
+        self.refusal = label("", "refusal", wrap=True)
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
+        self.buttons = dialog_buttons(self, "Ajouter")
+        layout.addWidget(self.buttons)
+
+    def accept(self) -> None:
+        title = self.title.text().strip()
+        refusal = (
+            self._submit({"cmd": "add_item", "title": title, "kind": self.kind.currentData()})
+            if title
+            else "Écrivez l'objet du point à ajouter"
+        )
+        if refusal is None:
+            super().accept()
+        else:
+            self.refusal.setText(refusal)
+            self.refusal.show()
 
 
 class AgendaPanel(QWidget):
@@ -311,11 +361,7 @@ class AgendaPanel(QWidget):
             self.model.execute({"cmd": "move_item", "item": item, "position": position})
 
     def _add(self) -> None:
-        dialog = AddItemDialog(self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.model.execute(
-                {"cmd": "add_item", "title": dialog.title.text(), "kind": dialog.kind.currentData()}
-            )
+        open_dialog(AddItemDialog(lambda command: send(self.model, command), self))
 
     def _proposal(self, cmd: str) -> None:
         rows = self.proposals.selectedItems()
@@ -326,24 +372,55 @@ class AgendaPanel(QWidget):
 
 
 class MembersDialog(QDialog):
-    """Tick the members concerned (who asks for a public or secret ballot)."""
+    """Tick the members concerned (who asks for a public or secret ballot).
+
+    A touch anywhere on a name ticks it or unticks it. "Enregistrer la
+    demande" sends the chosen members; a refusal is shown here, in words, and
+    the dialog stays open.
+    """
 
     def __init__(
-        self, title: str, members: list[tuple[str, str]], parent: QWidget | None = None
+        self,
+        title: str,
+        members: list[tuple[str, str]],
+        submit: Callable[[list[str]], str | None],
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self._submit = submit
         self.setWindowTitle(title)
         layout = QVBoxLayout(self)
         layout.addWidget(label(title, "sectionTitle"))
         self.list = QListWidget()
+        self.list.setMinimumSize(620, min(72 * len(members) + 8, 720))
+        # Rows and boxes big enough for a finger (the theme's touch target: 64 px).
+        self.list.setStyleSheet("QListWidget::indicator { width: 40px; height: 40px; }")
         for member_id, name in members:
             row = QListWidgetItem(name)
+            row.setSizeHint(QSize(0, 72))
             row.setData(Qt.ItemDataRole.UserRole, member_id)
-            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            # Not user-checkable: the whole row toggles (below), not only the small box.
             row.setCheckState(Qt.CheckState.Unchecked)
             self.list.addItem(row)
+        self.list.itemClicked.connect(self._on_list_item_clicked)
         layout.addWidget(self.list)
-        layout.addWidget(dialog_buttons(self, "Enregistrer la demande"))
+        self.refusal = label("", "refusal", wrap=True)
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
+        self.buttons = dialog_buttons(self, "Enregistrer la demande")
+        layout.addWidget(self.buttons)
+
+    def _on_list_item_clicked(self, row: QListWidgetItem) -> None:
+        checked = row.checkState() == Qt.CheckState.Checked
+        row.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+
+    def accept(self) -> None:
+        refusal = self._submit(self.chosen())
+        if refusal is None:
+            super().accept()
+        else:
+            self.refusal.setText(refusal)
+            self.refusal.show()
 
     def chosen(self) -> list[str]:
         rows = (self.list.item(n) for n in range(self.list.count()))
@@ -640,23 +717,32 @@ class VotePanel(QWidget):
     def _on_request_clicked(self, mode: str) -> None:
         session = self.model.session
         if session is None or self._item is None:
+            self.model.command_refused.emit("Mettez d'abord un point en discussion")
             return
-        dialog = MembersDialog(
-            f"Qui demande le scrutin {mode} ?",
-            [
-                (m, session.name(m))
-                for m in sorted(session.present(), key=lambda m: session.members[m].rank)
-            ],
-            self,
-        )
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.request_ballot(mode, dialog.chosen())
-
-    def request_ballot(self, mode: str, members: list[str]) -> None:
-        if self._item is not None:
-            self.model.execute(
-                {"cmd": "request_ballot", "item": self._item, "mode": mode, "members": members}
+        item = self._item
+        open_dialog(
+            MembersDialog(
+                f"Qui demande le scrutin {mode} ?",
+                [
+                    (m, session.name(m))
+                    for m in sorted(session.present(), key=lambda m: session.members[m].rank)
+                ],
+                lambda members: self._send_ballot_request(item, mode, members),
+                self,
             )
+        )
+
+    def request_ballot(self, mode: str, members: list[str]) -> str | None:
+        """Record that ``members`` ask for a ``mode`` ballot on the point under
+        discussion; the engine's refusal in words, or None."""
+        return self._send_ballot_request(self._item, mode, members)
+
+    def _send_ballot_request(self, item: str | None, mode: str, members: list[str]) -> str | None:
+        if item is None:
+            return "Aucun point en discussion"
+        return send(
+            self.model, {"cmd": "request_ballot", "item": item, "mode": mode, "members": members}
+        )
 
     def record_round(self) -> None:
         if self._item is not None:

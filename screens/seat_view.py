@@ -38,6 +38,7 @@ from screens.widgets import (
     label,
 )
 from table_app.config import Seat
+from table_app.council.errors import CommandRefused
 from table_app.journal import Event
 
 log = logging.getLogger("screens")
@@ -203,10 +204,20 @@ class ArchivePanel(QTreeWidget):
 
 
 class ProposeDialog(QDialog):
-    """A councillor proposes a point; it waits for the mayor."""
+    """A councillor proposes a point; it waits for the mayor.
 
-    def __init__(self, members: list[tuple[str, str]], parent: QWidget | None = None) -> None:
+    "Proposer" sends it; a refusal is shown here, in words, and the dialog
+    stays open with what was typed.
+    """
+
+    def __init__(
+        self,
+        members: list[tuple[str, str]],
+        submit: Callable[[str, str], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._submit = submit
         self.setWindowTitle("Proposer un point")
         layout = QVBoxLayout(self)
         layout.addWidget(label("Proposer un point à l'ordre du jour", "sectionTitle"))
@@ -218,8 +229,26 @@ class ProposeDialog(QDialog):
         layout.addWidget(label("Objet du point"))
         self.title = QLineEdit()
         self.title.setPlaceholderText("Par exemple : éclairage du terrain de sport")
+        self.title.setMinimumWidth(760)
         layout.addWidget(self.title)
-        layout.addWidget(dialog_buttons(self, "Proposer"))
+        self.refusal = label("", "refusal", wrap=True)
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
+        self.buttons = dialog_buttons(self, "Proposer")
+        layout.addWidget(self.buttons)
+
+    def accept(self) -> None:
+        title = self.title.text().strip()
+        refusal = (
+            self._submit(str(self.member.currentData()), title)
+            if title
+            else "Écrivez l'objet du point que vous proposez"
+        )
+        if refusal is None:
+            super().accept()
+        else:
+            self.refusal.setText(refusal)
+            self.refusal.show()
 
 
 class SeatScreen(QWidget):
@@ -392,20 +421,41 @@ class SeatScreen(QWidget):
         session = self.model.session
         if session is None:
             return
-        dialog = ProposeDialog([(m, session.name(m)) for m in self.seat.members], self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.propose(str(dialog.member.currentData()), dialog.title.text())
+        dialog = ProposeDialog(
+            [(m, session.name(m)) for m in self.seat.members], self._send_proposal, self
+        )
+        # Modal to this seat only (``open``, not ``exec``: an application-modal
+        # dialog would freeze the mayor's screen and the other seats).
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
 
     def propose(self, member: str, title: str) -> bool:
-        accepted = self.model.execute(
-            {"cmd": "propose_item", "member": member, "title": title}, author="conseiller"
-        )
-        if accepted is None:
-            return False
+        """Propose a point for ``member``; a refusal shows in this seat's banner."""
+        refusal = self._send_proposal(member, title)
+        if refusal is not None:
+            self.banner.show_refusal(refusal)
+        return refusal is None
+
+    def _send_proposal(self, member: str, title: str) -> str | None:
+        """The proposal to the engine: None once accepted, else its refusal in words.
+
+        Sent to the engine itself, not through ``SessionModel.execute``: a
+        councillor's refused proposal is told at this seat, not on the mayor's
+        screen (the model's ``command_refused`` goes to the master's banner).
+        The accepted event reaches every view through the model as usual.
+        """
+        command: dict[str, Any] = {"cmd": "propose_item", "member": member, "title": title}
+        if self.model.session_id is not None:
+            command["session"] = self.model.session_id
+        try:
+            self.model.engine.execute(command, author="conseiller")
+        except CommandRefused as refusal:
+            log.info("Proposition refusée : %s", refusal.message)
+            return refusal.message
         self.banner.show_notice(
             f"Point proposé : « {title.strip()} ». Il attend l'accord du maire."
         )
-        return True
+        return None
 
     def _on_archive_document_chosen(self, doc: dict[str, Any]) -> None:
         self._stop_following()

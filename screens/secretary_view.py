@@ -1,21 +1,26 @@
-"""The secretary's panel on the master screen, once the session is closed:
-produce and sign the deliberations, look at them, print them for the register.
+"""The secretary's panel on the master screen, once the session is closed.
 
-The export (building, signing, publishing) runs on a worker thread; its
-progress and its result come back to the GUI thread by signal.
+In the order of the work: write the summary of the debates, have the mayor
+and the secretary sign by hand, produce and sign the documents (register
+extracts, procès-verbal, liste, closing sheet), look at them, print them for
+the register, publish them for the citizens.
+
+Building, signing, checking and publishing run on a worker thread; their
+progress and result come back to the GUI thread by signal.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pymupdf
-from PySide6.QtCore import QObject, QRectF, Qt, QThread, Signal
-from PySide6.QtGui import QImage, QPainter
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
+    QGridLayout,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -25,77 +30,91 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.debates_view import DebatesDialog
+from screens.printing import PrinterChooser, PrintJob
 from screens.session_model import SessionModel
+from screens.signature_pad import SignatureDialog
 from screens.widgets import label
-from table_app.council.state import SessionStatus
-from table_app.export.session_export import ExportError, ExportReport, export_session
+from table_app.council.state import Session, SessionStatus
+from table_app.export.session_export import (
+    ExportError,
+    ExportReport,
+    export_session,
+    publish_session,
+)
+from table_app.handwriting import (
+    HandwritingError,
+    handwriting_path,
+    load_handwriting,
+    save_handwriting,
+)
 from table_app.signing import verify_pdf
 
 log = logging.getLogger("screens")
 
 
-class _ExportWorker(QObject):
-    """Runs ``export_session`` off the GUI thread (signing takes seconds)."""
+@dataclass(frozen=True)
+class FileState:
+    path: Path
+    ok: bool
+    signers: tuple[str, ...]
+
+    @property
+    def line(self) -> str:
+        if not self.ok:
+            return f"{self.path.name}\n      SIGNATURE INVALIDE — à produire de nouveau"
+        who = ", ".join(self.signers)
+        return f"{self.path.name}\n      signé ({who}), vérifié"
+
+
+def check_files(folder: Path) -> list[FileState]:
+    """Each signed document of an export folder with its state (checked now)."""
+    states = []
+    for path in sorted((folder / "signées").glob("*.pdf")):
+        try:
+            reports = verify_pdf(path)
+        except Exception:
+            reports = []
+        ok = bool(reports) and all(r.ok for r in reports)
+        states.append(FileState(path, ok, tuple(r.signer_name for r in reports)))
+    return states
+
+
+class _Job(QObject):
+    """Runs one function off the GUI thread (signing takes seconds)."""
 
     progressed = Signal(int, int, str)
-    finished = Signal(object)  # ExportReport
+    finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, session: Any, config: Any, out_dir: Path) -> None:
+    def __init__(self, work: Callable[[Callable[[int, int, str], None]], object]) -> None:
         super().__init__()
-        self._args = (session, config, out_dir)
+        self._work = work
 
     def run(self) -> None:
-        session, config, out_dir = self._args
         try:
-            report = export_session(session, config, out_dir, progress=self.progressed.emit)
+            result = self._work(self.progressed.emit)
         except ExportError as error:
             self.failed.emit(error.message)
         except Exception as error:
-            log.exception("Export impossible")
-            self.failed.emit(f"Export impossible : {error}")
+            log.exception("Travail du secrétariat impossible")
+            self.failed.emit(f"Opération impossible : {error}")
         else:
-            self.finished.emit(report)
-
-
-def print_pdfs(paths: list[Path], printer: QPrinter, dpi: int = 300) -> int:
-    """Print every page of ``paths`` as one job on ``printer``; returns the page count."""
-    painter = QPainter()
-    if not painter.begin(printer):
-        raise OSError("l'imprimante n'a pas pu être ouverte")
-    pages = 0
-    try:
-        for path in paths:
-            doc = pymupdf.open(path)
-            try:
-                for number in range(doc.page_count):
-                    if pages:
-                        printer.newPage()
-                    pix = doc[number].get_pixmap(dpi=dpi)
-                    image = QImage(
-                        pix.samples, pix.width, pix.height, pix.stride, QImage.Format.Format_RGB888
-                    ).copy()
-                    target = painter.viewport()
-                    scale = min(target.width() / image.width(), target.height() / image.height())
-                    painter.drawImage(
-                        QRectF(0, 0, image.width() * scale, image.height() * scale), image
-                    )
-                    pages += 1
-            finally:
-                doc.close()
-    finally:
-        painter.end()
-    return pages
+            self.finished.emit(result)
 
 
 class SecretaryPanel(QWidget):
-    """Produce, check, preview and print the signed deliberations.
+    """Debates, handwritten signatures, produce and sign, preview, print, publish.
 
     Signals:
         export_finished(object): the ``ExportReport``, on the GUI thread.
+        published(object): the public folder of the year (``Path``).
+        print_finished(int): pages sent to the printer (0: failed or cancelled).
     """
 
     export_finished = Signal(object)
+    published = Signal(object)
+    print_finished = Signal(int)
 
     def __init__(
         self, model: SessionModel, config: Any, viewer: Any = None, parent: QWidget | None = None
@@ -105,8 +124,11 @@ class SecretaryPanel(QWidget):
         self.config = config
         self.viewer = viewer
         self.report: ExportReport | None = None
+        self.states: list[FileState] = []
         self._thread: QThread | None = None
-        self._worker: _ExportWorker | None = None
+        self._job: _Job | None = None
+        self._listed_for: str | None = None
+        self._print_job: PrintJob | None = None
         layout = QVBoxLayout(self)
         self.state = label(
             "Les délibérations sont produites après la clôture de la séance.",
@@ -114,19 +136,42 @@ class SecretaryPanel(QWidget):
             wrap=True,
         )
         layout.addWidget(self.state)
-        row = QHBoxLayout()
-        self.produce_button = QPushButton("Produire, signer et publier")
+        actions = QGridLayout()
+        self.debates_button = QPushButton("Synthèse des débats")
+        self.debates_button.clicked.connect(self.open_debates)
+        self.mayor_button = QPushButton("Signature du maire")
+        self.mayor_button.clicked.connect(lambda: self.open_signature("maire"))
+        self.secretary_button = QPushButton("Signature du secrétaire")
+        self.secretary_button.clicked.connect(lambda: self.open_signature("secretaire"))
+        self.produce_button = QPushButton("Produire et signer")
         self.produce_button.setObjectName("primary")
         self.produce_button.clicked.connect(self.produce)
         self.print_button = QPushButton("Imprimer pour le registre")
         self.print_button.clicked.connect(self._on_print_clicked)
-        row.addWidget(self.produce_button)
-        row.addWidget(self.print_button)
-        row.addStretch(1)
-        layout.addLayout(row)
+        self.publish_button = QPushButton("Publier pour les citoyens")
+        self.publish_button.clicked.connect(self.publish)
+        for column, button in enumerate(
+            (self.debates_button, self.mayor_button, self.secretary_button)
+        ):
+            actions.addWidget(button, 0, column)
+        for column, button in enumerate(
+            (self.produce_button, self.print_button, self.publish_button)
+        ):
+            actions.addWidget(button, 1, column)
+        actions.setColumnStretch(3, 1)
+        layout.addLayout(actions)
+        self.signatures = label("", "muted", wrap=True)
+        layout.addWidget(self.signatures)
+        progress_row = QHBoxLayout()
         self.progress = QProgressBar()
         self.progress.hide()
-        layout.addWidget(self.progress)
+        progress_row.addWidget(self.progress, 1)
+        self.cancel_print_button = QPushButton("Arrêter l'impression")
+        self.cancel_print_button.setObjectName("danger")
+        self.cancel_print_button.clicked.connect(self.cancel_print)
+        self.cancel_print_button.hide()
+        progress_row.addWidget(self.cancel_print_button)
+        layout.addLayout(progress_row)
         body = QHBoxLayout()
         self.files = QListWidget()
         self.files.setWordWrap(True)
@@ -137,76 +182,211 @@ class SecretaryPanel(QWidget):
         layout.addLayout(body, 1)
         self.message = label("", wrap=True)
         layout.addWidget(self.message)
+        self._dialog: Any = None
         model.session_changed.connect(self.refresh)
+        if (app := QCoreApplication.instance()) is not None:
+            app.aboutToQuit.connect(self.cancel_print)
         self.refresh()
+
+    # --- state -------------------------------------------------------------
+
+    def _closed_session(self) -> Session | None:
+        session = self.model.session
+        return session if session is not None and session.status is SessionStatus.CLOSED else None
 
     def refresh(self) -> None:
         session = self.model.session
-        closed = session is not None and session.status is SessionStatus.CLOSED
-        self.produce_button.setEnabled(closed and self._thread is None)
-        self.print_button.setEnabled(self.report is not None)
-        if closed and self.report is None and self._thread is None:
-            self.state.setText("Séance close : produisez les délibérations signées.")
+        closed = self._closed_session() is not None
+        idle = self._thread is None
+        live = session is not None and session.status in (
+            SessionStatus.OPEN,
+            SessionStatus.SUSPENDED,
+        )
+        self.debates_button.setEnabled((closed or live) and idle)
+        self.mayor_button.setEnabled(closed and idle)
+        self.secretary_button.setEnabled(closed and idle and bool(session and session.secretaries))
+        self.produce_button.setEnabled(closed and idle)
+        has_files = any(state.ok for state in self.states)
+        self.print_button.setEnabled(has_files and idle)
+        self.publish_button.setEnabled(
+            has_files and idle and all(state.ok for state in self.states)
+        )
+        self._show_signatures()
+        if closed and session is not None and self._listed_for != session.id and idle:
+            self._listed_for = session.id
+            if (self.out_dir() / "signées").is_dir():
+                self._start(lambda _progress: check_files(self.out_dir()), self._on_checked)
+            else:
+                self.state.setText(
+                    "Séance close : rédigez la synthèse des débats, faites signer le maire et "
+                    "le secrétaire, puis produisez les documents signés."
+                )
+
+    def _show_signatures(self) -> None:
+        session = self._closed_session()
+        if session is None:
+            self.signatures.setText("")
+            return
+        parts = []
+        for role, who in (("maire", "du maire"), ("secretaire", "du secrétaire")):
+            try:
+                drawn = load_handwriting(handwriting_path(self.config.data_dir, session.id, role))
+            except HandwritingError:
+                drawn = None
+            parts.append(f"signature {who} : {'dessinée' if drawn else 'à dessiner'}")
+        written = sum(1 for item in session.agenda() if item.debate)
+        parts.append(f"synthèse des débats : {written} point(s) sur {len(session.agenda())}")
+        self.signatures.setText("Préparation — " + " ; ".join(parts) + ".")
 
     def out_dir(self) -> Path:
         session = self.model.session
         assert session is not None
         return Path(self.config.data_dir) / "exports" / session.id
 
-    def produce(self) -> None:
-        session = self.model.session
-        if session is None or self._thread is not None:
+    # --- debates and handwritten signatures -------------------------------
+
+    def open_debates(self) -> DebatesDialog:
+        dialog = DebatesDialog(self.model, self.window())
+        dialog.finished.connect(lambda _result: self.refresh())
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def open_signature(self, role: str) -> SignatureDialog | None:
+        session = self._closed_session()
+        if session is None:
+            return None
+        signer = session.mayor if role == "maire" else (session.secretaries or [""])[0]
+        if not signer:
+            self.message.setText("Aucun secrétaire de séance n'a été nommé.")
+            return None
+        dialog = SignatureDialog(role, signer, session.name(signer), self.window())
+        dialog.accepted.connect(lambda: self._on_signature_accepted(dialog, session.id))
+        self._dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_signature_accepted(self, dialog: SignatureDialog, session_id: str) -> None:
+        drawn = dialog.result_handwriting()
+        path = handwriting_path(self.config.data_dir, session_id, drawn.role)
+        try:
+            save_handwriting(path, drawn)
+        except OSError as error:
+            self.message.setText(f"Signature non enregistrée : {error.strerror or error}")
             return
-        self.progress.setRange(0, 0)
-        self.progress.show()
-        self.state.setText("Production et signature en cours…")
+        self.message.setText(
+            f"Signature de {drawn.signer_name} enregistrée : elle sera placée dans son cadre "
+            "à la prochaine production des documents."
+        )
+        self.refresh()
+
+    # --- jobs ------------------------------------------------------------
+
+    def _start(
+        self,
+        work: Callable[[Callable[[int, int, str], None]], object],
+        done: Callable[[Any], None],
+        busy: str = "",
+    ) -> None:
+        if self._thread is not None:
+            return
+        if busy:
+            self.progress.setRange(0, 0)
+            self.progress.show()
+            self.state.setText(busy)
         thread = QThread(self)
-        worker = _ExportWorker(session, self.config, self.out_dir())
-        worker.moveToThread(thread)
-        thread.started.connect(worker.run)
-        worker.progressed.connect(self._on_worker_progressed)
-        worker.finished.connect(self._on_worker_finished)
-        worker.failed.connect(self._on_worker_failed)
-        worker.finished.connect(thread.quit)
-        worker.failed.connect(thread.quit)
+        job = _Job(work)
+        job.moveToThread(thread)
+        thread.started.connect(job.run)
+        job.progressed.connect(self._on_job_progressed)
+        job.finished.connect(done)
+        job.failed.connect(self._on_job_failed)
+        job.finished.connect(thread.quit)
+        job.failed.connect(thread.quit)
         thread.finished.connect(self._on_thread_finished)
-        self._thread, self._worker = thread, worker
+        self._thread, self._job = thread, job
         self.refresh()
         thread.start()
 
-    def _on_worker_progressed(self, done: int, total: int, what: str) -> None:
+    def produce(self) -> None:
+        session = self._closed_session()
+        if session is None:
+            return
+        config, out = self.config, self.out_dir()
+
+        def work(progress: Callable[[int, int, str], None]) -> object:
+            report = export_session(session, config, out, progress=progress)
+            return report, check_files(out)
+
+        self._start(work, self._on_produced, "Production et signature en cours…")
+
+    def publish(self) -> None:
+        session = self._closed_session()
+        if session is None:
+            return
+        config, out = self.config, self.out_dir()
+        self._start(
+            lambda _progress: publish_session(session, config, out),
+            self._on_published,
+            "Publication en cours…",
+        )
+
+    def _on_job_progressed(self, done: int, total: int, what: str) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         self.state.setText(f"{what} ({done}/{total})")
 
-    def _on_worker_finished(self, report: ExportReport) -> None:
-        self.report = report
+    def _show_files(self, states: list[FileState]) -> None:
+        self.states = states
         self.files.clear()
-        for path in sorted((report.folder / "signées").glob("*.pdf")):
-            reports = verify_pdf(path)
-            ok = bool(reports) and all(r.ok for r in reports)
-            row = QListWidgetItem(f"{path.name}\n      {'signée, vérifiée' if ok else 'À REFAIRE'}")
-            row.setData(Qt.ItemDataRole.UserRole, str(path))
+        for state in states:
+            row = QListWidgetItem(state.line)
+            row.setData(Qt.ItemDataRole.UserRole, str(state.path))
             self.files.addItem(row)
-        count = self.files.count()
-        self.state.setText(f"{count} document(s) signé(s) dans {report.folder}")
-        published = f"Publiées : {report.published / 'index.html'}" if report.published else ""
-        self.message.setText("\n".join([published, *report.notices]).strip())
+
+    def _on_checked(self, states: list[FileState]) -> None:
+        self._show_files(states)
+        bad = sum(1 for s in states if not s.ok)
+        self.state.setText(
+            f"{len(states)} document(s) déjà produit(s)"
+            + (f", dont {bad} à produire de nouveau." if bad else ", signés et vérifiés.")
+        )
+
+    def _on_produced(self, result: tuple[ExportReport, list[FileState]]) -> None:
+        report, states = result
+        self.report = report
+        self._show_files(states)
+        self.state.setText(
+            f"{len(states)} document(s) signé(s) et vérifié(s) : {len(report.signed)} produit(s), "
+            f"{len(report.kept)} inchangé(s). Vérifiez-les, imprimez, puis publiez."
+        )
+        self.message.setText("\n".join(report.notices))
         self.progress.hide()
         self.export_finished.emit(report)
 
-    def _on_worker_failed(self, message: str) -> None:
+    def _on_published(self, folder: Path) -> None:
+        self.progress.hide()
+        self.state.setText("Délibérations publiées pour les citoyens.")
+        self.message.setText(
+            f"Publiées dans le dossier public : {folder} (page « index.html », "
+            "fichier « deliberations.csv » pour les données ouvertes)."
+        )
+        self.published.emit(folder)
+
+    def _on_job_failed(self, message: str) -> None:
         self.progress.hide()
         self.state.setText(message)
 
     def _on_thread_finished(self) -> None:
         if self._thread is not None:
             self._thread.deleteLater()
-        if self._worker is not None:
-            self._worker.deleteLater()
+        if self._job is not None:
+            self._job.deleteLater()
         self._thread = None
-        self._worker = None
+        self._job = None
         self.refresh()
+
+    # --- preview and printing ----------------------------------------------
 
     def selected_paths(self) -> list[Path]:
         rows = self.files.selectedItems() or [self.files.item(n) for n in range(self.files.count())]
@@ -218,17 +398,63 @@ class SecretaryPanel(QWidget):
             self.viewer.open_document(path, path.stem, 1)
 
     def _on_print_clicked(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.print_to(printer)
+        paths = self.selected_paths()
+        chooser = PrinterChooser(_print_summary(paths), self.window())
+        chooser.accepted.connect(lambda: self._on_printer_chosen(chooser, paths))
+        self._dialog = chooser
+        chooser.open()
 
-    def print_to(self, printer: QPrinter) -> int:
-        """Print the selected (or all) signed deliberations; returns the page count."""
-        try:
-            pages = print_pdfs(self.selected_paths(), printer)
-        except (OSError, RuntimeError) as error:
-            self.message.setText(f"Impression impossible : {error}")
-            return 0
+    def _on_printer_chosen(self, chooser: PrinterChooser, paths: list[Path]) -> None:
+        printer = chooser.printer()
+        if printer is not None:
+            self.print_to(printer, paths)
+
+    def print_to(self, printer: QPrinter, paths: list[Path] | None = None) -> PrintJob | None:
+        """Print ``paths`` (default: the selected documents, or all) on a worker:
+        the screen stays live; the outcome comes in ``print_finished``."""
+        if self._print_job is not None and self._print_job.is_running():
+            self.message.setText("Une impression est déjà en cours.")
+            return None
+        job = PrintJob(paths or self.selected_paths(), printer, parent=self)
+        job.progressed.connect(self._on_print_progressed)
+        job.finished.connect(self._on_print_finished)
+        job.failed.connect(self._on_print_failed)
+        job.cancelled.connect(self._on_print_failed)
+        self._print_job = job
+        self.cancel_print_button.show()
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.message.setText("Impression en cours…")
+        job.start()
+        return job
+
+    def _on_print_progressed(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.message.setText(f"Impression en cours : page {done} sur {total}…")
+
+    def _print_done(self) -> None:
+        self.progress.hide()
+        self.cancel_print_button.hide()
+
+    def _on_print_finished(self, pages: int) -> None:
+        self._print_done()
         self.message.setText(f"{pages} page(s) envoyée(s) à l'imprimante.")
-        return pages
+        self.print_finished.emit(pages)
+
+    def _on_print_failed(self, message: str) -> None:
+        self._print_done()
+        self.message.setText(message)
+        self.print_finished.emit(0)
+
+    def cancel_print(self) -> None:
+        """Stop the print job (the button; also when the table quits)."""
+        if self._print_job is not None and self._print_job.is_running():
+            self._print_job.cancel()
+            self._print_job.wait()
+
+
+def _print_summary(paths: list[Path]) -> str:
+    if len(paths) == 1:
+        return f"Document : {paths[0].name}"
+    return f"{len(paths)} documents signés, en un seul travail d'impression."

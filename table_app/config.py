@@ -4,6 +4,8 @@ Every problem names the key it is about and how to fix it, in French, so the
 person setting up the table in the mairie can act on it without a developer.
 Each setting is declared once below with its type, default and description;
 ``TABLE_APP_*`` environment variables override the file (see ``ENV_OVERRIDES``).
+Secrets (certificate passwords, token PINs) are never written in the file: they
+come from the environment only (see ``SECRET_VARIABLES``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from table_app.signing import Pkcs11Key, Pkcs12Key, SigningKey
+
 APP_DIR_NAME = "table-du-conseil"
 ROLES = ("maire", "adjoint", "conseiller")
 _MEMBER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
@@ -28,6 +32,14 @@ ENV_OVERRIDES: Mapping[str, str] = {
     "TABLE_APP_DATABASE_URL": "database.url",
     "TABLE_APP_DOCUMENTS_FOLDER": "documents.folder",
     "TABLE_APP_DATA_DIR": "data.folder",
+}
+
+#: The secrets of the signing keys, read from the environment only.
+SECRET_VARIABLES: Mapping[str, str] = {
+    "TABLE_APP_SIGNING_PASSWORD": "mot de passe du certificat de la commune ([signing] certificate)",
+    "TABLE_APP_SIGNING_PIN": "code PIN du jeton de la commune ([signing] token)",
+    "TABLE_APP_SECRETARY_PASSWORD": "mot de passe du certificat du secrétaire ([signing.secretaire] certificate)",
+    "TABLE_APP_SECRETARY_PIN": "code PIN du jeton du secrétaire ([signing.secretaire] token)",
 }
 
 
@@ -87,7 +99,9 @@ class Config:
         documents_folder: the folder the cloud client or the scanner fills.
         data_dir: where the database, exports and caches go.
         database_url: any SQLAlchemy URL; SQLite in ``data_dir`` by default.
-        signing_certificate: PKCS#12 file used to sign exported deliberations.
+        signing_key: the commune's key (PKCS#12 file or PKCS#11 token) that signs
+            the exported deliberations; ``None``: a self-signed one is made.
+        secretary_key: the secretary's own key, for a second signature; or ``None``.
         admin_pin: the code that lets an administrator leave the kiosk.
         source: the file this was read from, if any.
     """
@@ -99,7 +113,8 @@ class Config:
     documents_folder: Path
     data_dir: Path
     database_url: str
-    signing_certificate: Path | None = None
+    signing_key: SigningKey | None = None
+    secretary_key: SigningKey | None = None
     admin_pin: str | None = None
     source: Path | None = None
     _by_id: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
@@ -271,7 +286,7 @@ def parse_config(
         )
         url = f"sqlite:///{data_dir / 'conseil.sqlite3'}"
 
-    certificate = _read_certificate(r, data.get("signing"))
+    signing_key, secretary_key = _read_signing(r, data.get("signing"), env)
     kiosk = data.get("kiosk", {})
     pin = kiosk.get("admin_pin") if isinstance(kiosk, dict) else None
     if pin is not None and (not isinstance(pin, str) or not re.fullmatch(r"[0-9]{4,12}", pin)):
@@ -292,7 +307,8 @@ def parse_config(
         documents_folder=documents_folder,
         data_dir=data_dir,
         database_url=url,
-        signing_certificate=certificate,
+        signing_key=signing_key,
+        secretary_key=secretary_key,
         admin_pin=pin,
         source=source,
     )
@@ -462,24 +478,195 @@ def _read_displays(
     return master_display, seats
 
 
-def _read_certificate(r: _Reader, raw: object) -> Path | None:
+_SIGNING_KEYS = ("certificate", "pkcs11_module", "token", "key", "certificate_label")
+_TOKEN_KEYS = ("pkcs11_module", "token", "key", "certificate_label")
+
+
+@dataclass(frozen=True)
+class _Signer:
+    """What differs between the commune's key and the secretary's."""
+
+    section: str  # "signing" or "signing.secretaire"
+    password_variable: str
+    pin_variable: str
+    example_certificate: str
+
+
+_COMMUNE = _Signer(
+    "signing", "TABLE_APP_SIGNING_PASSWORD", "TABLE_APP_SIGNING_PIN", "signature.p12"
+)
+_SECRETARY = _Signer(
+    "signing.secretaire",
+    "TABLE_APP_SECRETARY_PASSWORD",
+    "TABLE_APP_SECRETARY_PIN",
+    "secretaire.p12",
+)
+
+
+def _read_signing(
+    r: _Reader, raw: object, env: Mapping[str, str]
+) -> tuple[SigningKey | None, SigningKey | None]:
+    """[signing]: the commune's key, and [signing.secretaire]: the secretary's."""
     if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        r.error(
+            "signing",
+            "doit être une section",
+            'écrivez-la sous la forme [signing] puis certificate = "signature.p12"',
+        )
+        return None, None
+    for name in raw:
+        if name not in (*_SIGNING_KEYS, "secretaire"):
+            r.warn(
+                f"signing.{name}",
+                "clé inconnue, ignorée",
+                "clés possibles : certificate (fichier PKCS#12), ou pkcs11_module, token, key "
+                "et certificate_label (jeton PKCS#11), et la section [signing.secretaire]",
+            )
+    commune: SigningKey | None = None
+    if any(name in raw for name in _SIGNING_KEYS):
+        commune = _read_key(r, raw, _COMMUNE, env)
+    else:
         r.warn(
             "signing.certificate",
             "aucun certificat de signature",
-            'les délibérations ne pourront pas être signées : ajoutez [signing] certificate = "signature.p12"',
+            "un certificat auto-signé, non qualifié, sera créé pour la commune : pour signer avec "
+            'le certificat RGS de la mairie, ajoutez [signing] certificate = "signature.p12", ou '
+            'pour une clé USB ou une carte : pkcs11_module = "…", token = "…", key = "…"',
+        )
+    secretary: SigningKey | None = None
+    section = raw.get("secretaire")
+    if section is not None:
+        if not isinstance(section, dict):
+            r.error(
+                "signing.secretaire",
+                "doit être une section",
+                'écrivez-la sous la forme [signing.secretaire] puis certificate = "secretaire.p12"',
+            )
+        else:
+            for name in section:
+                if name not in _SIGNING_KEYS:
+                    r.warn(
+                        f"signing.secretaire.{name}",
+                        "clé inconnue, ignorée",
+                        "clés possibles : certificate, ou pkcs11_module, token, key et "
+                        "certificate_label",
+                    )
+            secretary = _read_key(r, section, _SECRETARY, env)
+    return commune, secretary
+
+
+def _read_key(
+    r: _Reader, section: Mapping[str, Any], who: _Signer, env: Mapping[str, str]
+) -> SigningKey | None:
+    """One key: a PKCS#12 file (certificate) or a token (pkcs11_module, token, key)."""
+    prefix = who.section
+    has_file = "certificate" in section
+    has_token = any(name in section for name in _TOKEN_KEYS)
+    if has_file and has_token:
+        r.error(
+            f"{prefix}.certificate",
+            "un fichier PKCS#12 et un jeton PKCS#11 sont indiqués ensemble",
+            f'gardez soit certificate = "{who.example_certificate}", soit pkcs11_module, '
+            "token et key (clé USB ou carte)",
         )
         return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("certificate"), str):
+    if not has_file and not has_token:
         r.error(
-            "signing.certificate", "doit être un chemin de fichier", 'certificate = "signature.p12"'
+            prefix,
+            "section vide",
+            f'indiquez certificate = "{who.example_certificate}", ou pkcs11_module, token et key',
         )
         return None
-    cert = r.path(raw["certificate"])
-    if not cert.is_file():
+    if has_file:
+        raw = section.get("certificate")
+        if not isinstance(raw, str) or not raw.strip():
+            r.error(
+                f"{prefix}.certificate",
+                "doit être un chemin de fichier",
+                f'certificate = "{who.example_certificate}"',
+            )
+            return None
+        cert = r.path(raw.strip())
+        if not cert.is_file():
+            r.error(
+                f"{prefix}.certificate",
+                f"fichier {cert} introuvable",
+                "copiez le certificat PKCS#12 (.p12) à cet endroit, ou corrigez le chemin",
+            )
+        password = env.get(who.password_variable)
+        return Pkcs12Key(cert, password.encode("utf-8") if password else None)
+    return _read_token(r, section, who, env)
+
+
+def _read_token(
+    r: _Reader, section: Mapping[str, Any], who: _Signer, env: Mapping[str, str]
+) -> Pkcs11Key | None:
+    prefix = who.section
+    ok = True
+    module_raw = section.get("pkcs11_module")
+    module = Path()
+    if not isinstance(module_raw, str) or not module_raw.strip():
         r.error(
-            "signing.certificate",
-            f"fichier {cert} introuvable",
-            "copiez le certificat PKCS#12 (.p12) de la commune à cet endroit, ou corrigez le chemin",
+            f"{prefix}.pkcs11_module",
+            "module PKCS#11 non indiqué",
+            "le pilote de la clé USB ou du lecteur de carte, par exemple "
+            'pkcs11_module = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so" (paquet opensc)',
         )
-    return cert
+        ok = False
+    else:
+        module = r.path(module_raw.strip())
+        if not module.is_file():
+            r.error(
+                f"{prefix}.pkcs11_module",
+                f"module PKCS#11 {module} introuvable",
+                "installez le pilote fourni avec la clé ou la carte (souvent le paquet opensc), "
+                "ou corrigez le chemin",
+            )
+    token = section.get("token")
+    if not isinstance(token, str) or not token.strip():
+        r.error(
+            f"{prefix}.token",
+            "nom du jeton non indiqué" if token is None else f"nom de jeton invalide : {token!r}",
+            'le nom (label) de la clé USB ou de la carte : token = "Mairie" '
+            "(pkcs11-tool --list-slots l'affiche)",
+        )
+        ok = False
+    key = section.get("key")
+    if not isinstance(key, str) or not key.strip():
+        r.error(
+            f"{prefix}.key",
+            "nom de la clé non indiqué" if key is None else f"nom de clé invalide : {key!r}",
+            'le nom (label) de la clé privée sur le jeton : key = "signature" '
+            "(pkcs11-tool --list-objects --login l'affiche)",
+        )
+        ok = False
+    label = section.get("certificate_label")
+    if label is not None and (not isinstance(label, str) or not label.strip()):
+        r.error(
+            f"{prefix}.certificate_label",
+            f"nom de certificat invalide : {label!r}",
+            "supprimez la clé (le certificat de même identifiant que la clé est pris) ou "
+            'écrivez certificate_label = "Certificat de signature"',
+        )
+        ok = False
+    pin = env.get(who.pin_variable) or None
+    if ok and pin is None:
+        r.warn(
+            f"{prefix}.token",
+            f"code PIN du jeton absent (variable {who.pin_variable})",
+            f"définissez {who.pin_variable} dans l'environnement du service (jamais dans ce "
+            "fichier), sauf si le lecteur a son propre clavier pour le code",
+        )
+    if not ok:
+        return None
+    assert isinstance(token, str)
+    assert isinstance(key, str)
+    return Pkcs11Key(
+        module=module,
+        token_label=token.strip(),
+        key_label=key.strip(),
+        cert_label=label.strip() if isinstance(label, str) else None,
+        pin=pin,
+    )

@@ -1,13 +1,25 @@
 """Signing council PDFs (minutes, deliberations) and checking their signatures.
 
-The mairie signs with a PAdES baseline B-B signature made by pyHanko from a
-PKCS#12 file (``Config.signing_certificate``). A second signature (the
-secretary's) is added as an incremental update and leaves the first valid.
+The mairie signs with a PAdES baseline B-B signature made by pyHanko, with a
+``SigningKey``: a PKCS#12 file (``Pkcs12Key``) or a key on a PKCS#11 token, the
+commune's RGS certificate on a USB key or a smart card (``Pkcs11Key``). A second
+signature (the secretary's) is added as an incremental update and leaves the
+first valid (``sign_register_pdf`` does both).
+
+A signature may be visible: its widget is placed on a signature box of the last
+page (where the handwritten signature is drawn by the page content), with a
+small stamp « Signé électroniquement par … le … » in an embedded font (DejaVu
+Serif, for PDF/A-2b) and no background, so the handwriting stays visible.
 
 When the mairie has no qualified certificate, ``create_self_signed`` makes a
 self-signed one. Such a signature proves that the file has not changed since it
 was signed; it does not prove who signed it in the sense of the RGS or eIDAS
 (see ``SELF_SIGNED_NOTICE``, shown to the users whenever it applies).
+
+Opening a key is the slow part: a PKCS#12 file is read once per process (and
+again when it changes); a PKCS#11 session is opened and logged in once for a
+run of signatures and closed ``PKCS11_IDLE_SECONDS`` after the last one (or by
+``close_signing_sessions``, and at exit).
 
 ``verify_pdf`` checks every signature of a file without any network access and
 without revocation checking: each signer's own certificate is taken as its
@@ -16,20 +28,24 @@ trust root, so the check is about integrity and coverage, not identity.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import hashlib
+import logging
 import os
 import tempfile
-from dataclasses import dataclass
+import threading
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+log = logging.getLogger("table_app.signing")
 
 SELF_SIGNED_NOTICE = (
     "Attention : certificat auto-signé, non qualifié : il prouve que le fichier n'a pas "
@@ -38,9 +54,81 @@ SELF_SIGNED_NOTICE = (
 
 VALIDITY = timedelta(days=3 * 365)
 
+#: The font of the visible stamp, embedded (subset) in the signed PDF.
+STAMP_FONT = Path(__file__).resolve().parents[1] / "resources" / "fonts" / "DejaVuSerif.ttf"
+STAMP_FONT_SIZE = 7
+STAMP_TEXT = "Signé électroniquement par %(signer)s\nle %(quand)s"
+#: Basic Latin, Latin-1, Latin Extended-A (œ, ł, ş…), typographic punctuation, €.
+STAMP_CHARACTERS = [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2027), 0x20AC]
+
+#: A PKCS#11 session stays open (and logged in) this long after its last signature.
+PKCS11_IDLE_SECONDS = 30.0
+
+
+class _Rect(Protocol):
+    """What ``pymupdf.Rect`` offers."""
+
+    @property
+    def x0(self) -> float: ...
+    @property
+    def y0(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def y1(self) -> float: ...
+
+
+#: A rectangle in points, PyMuPDF's convention: origin at the top-left corner of
+#: the page, y downwards: a ``pymupdf.Rect`` or a tuple (x0, y0, x1, y1).
+Box = _Rect | tuple[float, float, float, float]
+
 
 class SigningError(Exception):
     """A signing or verification problem, with a French message for the user."""
+
+
+@dataclass(frozen=True)
+class Pkcs12Key:
+    """A key and its certificate in a PKCS#12 file (.p12 / .pfx)."""
+
+    path: Path
+    passphrase: bytes | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return f"le certificat {self.path}"
+
+
+@dataclass(frozen=True)
+class Pkcs11Key:
+    """A key on a PKCS#11 token (USB key, smart card, HSM).
+
+    ``module`` is the token's PKCS#11 library, ``token_label`` the token's
+    label, ``key_label`` the private key's label. The certificate is the one
+    labelled ``cert_label``, else the one with the key's ID (CKA_ID), else the
+    one labelled like the key. With no ``pin``, the reader's own PIN pad is
+    used if it has one (protected authentication path).
+    """
+
+    module: Path
+    token_label: str
+    key_label: str
+    cert_label: str | None = None
+    pin: str | None = field(default=None, repr=False)
+
+    def __str__(self) -> str:
+        return f"la clé « {self.key_label} » du jeton « {self.token_label} »"
+
+
+SigningKey = Pkcs12Key | Pkcs11Key
+
+
+@dataclass(frozen=True)
+class RegisterSigners:
+    """Who signs an act of the register: the mayor (or the commune), then, when
+    a key is configured for them, the secretary of the session."""
+
+    mayor: SigningKey
+    secretary: SigningKey | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +169,12 @@ class SignatureReport:
 
 def create_self_signed(commune: str, path: Path, password: bytes | None = None) -> Path:
     """Write a self-signed certificate and key for « Mairie de <commune> » as PKCS#12."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
     commune = commune.strip()
     if not commune:
         raise SigningError("Le nom de la commune est vide : impossible de créer le certificat.")
@@ -143,32 +237,116 @@ def _write_atomically(target: Path, data: bytes) -> None:
         raise
 
 
+# --- Signing ------------------------------------------------------------------
+
+
 def sign_pdf(
     source: Path,
     target: Path,
-    pkcs12: Path,
-    passphrase: bytes | None,
+    key: SigningKey,
     *,
     field_name: str,
     reason: str,
     location: str,
     signer_name: str,
+    box: Box | None = None,
+    timezone: str = "Europe/Paris",
 ) -> None:
     """Sign ``source`` (PAdES B-B, SHA-256) into ``target``, as an incremental update.
 
-    ``target`` is replaced atomically; it may be ``source`` itself. Signing an
-    already signed file adds a signature and keeps the earlier ones valid.
+    With ``box`` (on the last page, PyMuPDF coordinates), the signature field is
+    a visible widget on that box with a small stamp naming ``signer_name`` and
+    the time of signing (in ``timezone``); without it, the signature is
+    invisible. ``target`` is replaced atomically; it may be ``source`` itself.
+    Signing an already signed file adds a signature and keeps the earlier ones
+    valid.
     """
-    from io import BytesIO
+    data = _read(source)
+    signed = _sign_bytes(
+        data,
+        source,
+        key,
+        field_name=field_name,
+        reason=reason,
+        location=location,
+        signer_name=signer_name,
+        box=box,
+        timezone=timezone,
+    )
+    _write_atomically(target, signed)
 
+
+def sign_register_pdf(
+    source: Path,
+    target: Path,
+    keys: RegisterSigners,
+    *,
+    reason: str,
+    location: str,
+    mayor_name: str,
+    secretary_name: str | None = None,
+    boxes: Mapping[str, Box] | None = None,
+    timezone: str = "Europe/Paris",
+) -> None:
+    """Sign an act of the register: the mayor's signature (field « Maire »),
+    then, when ``keys.secretary`` is set, the secretary's, incremental (field
+    « Secretaire »), each visible on its box of ``boxes`` (keys « maire » and
+    « secretaire », as ``SIGNATURE_BOXES``) when given.
+
+    Both signatures are made in memory and ``target`` is written once,
+    atomically: a failure of either leaves no half-signed file.
+    """
+    boxes = boxes or {}
+    data = _sign_bytes(
+        _read(source),
+        source,
+        keys.mayor,
+        field_name="Maire",
+        reason=reason,
+        location=location,
+        signer_name=mayor_name,
+        box=boxes.get("maire"),
+        timezone=timezone,
+    )
+    if keys.secretary is not None:
+        data = _sign_bytes(
+            data,
+            source,
+            keys.secretary,
+            field_name="Secretaire",
+            reason=reason,
+            location=location,
+            signer_name=secretary_name or "",
+            box=boxes.get("secretaire"),
+            timezone=timezone,
+        )
+    _write_atomically(target, data)
+
+
+def _read(source: Path) -> bytes:
+    try:
+        return source.read_bytes()
+    except OSError as error:
+        raise SigningError(f"Impossible de lire {source} : {error.strerror}") from error
+
+
+def _sign_bytes(
+    data: bytes,
+    source: Path,
+    key: SigningKey,
+    *,
+    field_name: str,
+    reason: str,
+    location: str,
+    signer_name: str,
+    box: Box | None,
+    timezone: str,
+) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    signer = _load_signer(pkcs12, passphrase)
-    try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise SigningError(f"Impossible de lire {source} : {error.strerror}") from error
+    if not isinstance(key, Pkcs12Key | Pkcs11Key):
+        raise SigningError(f"Clé de signature non prise en charge : {key!r}")
     try:
         writer = IncrementalPdfFileWriter(BytesIO(data), strict=False)
         if writer.prev.encrypted:
@@ -178,23 +356,164 @@ def sign_pdf(
             raise SigningError(
                 f"{source} porte déjà une signature « {field_name} » : choisissez un autre champ."
             )
-        meta = signers.PdfSignatureMetadata(
-            field_name=field_name,
-            subfilter=fields.SigSeedSubFilter.PADES,
-            md_algorithm="sha256",
-            reason=reason,
-            location=location,
-            name=signer_name,
-        )
-        output = BytesIO()
-        signers.sign_pdf(writer, meta, signer=signer, output=output)
+        field_spec = None
+        if box is not None:
+            # pyHanko declares the box as ints; it writes any number.
+            rect = cast(Any, _pdf_box(writer, box, source))
+            field_spec = fields.SigFieldSpec(field_name, on_page=-1, box=rect)
     except SigningError:
         raise
     except Exception as error:  # hostile or broken PDFs raise all sorts of errors
         raise SigningError(
             f"{source} n'est pas un PDF lisible, impossible de le signer ({error})."
         ) from error
-    _write_atomically(target, output.getvalue())
+    meta = signers.PdfSignatureMetadata(
+        field_name=field_name,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=location,
+        name=unicodedata.normalize("NFC", signer_name.strip()) or None,
+    )
+    style = _stamp_style() if box is not None else None
+    text = {"quand": _local_now(timezone).strftime("%d/%m/%Y à %H:%M")}
+
+    def sign(signer: Any) -> bytes:
+        # Each attempt works on its own writer: a failed one may have left objects.
+        attempt = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+        output = BytesIO()
+        pdf_signer = signers.PdfSigner(
+            meta, signer=signer, stamp_style=style, new_field_spec=field_spec
+        )
+        pdf_signer.sign_pdf(attempt, output=output, appearance_text_params=text)
+        return output.getvalue()
+
+    try:
+        if isinstance(key, Pkcs11Key):
+            return _pkcs11_sign(key, sign)
+        return sign(_load_signer(key.path, key.passphrase))
+    except SigningError:
+        raise
+    except Exception as error:  # hostile or broken PDFs raise all sorts of errors
+        raise SigningError(
+            f"{source} n'est pas un PDF lisible, impossible de le signer ({error})."
+        ) from error
+
+
+def _local_now(timezone: str) -> datetime:
+    try:
+        return datetime.now(ZoneInfo(timezone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return datetime.now(ZoneInfo("Europe/Paris"))
+
+
+def _pdf_box(writer: Any, box: Box, source: Path) -> tuple[float, float, float, float]:
+    """``box`` (top-left origin, on the last page) in PDF user space (bottom-left)."""
+    if isinstance(box, tuple):
+        x0, y0, x1, y1 = (float(v) for v in box)
+    else:
+        x0, y0, x1, y1 = float(box.x0), float(box.y0), float(box.x1), float(box.y1)
+    page_ref, _ = writer.find_page_for_modification(-1)
+    page = page_ref.get_object()
+    mediabox = None
+    while page is not None and mediabox is None:
+        mediabox = page.get("/MediaBox")
+        parent = page.get("/Parent")
+        page = parent.get_object() if parent is not None else None
+    if mediabox is None:
+        raise SigningError(f"{source} : dernière page sans dimensions (MediaBox absente).")
+    left, bottom, right, top = (float(v) for v in mediabox)
+    left, right = min(left, right), max(left, right)
+    bottom, top = min(bottom, top), max(bottom, top)
+    rect = (left + x0, top - y1, left + x1, top - y0)
+    if not (x0 < x1 and y0 < y1) or rect[0] < left or rect[2] > right or rect[1] < bottom:
+        raise SigningError(
+            f"{source} : le cadre de signature {(x0, y0, x1, y1)} sort de la dernière page."
+        )
+    return rect
+
+
+# --- Visible stamp -------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _stamp_font() -> bytes:
+    """DejaVu Serif reduced to Latin letters and punctuation, scaled to 1000
+    units per em.
+
+    pyHanko's ``GlyphAccumulator`` writes the font's widths (/W) in the font's
+    own units, which PDF readers take as thousandths of an em: right only for a
+    1000-unit font (DejaVu has 2048: its stamp text came out twice as wide).
+    A small font without layout tables (no kerning nor ligatures: a 7 pt stamp
+    does not need them) also keeps pyHanko's subsetting at each signature
+    cheap: about 2 ms, against 30 ms for the whole font."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    try:
+        font = TTFont(str(STAMP_FONT))
+    except OSError as error:
+        raise SigningError(
+            f"Police du tampon de signature introuvable : {STAMP_FONT} ({error.strerror})."
+        ) from error
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]  # keep the copyright and licence notices
+    options.hinting = False
+    # FFTM: fontTools cannot subset it and says so at every signature.
+    options.drop_tables += ["FFTM", "GSUB", "GPOS", "GDEF", "kern"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=STAMP_CHARACTERS)
+    subsetter.subset(font)
+    scale_upem(font, 1000)
+    out = BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=1)
+def _stamp_style() -> Any:
+    """Text in the lower part of the box, no background, no border."""
+    from pyhanko.pdf_utils import layout
+    from pyhanko.pdf_utils.font.api import FontEngineFactory
+    from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.stamp import TextStampStyle
+
+    font_data = _stamp_font()
+
+    class StampFont(FontEngineFactory):
+        """``GlyphAccumulatorFactory`` for a font held in memory."""
+
+        def create_font_engine(self, writer: Any, obj_stream: Any = None) -> Any:
+            if obj_stream is None and writer.stream_xrefs:
+                obj_stream = writer.prepare_object_stream()
+            return GlyphAccumulator(
+                writer=writer,
+                font_handle=BytesIO(font_data),
+                font_size=STAMP_FONT_SIZE,
+                bcp47_lang_code="fr-FR",
+                obj_stream=obj_stream,
+            )
+
+    return TextStampStyle(
+        stamp_text=STAMP_TEXT,
+        text_box_style=TextBoxStyle(
+            font=StampFont(), font_size=STAMP_FONT_SIZE, leading=STAMP_FONT_SIZE + 2
+        ),
+        inner_content_layout=layout.SimpleBoxLayoutRule(
+            x_align=layout.AxisAlignment.ALIGN_MID,
+            y_align=layout.AxisAlignment.ALIGN_MIN,
+            margins=layout.Margins(left=4, right=4, top=4, bottom=3),
+            inner_content_scaling=layout.InnerScaling.SHRINK_TO_FIT,
+        ),
+        border_width=0,
+        background=None,
+    )
+
+
+# --- PKCS#12 -------------------------------------------------------------------
 
 
 def _load_signer(pkcs12_path: Path, passphrase: bytes | None) -> Any:
@@ -253,6 +572,239 @@ def _keep_key_loaded(signer: Any) -> None:
     signer.sign_raw = sign_raw
 
 
+# --- PKCS#11 -------------------------------------------------------------------
+
+
+@dataclass
+class _OpenToken:
+    """A logged-in session on one token, and the signers made on it."""
+
+    session: Any
+    pin: str | None
+    signers: dict[Pkcs11Key, Any] = field(default_factory=dict)
+
+
+_pkcs11_lock = threading.RLock()
+_pkcs11_open: dict[tuple[Path, str], _OpenToken] = {}  # by (module, token label)
+_pkcs11_timer: threading.Timer | None = None
+
+
+def close_signing_sessions() -> None:
+    """Close (and log out of) every PKCS#11 session kept open for signing.
+
+    Harmless when none is open; the next signature opens a new one."""
+    global _pkcs11_timer
+    with _pkcs11_lock:
+        if _pkcs11_timer is not None:
+            _pkcs11_timer.cancel()
+            _pkcs11_timer = None
+        for token in list(_pkcs11_open):
+            _drop_token(token)
+
+
+atexit.register(close_signing_sessions)
+
+
+def _pkcs11_sign(key: Pkcs11Key, sign: Any) -> bytes:
+    """Run ``sign(signer)`` with the token's signer, opening its session if
+    needed; a session lost meanwhile (token pulled out and put back) is opened
+    again once."""
+    import pkcs11.exceptions as p11
+
+    lost = (
+        p11.SessionHandleInvalid,
+        p11.SessionClosed,
+        p11.DeviceRemoved,
+        p11.TokenNotPresent,
+        p11.UserNotLoggedIn,
+        p11.ObjectHandleInvalid,
+        p11.KeyHandleInvalid,
+        p11.DeviceError,
+    )
+    token = (key.module, key.token_label)
+    with _pkcs11_lock:
+        for attempt in range(2):
+            signer = _pkcs11_signer(key)
+            try:
+                result: bytes = sign(signer)
+            except lost as error:
+                _drop_token(token)
+                if attempt == 0:
+                    continue
+                raise SigningError(
+                    f"Le jeton « {key.token_label} » ne répond plus ({type(error).__name__}) : "
+                    "vérifiez que la clé USB ou la carte est bien insérée, puis recommencez."
+                ) from error
+            except p11.PKCS11Error as error:
+                _drop_token(token)
+                raise SigningError(
+                    f"Le jeton « {key.token_label} » a refusé de signer avec {key} "
+                    f"({type(error).__name__} {error})."
+                ) from error
+            _schedule_close()
+            return result
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _pkcs11_signer(key: Pkcs11Key) -> Any:
+    """The signer for ``key`` on its token's open session (opened if needed).
+
+    A token has one login per application: keys of the same token share its
+    session, and a key with another PIN closes it first (so that a wrong PIN
+    is never hidden by an earlier login)."""
+    token = (key.module, key.token_label)
+    opened = _pkcs11_open.get(token)
+    if opened is not None and opened.pin != key.pin:
+        _drop_token(token)
+        opened = None
+    if opened is None:
+        opened = _OpenToken(_open_session(key), key.pin)
+        _pkcs11_open[token] = opened
+    signer = opened.signers.get(key)
+    if signer is None:
+        try:
+            signer = _token_signer(opened.session, key)
+        except BaseException:
+            if not opened.signers:
+                _drop_token(token)
+            raise
+        opened.signers[key] = signer
+    return signer
+
+
+def _drop_token(token: tuple[Path, str]) -> None:
+    opened = _pkcs11_open.pop(token, None)
+    if opened is not None:
+        try:
+            opened.session.close()
+        except Exception as error:  # a token pulled out: its session is gone anyway
+            log.debug("Fermeture de session PKCS#11 : %s", error)
+
+
+def _schedule_close() -> None:
+    global _pkcs11_timer
+    if _pkcs11_timer is not None:
+        _pkcs11_timer.cancel()
+    _pkcs11_timer = threading.Timer(PKCS11_IDLE_SECONDS, close_signing_sessions)
+    _pkcs11_timer.daemon = True
+    _pkcs11_timer.start()
+
+
+def _open_session(key: Pkcs11Key) -> Any:
+    import pkcs11
+    import pkcs11.exceptions as p11
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import open_pkcs11_session
+
+    module = str(key.module)
+    if not key.module.is_file():
+        raise SigningError(
+            f"Module PKCS#11 introuvable : {module}. Installez le pilote de la clé USB ou du "
+            "lecteur de carte (par exemple le paquet opensc), ou corrigez [signing] pkcs11_module."
+        )
+    try:
+        library = pkcs11.lib(module)
+    except Exception as error:  # not a shared library, or not a PKCS#11 one
+        raise SigningError(f"{module} n'est pas un module PKCS#11 utilisable ({error}).") from error
+    criteria = TokenCriteria(label=key.token_label)
+    pin: Any = key.pin if key.pin else pkcs11.PROTECTED_AUTH
+    for attempt in range(2):
+        try:
+            return open_pkcs11_session(module, token_criteria=criteria, user_pin=pin)
+        except p11.PinIncorrect as error:
+            raise SigningError(
+                f"Code PIN incorrect pour le jeton « {key.token_label} ». Vérifiez le code "
+                "configuré : après quelques essais erronés, le jeton se bloque."
+            ) from error
+        except p11.PinLocked as error:
+            raise SigningError(
+                f"Le jeton « {key.token_label} » est bloqué (trop de codes PIN erronés) : "
+                "débloquez-le avec l'outil de son fournisseur (code PUK)."
+            ) from error
+        except (p11.PinExpired, p11.PinInvalid, p11.PinLenRange) as error:
+            raise SigningError(
+                f"Code PIN refusé par le jeton « {key.token_label} » "
+                f"({type(error).__name__}) : vérifiez le code configuré."
+            ) from error
+        except p11.ArgumentsBad as error:
+            raise SigningError(
+                f"Aucun code PIN fourni pour le jeton « {key.token_label} », qui n'a pas de "
+                "clavier : définissez la variable TABLE_APP_SIGNING_PIN (ou "
+                "TABLE_APP_SECRETARY_PIN pour le jeton du secrétaire)."
+            ) from error
+        except p11.PKCS11Error as error:
+            if "No token" in str(error) and attempt == 0 and not _module_in_use(key.module):
+                # A token plugged in after the module was loaded: look again.
+                with contextlib.suppress(p11.PKCS11Error):
+                    library.reinitialize()
+                continue
+            if "No token" in str(error):
+                raise SigningError(
+                    f"Jeton « {key.token_label} » introuvable : branchez la clé USB ou insérez "
+                    f"la carte de la mairie, ou corrigez [signing] token{_labels(library)}."
+                ) from error
+            raise SigningError(
+                f"Impossible d'ouvrir le jeton « {key.token_label} » "
+                f"({type(error).__name__} {error})."
+            ) from error
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _module_in_use(module: Path) -> bool:
+    return any(opened_module == module for opened_module, _ in _pkcs11_open)
+
+
+def _labels(library: Any) -> str:
+    try:
+        labels = [slot.get_token().label for slot in library.get_slots(token_present=True)]
+    except Exception:  # only a hint for the message
+        return ""
+    if not labels:
+        return " (aucun jeton n'est présent)"
+    return " (jetons présents : " + ", ".join(f"« {label} »" for label in labels) + ")"
+
+
+def _token_signer(session: Any, key: Pkcs11Key) -> Any:
+    """pyHanko's PKCS11Signer for ``key``, with its key and certificate found."""
+    import pkcs11.exceptions as p11
+    from pkcs11 import Attribute, ObjectClass
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    private = list(
+        session.get_objects(
+            {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: key.key_label}
+        )
+    )
+    if len(private) != 1:
+        present = sorted(
+            str(obj[Attribute.LABEL])
+            for obj in session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY})
+        )
+        what = "absente du" if not private else "présente plusieurs fois sur le"
+        raise SigningError(
+            f"La clé « {key.key_label} » est {what} jeton « {key.token_label} » "
+            f"(clés présentes : {', '.join(present) or 'aucune'}) : corrigez [signing] key."
+        )
+    try:
+        key_id = bytes(private[0][Attribute.ID])
+    except p11.PKCS11Error:
+        key_id = b""
+    if key.cert_label is not None:
+        signer = PKCS11Signer(session, cert_label=key.cert_label, key_label=key.key_label)
+    elif key_id:
+        signer = PKCS11Signer(session, cert_id=key_id, key_label=key.key_label)
+    else:
+        signer = PKCS11Signer(session, cert_label=key.key_label, key_label=key.key_label)
+    try:
+        signer.signing_cert  # noqa: B018 (loads the certificate and the key handle)
+    except p11.PKCS11Error as error:
+        which = f"« {key.cert_label} »" if key.cert_label else f"de la clé « {key.key_label} »"
+        raise SigningError(
+            f"Certificat {which} introuvable sur le jeton « {key.token_label} » ({error})."
+        ) from error
+    return signer
+
+
 def _fingerprint(cert: Any) -> str:
     digest = hashlib.sha256(cert.dump()).hexdigest().upper()
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
@@ -263,8 +815,6 @@ def verify_pdf(path: Path) -> list[SignatureReport]:
 
     Raises ``SigningError`` (French message) for an unreadable or non-PDF file.
     """
-    from io import BytesIO
-
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
@@ -348,8 +898,6 @@ def _replace_modified(report: SignatureReport) -> SignatureReport:
 
 def _read_before_trailing_bytes(data: bytes) -> tuple[Any, list[Any]]:
     """The file up to one of its last few « %%EOF » markers, if that part reads."""
-    from io import BytesIO
-
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     end = len(data.rstrip())

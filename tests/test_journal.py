@@ -312,7 +312,12 @@ def test_journal_verify_command_names_a_removed_event(played, db_file: Path, cap
 def test_journal_verify_json_lists_the_problems(played, db_file: Path, capsys):
     argv = ["--database", f"sqlite:///{db_file}", "journal", "verify", "--json"]
     assert cli.main(argv) == 0
-    assert json.loads(capsys.readouterr().out) == {"ok": True, "events": 47, "problems": []}
+    assert json.loads(capsys.readouterr().out) == {
+        "ok": True,
+        "events": 47,
+        "anchored_files": 0,
+        "problems": [],
+    }
 
     tamper(db_file, *swap(5, 6))
     assert cli.main(argv) == 1

@@ -7,20 +7,28 @@ finds: its text is what is checked.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pymupdf
+import pypdf
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.serialization.pkcs12 import load_key_and_certificates
 
 from table_app.cli import main
+from table_app.export.deliberation_pdf import FONTS_DIR, PAGE, SIGNATURE_BOXES
 from table_app.signing import (
     SELF_SIGNED_NOTICE,
+    Pkcs12Key,
+    RegisterSigners,
     SigningError,
     create_self_signed,
     sign_pdf,
+    sign_register_pdf,
     verify_pdf,
 )
 
@@ -53,8 +61,7 @@ def _sign(source: Path, target: Path, pkcs12: Path, field: str = "Maire") -> Pat
     sign_pdf(
         source,
         target,
-        pkcs12,
-        PASSWORD,
+        Pkcs12Key(pkcs12, PASSWORD),
         field_name=field,
         reason="Approbation du procès-verbal",
         location="Saint-Véran",
@@ -218,8 +225,7 @@ def test_a_wrong_certificate_password_is_refused_clearly(tmp_path: Path, pkcs12:
         sign_pdf(
             source,
             tmp_path / "out.pdf",
-            pkcs12,
-            b"mauvais",
+            Pkcs12Key(pkcs12, b"mauvais"),
             field_name="Maire",
             reason="Approbation",
             location="Saint-Véran",
@@ -231,3 +237,227 @@ def test_a_wrong_certificate_password_is_refused_clearly(tmp_path: Path, pkcs12:
 
 def test_pdfsig_is_installed() -> None:
     assert shutil.which("pdfsig"), "poppler-utils (pdfsig) est requis pour ces tests"
+
+
+# --- Acts of the register: visible signatures on their boxes -------------------
+
+STAMP_DATE = re.compile(r"le \d\d/\d\d/\d{4} à \d\d:\d\d")
+
+
+@pytest.fixture(scope="module")
+def secretary_pkcs12(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("certificat-secretaire")
+    return create_self_signed("Saint-Véran, secrétariat", folder / "secretaire.p12", PASSWORD)
+
+
+def _pem(pkcs12_file: Path, target: Path) -> Path:
+    _key, cert, _others = load_key_and_certificates(pkcs12_file.read_bytes(), PASSWORD)
+    assert cert is not None
+    target.write_bytes(cert.public_bytes(Encoding.PEM))
+    return target
+
+
+def _act(path: Path) -> Path:
+    """Two pages, DejaVu Serif embedded, the signature boxes drawn on the last."""
+    doc = pymupdf.open()
+    for number in (1, 2):
+        page = doc.new_page(width=PAGE.width, height=PAGE.height)
+        page.insert_font(fontname="registre", fontfile=str(FONTS_DIR / "DejaVuSerif.ttf"))
+        page.insert_text(
+            (72, 72), f"Délibération n° 2026-07, page {number}", fontname="registre", fontsize=11
+        )
+    for box in SIGNATURE_BOXES.values():
+        doc[-1].draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
+    doc.save(path)
+    doc.close()
+    return path
+
+
+def _sign_act(source: Path, target: Path, keys: RegisterSigners) -> Path:
+    sign_register_pdf(
+        source,
+        target,
+        keys,
+        reason="Délibération n° 2026-07",
+        location="Saint-Véran",
+        mayor_name="Hélène Marchand",
+        secretary_name="Bernard Rousseau",
+        boxes=SIGNATURE_BOXES,
+        timezone="Europe/Paris",
+    )
+    return target
+
+
+@pytest.fixture(scope="module")
+def act_signed_twice(
+    tmp_path_factory: pytest.TempPathFactory, pkcs12: Path, secretary_pkcs12: Path
+) -> Path:
+    folder = tmp_path_factory.mktemp("acte")
+    keys = RegisterSigners(Pkcs12Key(pkcs12, PASSWORD), Pkcs12Key(secretary_pkcs12, PASSWORD))
+    return _sign_act(_act(folder / "acte.pdf"), folder / "acte-signe.pdf", keys)
+
+
+def _pdfsig_blocks(path: Path) -> list[str]:
+    return _pdfsig(path).split("Signature #")[1:]
+
+
+def _pyhanko_summary(path: Path, *trusted: Path) -> tuple[int, str]:
+    trust = [arg for pem in trusted for arg in ("--trust", str(pem))]
+    result = subprocess.run(
+        [
+            str(PYHANKO),
+            "sign",
+            "validate",
+            "--no-revocation-check",
+            "--executive-summary",
+            "--trust-replace",
+            *trust,
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_mayor_and_secretary_signatures_are_both_valid(
+    act_signed_twice: Path, pkcs12: Path, secretary_pkcs12: Path, tmp_path: Path
+) -> None:
+    mayor, secretary = _pdfsig_blocks(act_signed_twice)
+    assert "Signature Field Name: Maire" in mayor
+    assert "Signature is Valid" in mayor
+    assert "Not total document signed" in mayor
+    assert "Signature Field Name: Secretaire" in secretary
+    assert "Signature is Valid" in secretary
+    assert "Total document signed" in secretary
+    assert "Not total document signed" not in secretary
+
+    trusted = (_pem(pkcs12, tmp_path / "maire.pem"), _pem(secretary_pkcs12, tmp_path / "sec.pem"))
+    code, out = _pyhanko_summary(act_signed_twice, *trusted)
+    assert code == 0, out
+    assert re.search(r"^Maire:[0-9a-f]+:VALID$", out, re.M), out
+    assert re.search(r"^Secretaire:[0-9a-f]+:VALID$", out, re.M), out
+
+    first, second = verify_pdf(act_signed_twice)
+    assert (first.field_name, first.signer_name) == ("Maire", "Mairie de Saint-Véran")
+    assert second.field_name == "Secretaire"
+    assert second.signer_name == "Mairie de Saint-Véran, secrétariat"
+    assert first.ok
+    assert second.ok
+
+
+def test_without_a_secretary_key_only_the_mayor_signs(tmp_path: Path, pkcs12: Path) -> None:
+    signed = _sign_act(
+        _act(tmp_path / "acte.pdf"),
+        tmp_path / "acte-signe.pdf",
+        RegisterSigners(Pkcs12Key(pkcs12, PASSWORD)),
+    )
+    [report] = verify_pdf(signed)
+    assert report.field_name == "Maire"
+    assert report.ok
+    [block] = _pdfsig_blocks(signed)
+    assert "Total document signed" in block
+    assert "Not total document signed" not in block
+
+
+def test_signature_widgets_lie_on_their_boxes_of_the_last_page(act_signed_twice: Path) -> None:
+    doc = pymupdf.open(act_signed_twice)
+    assert not list(doc[0].widgets())
+    widgets = {w.field_name: w for w in doc[-1].widgets()}
+    doc.close()
+    assert set(widgets) == {"Maire", "Secretaire"}
+    for name, key in (("Maire", "maire"), ("Secretaire", "secretaire")):
+        assert widgets[name].field_type_string == "Signature"
+        assert widgets[name].rect == SIGNATURE_BOXES[key]
+
+    # The same read by pypdf, in PDF coordinates (origin at the bottom left).
+    reader = pypdf.PdfReader(act_signed_twice)
+    last = reader.pages[-1]
+    height = float(last.mediabox.top)
+    rects = {}
+    annots = last["/Annots"]
+    assert isinstance(annots, pypdf.generic.ArrayObject)
+    for ref in annots:
+        annot = ref.get_object()
+        assert annot["/Subtype"] == "/Widget"
+        assert int(annot["/F"]) & 4, "a printed widget (PDF/A)"
+        rects[annot["/T"]] = [float(v) for v in annot["/Rect"]]
+    for name, key in (("Maire", "maire"), ("Secretaire", "secretaire")):
+        box = SIGNATURE_BOXES[key]
+        assert rects[name] == pytest.approx([box.x0, height - box.y1, box.x1, height - box.y0])
+
+
+def test_the_stamp_shows_who_signed_and_when_inside_the_box(act_signed_twice: Path) -> None:
+    doc = pymupdf.open(act_signed_twice)
+    page = doc[-1]
+    for key in ("maire", "secretaire"):
+        box = SIGNATURE_BOXES[key]
+        lower = pymupdf.Rect(box.x0 + 2, box.y0 + 40, box.x1 - 2, box.y1 - 2)  # the stamp's part
+        bare = page.get_pixmap(clip=lower, annots=False)
+        stamped = page.get_pixmap(clip=lower, annots=True)
+        assert set(bare.samples) == {255}, "nothing under the stamp but the handwriting"
+        assert min(stamped.samples) < 100, "the stamp is drawn"
+    doc.bake(annots=True, widgets=True)  # the appearance streams become page text
+    page = doc[-1]
+    for key, name in (("maire", "Hélène Marchand"), ("secretaire", "Bernard Rousseau")):
+        box = SIGNATURE_BOXES[key]
+        text = page.get_text("text", clip=box)
+        assert f"Signé électroniquement par {name}" in text
+        assert STAMP_DATE.search(text), text
+        words = page.get_text("words", clip=box)
+        assert words
+        for x0, y0, x1, y1, *_ in words:
+            # Inside the box, in its lower half (the handwriting goes above).
+            assert box.x0 <= x0, (x0, x1)
+            assert x1 <= box.x1, (x0, x1)
+            assert (box.y0 + box.y1) / 2 <= y0, (y0, y1)
+            assert y1 <= box.y1, (y0, y1)
+    doc.close()
+
+
+def test_the_stamp_background_is_transparent(tmp_path: Path, pkcs12: Path) -> None:
+    """A handwritten signature drawn in the box by the page stays visible."""
+    source = _act(tmp_path / "acte.pdf")
+    doc = pymupdf.open(source)
+    box = SIGNATURE_BOXES["maire"]
+    start, end = (box.x0 + 20, box.y0 + 20), (box.x1 - 20, box.y0 + 35)
+    doc[-1].draw_line(start, end, color=(0, 0, 0.5), width=3)
+    doc.saveIncr()
+    doc.close()
+    signed = _sign_act(source, tmp_path / "signe.pdf", RegisterSigners(Pkcs12Key(pkcs12, PASSWORD)))
+    doc = pymupdf.open(signed)
+    clip = pymupdf.Rect(box.x0 + 1, box.y0 + 1, box.x1 - 1, box.y1 - 40)
+    bare = doc[-1].get_pixmap(clip=clip, annots=False)
+    stamped = doc[-1].get_pixmap(clip=clip, annots=True)
+    assert bare.samples == stamped.samples
+    assert min(bare.samples) < 100
+    doc.close()
+
+
+def test_every_font_is_embedded_after_signing(act_signed_twice: Path) -> None:
+    result = subprocess.run(
+        ["pdffonts", str(act_signed_twice)], capture_output=True, text=True, check=True, timeout=60
+    )
+    rows = result.stdout.splitlines()[2:]
+    assert len(rows) >= 3, result.stdout  # the page's font and one per stamp
+    for row in rows:
+        # name type encoding emb sub uni object ID: "emb" is the 4th column from the end.
+        assert row.split()[-5] == "yes", result.stdout
+    assert sum("DejaVuSerif" in row for row in rows) >= 2, result.stdout
+
+
+def test_a_box_outside_the_last_page_is_refused(tmp_path: Path, pkcs12: Path) -> None:
+    with pytest.raises(SigningError, match="sort de la dernière page"):
+        sign_pdf(
+            _act(tmp_path / "acte.pdf"),
+            tmp_path / "signe.pdf",
+            Pkcs12Key(pkcs12, PASSWORD),
+            field_name="Maire",
+            reason="Délibération",
+            location="Saint-Véran",
+            signer_name="Hélène Marchand",
+            box=(56, 800, 266, 900),
+        )
+    assert not (tmp_path / "signe.pdf").exists()

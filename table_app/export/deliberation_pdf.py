@@ -38,8 +38,11 @@ FOOTER = pymupdf.Rect(MARGIN, PAGE.height - 40, PAGE.width - MARGIN, PAGE.height
 # was built from (see table_app.export.pdfa).
 ANCHOR_LINE = pymupdf.Rect(MARGIN, 790, PAGE.width - MARGIN, 802)
 ANCHOR_CSS = ".anchor {font-size: 6.5pt; color: #444444; text-align: center; margin: 0;}"
+# The lower band of a signature box kept free of ink for the stamp of the
+# electronic signature (two lines of 7 pt: see table_app.signing).
+STAMP_BAND = 26.0
 # Bumped when the layout changes, so that re-running an export rebuilds the files.
-LAYOUT_VERSION = "2026-11-22"
+LAYOUT_VERSION = "2026-11-22.2"
 
 # Rectangles (on the LAST page) left blank for a handwritten signature image or
 # a PAdES signature field: the mayor on the left, the secretary on the right.
@@ -411,7 +414,7 @@ def finish_register_pages(
         last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
         drawn = handwriting.get(role)
         if drawn is not None:
-            draw_handwriting(last, box, drawn)
+            draw_handwriting(last, box, drawn, stamp_height=STAMP_BAND)
     if anchor is not None:
         last.insert_htmlbox(
             ANCHOR_LINE,

@@ -2,19 +2,25 @@
 
 ``export_session`` writes, for each numbered deliberation, the extract of the
 register as PDF, then the procès-verbal (its debates still to be completed by
-the secretary), the liste des délibérations and the register's closing sheet;
-signs each (PAdES, pyHanko) with the commune's certificate,
-publishes the signed files into the synced public folder and prepares the
-prefecture's transmission package. It can be run again at any time: a
-signed file that still verifies is kept as it is (no new signature, no new
-bytes), the publication rewrites nothing identical, and numbers come from the
-engine, so nothing is ever renumbered.
+the secretary), the liste des délibérations and the register's closing sheet,
+with the handwritten signatures drawn on the master screen in their boxes;
+signs each (PAdES, pyHanko) with the commune's certificate and prepares the
+prefecture's transmission package. ``publish_session`` then publishes the
+signed files into the synced public folder (a separate step: the secretary
+checks and prints before publishing).
+
+It can be run again at any time: a signed file built from the same source
+(same journal facts, same drawn signatures) that still verifies is kept as
+it is (no new signature, no new bytes); a changed one (a debate summary
+recorded, a signature drawn) is rebuilt and signed again. The publication
+rewrites nothing identical, and numbers come from the engine, so nothing is
+ever renumbered.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +28,7 @@ from pathlib import Path
 from table_app.config import Config
 from table_app.council.state import Session, SessionStatus
 from table_app.export.deliberation_pdf import (
+    SIGNATURE_BOXES,
     deliberation_filename,
     deliberation_pdf,
     numbered_items,
@@ -31,6 +38,7 @@ from table_app.export.minutes_pdf import (
     liste_deliberations_pdf,
     proces_verbal_pdf,
 )
+from table_app.export.pdfa import read_provenance
 from table_app.export.publish import (
     PublishedAct,
     PublishError,
@@ -38,7 +46,21 @@ from table_app.export.publish import (
     publish,
     transmission_package,
 )
-from table_app.signing import SELF_SIGNED_NOTICE, create_self_signed, sign_pdf, verify_pdf
+from table_app.handwriting import (
+    Handwriting,
+    HandwritingError,
+    handwriting_path,
+    load_handwriting,
+)
+from table_app.signing import (
+    SELF_SIGNED_NOTICE,
+    Pkcs12Key,
+    RegisterSigners,
+    SigningKey,
+    create_self_signed,
+    sign_register_pdf,
+    verify_pdf,
+)
 
 log = logging.getLogger("table_app.export")
 
@@ -61,18 +83,17 @@ class ExportReport:
     notices: list[str] = field(default_factory=list)
 
 
-def signing_certificate(config: Config) -> tuple[Path, bytes | None, list[str]]:
-    """The configured PKCS#12, or the commune's self-signed one (made once)."""
-    password = os.environ.get("TABLE_APP_SIGNING_PASSWORD")
-    secret = password.encode() if password else None
-    if config.signing_certificate is not None:
-        return config.signing_certificate, secret, []
+def signing_certificate(config: Config) -> tuple[SigningKey, list[str]]:
+    """The commune's configured key (PKCS#12 file or PKCS#11 token), or its
+    self-signed PKCS#12 (made once), with the notices to show."""
+    if config.signing_key is not None:
+        return config.signing_key, []
     own = config.data_dir / "signature" / "mairie-autosignee.p12"
     if not own.exists():
         own.parent.mkdir(parents=True, exist_ok=True)
         create_self_signed(config.commune.name, own)
         log.info("Certificat auto-signé créé pour %s : %s", config.commune.name, own)
-    return own, None, [SELF_SIGNED_NOTICE]
+    return Pkcs12Key(own), [SELF_SIGNED_NOTICE]
 
 
 def _still_signed(path: Path) -> bool:
@@ -83,58 +104,47 @@ def _still_signed(path: Path) -> bool:
     return bool(reports) and all(r.ok for r in reports)
 
 
+def _unchanged(signed: Path, draft: bytes) -> bool:
+    """The signed file was built from the same source as ``draft`` and still
+    verifies: keeping it avoids re-signing (and re-dating) an unchanged act."""
+    if not signed.exists():
+        return False
+    new = read_provenance(draft)
+    old = read_provenance(signed)
+    if new is None or old is None or new.source_digest != old.source_digest:
+        return False
+    return _still_signed(signed)
+
+
+def session_handwriting(
+    config: Config, session: Session
+) -> tuple[dict[str, Handwriting], list[str]]:
+    """The signatures drawn on the master screen for ``session``, and notices
+    for those missing or unreadable (the box then stays blank)."""
+    drawn: dict[str, Handwriting] = {}
+    notices: list[str] = []
+    for role, who in (("maire", "du maire"), ("secretaire", "du secrétaire de séance")):
+        try:
+            found = load_handwriting(handwriting_path(config.data_dir, session.id, role))
+        except HandwritingError as error:
+            notices.append(f"Signature manuscrite {who} illisible, cadre laissé vide : {error}")
+            continue
+        if found is None:
+            notices.append(
+                f"Signature manuscrite {who} non dessinée : son cadre reste vide "
+                "(la signature électronique suffit ; elle peut être dessinée puis l'export relancé)."
+            )
+        else:
+            drawn[role] = found
+    return drawn, notices
+
+
 Progress = Callable[[int, int, str], None]
 
 
-def export_session(
-    session: Session,
-    config: Config,
-    out_dir: Path,
-    *,
-    publish_online: bool = True,
-    progress: Progress | None = None,
-) -> ExportReport:
-    """Build, sign, publish and package the deliberations of a closed session."""
-    if session.status is not SessionStatus.CLOSED:
-        raise ExportError(
-            f"La séance « {session.id} » n'est pas close : les délibérations ne sont exportées "
-            "qu'après la clôture"
-        )
-    items = numbered_items(session)
-    if not items:
-        raise ExportError(f"La séance « {session.id} » n'a aucune délibération numérotée")
-    certificate, secret, notices = signing_certificate(config)
-    report = ExportReport(out_dir, notices=list(notices))
-    unsigned_dir = out_dir / "non-signées"
-    signed_dir = out_dir / "signées"
-    unsigned_dir.mkdir(parents=True, exist_ok=True)
-    signed_dir.mkdir(parents=True, exist_ok=True)
-    mayor = session.name(session.mayor)
+def _acts(session: Session, signed_dir: Path) -> list[PublishedAct]:
     acts: list[PublishedAct] = []
-    for done, item in enumerate(items):
-        name = deliberation_filename(session, item)
-        if progress is not None:
-            progress(done, len(items), f"Délibération n° {item.number}")
-        signed = signed_dir / name
-        if signed.exists() and _still_signed(signed):
-            report.kept.append(signed)
-        else:
-            draft = unsigned_dir / name
-            atomic_write_bytes(
-                draft,
-                deliberation_pdf(session, item, config.commune.name, config.commune.department),
-            )
-            sign_pdf(
-                draft,
-                signed,
-                certificate,
-                secret,
-                field_name="Maire",
-                reason=f"Délibération n° {item.number}",
-                location=config.commune.name,
-                signer_name=mayor,
-            )
-            report.signed.append(signed)
+    for item in numbered_items(session):
         vote = item.vote or {}
         result = vote.get("result", "adopte" if item.rounds else "rejete")
         acts.append(
@@ -143,48 +153,93 @@ def export_session(
                 date=session.date,
                 object=item.title,
                 result=str(result),
-                pdf=signed,
+                pdf=signed_dir / deliberation_filename(session, item),
                 classification=item.classification,
                 votes={k: vote[k] for k in ("pour", "contre", "abstention", "votants") if k in vote}
                 or None,
                 session_id=session.id,
             )
         )
-    minutes = {
-        f"{session.date}_proces-verbal.pdf": proces_verbal_pdf(
-            session, config.commune.name, config.commune.department
+    return acts
+
+
+def export_session(
+    session: Session,
+    config: Config,
+    out_dir: Path,
+    *,
+    publish_online: bool = False,
+    progress: Progress | None = None,
+) -> ExportReport:
+    """Build, sign and package the deliberations of a closed session (and
+    publish them when ``publish_online``; otherwise ``publish_session`` does)."""
+    if session.status is not SessionStatus.CLOSED:
+        raise ExportError(
+            f"La séance « {session.id} » n'est pas close : les délibérations ne sont exportées "
+            "qu'après la clôture"
+        )
+    items = numbered_items(session)
+    if not items:
+        raise ExportError(f"La séance « {session.id} » n'a aucune délibération numérotée")
+    certificate, notices = signing_certificate(config)
+    handwriting, drawn_notices = session_handwriting(config, session)
+    report = ExportReport(out_dir, notices=[*notices, *drawn_notices])
+    unsigned_dir = out_dir / "non-signées"
+    signed_dir = out_dir / "signées"
+    unsigned_dir.mkdir(parents=True, exist_ok=True)
+    signed_dir.mkdir(parents=True, exist_ok=True)
+    mayor = session.name(session.mayor)
+    commune, department = config.commune.name, config.commune.department
+    day = session.date
+    documents: list[tuple[str, str, Callable[[], bytes]]] = [
+        (
+            deliberation_filename(session, item),
+            f"Délibération n° {item.number}",
+            functools.partial(deliberation_pdf, session, item, commune, department, handwriting),
+        )
+        for item in items
+    ]
+    documents += [
+        (
+            f"{day}_proces-verbal.pdf",
+            "Procès-verbal",
+            lambda: proces_verbal_pdf(session, commune, department, handwriting=handwriting),
         ),
-        f"{session.date}_liste-des-deliberations.pdf": liste_deliberations_pdf(
-            session, config.commune.name, config.commune.department
+        (
+            f"{day}_liste-des-deliberations.pdf",
+            "Liste des délibérations",
+            lambda: liste_deliberations_pdf(session, commune, department, handwriting),
         ),
-        f"{session.date}_feuillet-de-cloture.pdf": closing_sheet_pdf(
-            session, config.commune.name, config.commune.department
+        (
+            f"{day}_feuillet-de-cloture.pdf",
+            "Feuillet de clôture",
+            lambda: closing_sheet_pdf(session, commune, department, handwriting),
         ),
-    }
-    for name, data in minutes.items():
+    ]
+    for done, (name, label, build) in enumerate(documents):
+        if progress is not None:
+            progress(done, len(documents), label)
         signed = signed_dir / name
-        if signed.exists() and _still_signed(signed):
+        data = build()
+        if _unchanged(signed, data):
             report.kept.append(signed)
             continue
         draft = unsigned_dir / name
         atomic_write_bytes(draft, data)
-        sign_pdf(
+        sign_register_pdf(
             draft,
             signed,
-            certificate,
-            secret,
-            field_name="Maire",
-            reason=name.split("_", 1)[1].removesuffix(".pdf").replace("-", " "),
+            RegisterSigners(certificate, config.secretary_key),
+            reason=label,
             location=config.commune.name,
-            signer_name=mayor,
+            mayor_name=mayor,
+            secretary_name=", ".join(session.name(m) for m in session.secretaries),
+            boxes=SIGNATURE_BOXES,
+            timezone=config.commune.timezone,
         )
         report.signed.append(signed)
-    liste = signed_dir / f"{session.date}_liste-des-deliberations.pdf"
+    acts = _acts(session, signed_dir)
     try:
-        if publish_online:
-            public_root = config.documents_folder / "Public"
-            publish(acts, public_root, config.commune.name, config.commune.insee, liste)
-            report.published = public_root / "Délibérations" / session.date[:4]
         ready = [a for a in acts if a.classification]
         missing = [a.number for a in acts if not a.classification]
         if ready:
@@ -194,11 +249,37 @@ def export_session(
         if missing:
             report.notices.append(
                 "Attention : classification @CTES manquante, délibération(s) non préparée(s) "
-                "pour la "
-                "préfecture : " + ", ".join(missing)
+                "pour la préfecture : " + ", ".join(missing)
             )
     except PublishError as error:
         raise ExportError(str(error)) from None
+    if publish_online:
+        report.published = publish_session(session, config, out_dir)
     if progress is not None:
-        progress(len(items), len(items), "Terminé")
+        progress(len(documents), len(documents), "Terminé")
     return report
+
+
+def publish_session(session: Session, config: Config, out_dir: Path) -> Path:
+    """Publish the signed acts of an export into the synced public folder;
+    returns the folder of the year. Every act must be there, signed and valid:
+    nothing unsigned or altered ever reaches the citizens."""
+    signed_dir = out_dir / "signées"
+    acts = _acts(session, signed_dir)
+    liste = signed_dir / f"{session.date}_liste-des-deliberations.pdf"
+    for path in [*(a.pdf for a in acts), liste]:
+        if not path.exists():
+            raise ExportError(
+                f"« {path.name} » n'a pas encore été produit : produisez et signez avant de publier"
+            )
+        if not _still_signed(path):
+            raise ExportError(
+                f"« {path.name} » n'a pas une signature valide : il n'est pas publié "
+                "(produisez et signez de nouveau)"
+            )
+    public_root = config.documents_folder / "Public"
+    try:
+        publish(acts, public_root, config.commune.name, config.commune.insee, liste)
+    except PublishError as error:
+        raise ExportError(str(error)) from None
+    return public_root / "Délibérations" / session.date[:4]

@@ -30,7 +30,8 @@ def test_output_intent_xmp_extension_and_anchor(engine: SessionEngine) -> None:
         profile = int(doc.xref_get_key(intent, "DestOutputProfile")[1].split()[0])
         assert doc.xref_get_key(profile, "N") == ("int", "3")
         icc = doc.xref_stream(profile)
-        assert icc[36:40] == b"acsp" and icc[16:20] == b"RGB "
+        assert icc[36:40] == b"acsp"
+        assert icc[16:20] == b"RGB "
         xmp = doc.get_xml_metadata()
         text = " ".join(doc[-1].get_text().split())
     assert "<pdfaid:part>2</pdfaid:part>" in xmp
@@ -39,7 +40,8 @@ def test_output_intent_xmp_extension_and_anchor(engine: SessionEngine) -> None:
     for name in ("JournalSession", "JournalEvent", "JournalHash", "SourceDigest"):
         assert f"<pdfaProperty:name>{name}</pdfaProperty:name>" in xmp
     provenance = read_provenance(data)
-    assert provenance is not None and provenance.anchor is not None
+    assert provenance is not None
+    assert provenance.anchor is not None
     assert provenance.anchor.seq == session.last_seq
     assert provenance.anchor.hash == session.last_hash
     assert provenance.anchor.session_id == session.id
@@ -71,7 +73,8 @@ def test_the_debate_summary_recorded_after_closing_goes_into_the_minutes(
     assert "Mme Bonnet s'inquiète du coût." in text
     # The anchor follows the journal: the minutes rest on the debate's event.
     provenance = read_provenance(data)
-    assert provenance is not None and provenance.anchor is not None
+    assert provenance is not None
+    assert provenance.anchor is not None
     assert provenance.anchor.seq == session.last_seq
 
 

@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pymupdf
 from PySide6.QtGui import QImage
+
+from table_app.export.deliberation_pdf import SIGNATURE_BOXES
 
 
 def test_the_offscreen_demo_writes_screenshots_of_every_view(tmp_path: Path) -> None:
@@ -24,8 +27,20 @@ def test_the_offscreen_demo_writes_screenshots_of_every_view(tmp_path: Path) -> 
     shots = tmp_path / "demo" / "captures"
     assert f"captures d'écran des vues dans {shots}" in done.stdout
     assert "Documents signés (9" in done.stdout
+    exports = tmp_path / "demo" / "donnees" / "exports" / "2026-11-28" / "signées"
+    # The summaries written in the debates dialog are in the procès-verbal.
+    with pymupdf.open(exports / "2026-11-28_proces-verbal.pdf") as doc:
+        flags = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES
+        minutes = " ".join(" ".join(page.get_text(flags=flags).split()) for page in doc)
+    assert "Trois entreprises ont répondu à la consultation." in minutes
+    # The signatures drawn on the pad are in the boxes, as vector ink.
+    with pymupdf.open(exports / "2026-11-28_liste-des-deliberations.pdf") as doc:
+        drawings = doc[-1].get_drawings()
+    for box in SIGNATURE_BOXES.values():
+        assert any(box.contains(d["rect"]) and d["rect"] != box for d in drawings)
     files = sorted(shots.glob("*.png"))
-    assert len(files) == 29  # 4 moments × 7 views, and the secretary's panel
+    # 4 moments × 7 views; the debates, the mayor's signature pad, the secretary's panel.
+    assert len(files) == 31
     moments = {f.name.split("-")[0] for f in files}
     assert moments == {"1", "2", "3", "4", "5"}
     for path in files:
