@@ -330,6 +330,18 @@ def _read(source: Path) -> bytes:
         raise SigningError(f"Impossible de lire {source} : {error.strerror}") from error
 
 
+@functools.cache
+def _keep_xmp_prefixes() -> None:
+    """pyHanko rewrites the XMP packet when it signs, with lxml: without a
+    registered prefix our provenance properties would come out as « ns0: »,
+    not the « tdc: » that the PDF/A extension schema declares."""
+    from lxml import etree
+
+    from table_app.export.pdfa import NAMESPACE
+
+    etree.register_namespace("tdc", NAMESPACE)
+
+
 def _sign_bytes(
     data: bytes,
     source: Path,
@@ -345,6 +357,7 @@ def _sign_bytes(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
+    _keep_xmp_prefixes()
     if not isinstance(key, Pkcs12Key | Pkcs11Key):
         raise SigningError(f"Clé de signature non prise en charge : {key!r}")
     try:

@@ -96,24 +96,29 @@ def signing_certificate(config: Config) -> tuple[SigningKey, list[str]]:
     return Pkcs12Key(own), [SELF_SIGNED_NOTICE]
 
 
-def _still_signed(path: Path) -> bool:
+def _still_signed(path: Path, signatures: int | None = None) -> bool:
+    """Every signature of ``path`` verifies (and there are ``signatures`` of them)."""
     try:
         reports = verify_pdf(path)
     except Exception:
         return False
+    if signatures is not None and len(reports) != signatures:
+        return False
     return bool(reports) and all(r.ok for r in reports)
 
 
-def _unchanged(signed: Path, draft: bytes) -> bool:
-    """The signed file was built from the same source as ``draft`` and still
-    verifies: keeping it avoids re-signing (and re-dating) an unchanged act."""
+def _unchanged(signed: Path, draft: bytes, signatures: int) -> bool:
+    """The signed file was built from the same source as ``draft``, bears the
+    signatures expected now (the secretary's certificate may have been added
+    since) and still verifies: keeping it avoids re-signing (and re-dating) an
+    unchanged act."""
     if not signed.exists():
         return False
     new = read_provenance(draft)
     old = read_provenance(signed)
     if new is None or old is None or new.source_digest != old.source_digest:
         return False
-    return _still_signed(signed)
+    return _still_signed(signed, signatures)
 
 
 def session_handwriting(
@@ -221,7 +226,7 @@ def export_session(
             progress(done, len(documents), label)
         signed = signed_dir / name
         data = build()
-        if _unchanged(signed, data):
+        if _unchanged(signed, data, 2 if config.secretary_key is not None else 1):
             report.kept.append(signed)
             continue
         draft = unsigned_dir / name

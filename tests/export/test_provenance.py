@@ -101,6 +101,12 @@ def test_journal_verify_confirms_the_anchors_of_the_exports(
     assert "Journal intact" in printed
     # 9 signed documents, and the 6 copies in the prefecture's package.
     assert "Ancrage vérifié : 15 fichier(s) signé(s)" in printed
+    # pyHanko rewrote the XMP when it signed: the prefix declared by the
+    # extension schema is kept.
+    with pymupdf.open(next((out / "signées").glob("2026-002_*.pdf"))) as doc:
+        xmp = doc.get_xml_metadata()
+    assert "tdc:SourceDigest" in xmp
+    assert "ns0:" not in xmp
 
 
 def test_a_journal_cut_short_is_caught_by_the_anchors(

@@ -8,6 +8,7 @@ import pytest
 
 from table_app.cli import main
 from table_app.demo import DEMO_CONFIG, DEMO_SCRIPT
+from table_app.signing import create_self_signed
 
 
 @pytest.fixture
@@ -65,3 +66,33 @@ def test_an_open_session_is_not_exported(
     assert main([*args, "session", "play", str(open_session)]) == 0
     assert main([*args, "export", "2026-11-28"]) == 1
     assert "n'est pas close" in capsys.readouterr().err
+
+
+def test_the_secretarys_certificate_added_later_signs_every_document_again(
+    config_path: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    args = ["--config", str(config_path)]
+    assert main([*args, "session", "play", str(DEMO_SCRIPT)]) == 0
+    out = tmp_path / "export"
+    assert main([*args, "export", "2026-11-28", "--out", str(out), "--no-publish"]) == 0
+    secretary = create_self_signed(
+        "Val-de-Sauve, secrétariat", tmp_path / "secretaire.p12", b"s3cret"
+    )
+    with config_path.open("a", encoding="utf-8") as config:
+        config.write(f'\n[signing.secretaire]\ncertificate = "{secretary}"\n')
+    monkeypatch.setenv("TABLE_APP_SECRETARY_PASSWORD", "s3cret")
+    capsys.readouterr()
+    assert main([*args, "export", "2026-11-28", "--out", str(out), "--no-publish"]) == 0
+    assert "9 signée(s), 0 déjà signée(s)" in capsys.readouterr().out
+    budget = next((out / "signées").glob("2026-002_*.pdf"))
+    assert main(["verify", str(budget)]) == 0
+    printed = capsys.readouterr().out
+    assert "Signature « Maire »" in printed
+    assert "Signature « Secretaire »" in printed
+    assert "2 signature(s) valide(s)" in printed
+    # Nothing changed since: both signatures kept as they are.
+    assert main([*args, "export", "2026-11-28", "--out", str(out), "--no-publish"]) == 0
+    assert "0 signée(s), 9 déjà signée(s)" in capsys.readouterr().out
