@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QGridLayout,
     QHBoxLayout,
-    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.pin_pad import PinDialog
 from screens.secretary_view import SecretaryPanel
 from screens.session_model import SessionModel
 from screens.widgets import (
@@ -922,6 +922,7 @@ class MasterScreen(QWidget):
         self.quit_button.setVisible(admin_pin is not None)
         self.quit_button.clicked.connect(self._on_quit_button_clicked)
         self._admin_pin = admin_pin
+        self.pin_dialog: PinDialog | None = None
         bottom.addWidget(self.quit_button)
         bottom.addStretch(1)
         for button in (self.suspend_button, self.resume_button, self.close_button):
@@ -944,12 +945,19 @@ class MasterScreen(QWidget):
         model.event_recorded.connect(self._on_model_event_recorded)
         self.refresh()
 
-    def _on_quit_button_clicked(self) -> None:
-        pin, ok = QInputDialog.getText(
-            self, "Quitter la table", "Code administrateur :", QLineEdit.EchoMode.Password
-        )
-        if ok:
-            self.leave_kiosk(pin)
+    def _on_quit_button_clicked(self) -> PinDialog:
+        dialog = PinDialog("Quitter la table", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.pin_entered.connect(lambda pin: self._on_pin_entered(dialog, pin))
+        dialog.open()
+        self.pin_dialog = dialog
+        return dialog
+
+    def _on_pin_entered(self, dialog: PinDialog, pin: str) -> None:
+        if self.leave_kiosk(pin):
+            dialog.accept()
+        else:
+            dialog.refuse("Code administrateur incorrect : la table reste ouverte.")
 
     def leave_kiosk(self, pin: str) -> bool:
         """Quit the table if ``pin`` is the administrator's code."""

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from screens.app import TableViews
@@ -235,10 +235,34 @@ def test_a_display_unplugged_and_plugged_back(
     assert master.screen is screen
 
 
-def test_leaving_the_kiosk_needs_the_admin_pin(master_with_pin: MasterScreen) -> None:
+def test_leaving_the_kiosk_needs_the_admin_pin(
+    qtbot: QtBot, master_with_pin: MasterScreen, config: Config
+) -> None:
+    pin = config.admin_pin
+    assert pin is not None
     assert master_with_pin.quit_button.isVisibleTo(master_with_pin)
     assert not master_with_pin.leave_kiosk("0000")
     assert master_with_pin.banner.text() == "Code administrateur incorrect : la table reste ouverte"
+    # By touch, on the keypad (the table has no keyboard).
+    master_with_pin.show()
+    qtbot.mouseClick(master_with_pin.quit_button, Qt.MouseButton.LeftButton)
+    pad = master_with_pin.pin_dialog
+    assert pad is not None
+    qtbot.waitExposed(pad)
+    assert pad.isModal()  # window-modal: the seats' windows are not blocked
+    assert pad.windowModality() is Qt.WindowModality.WindowModal
+    for digit in "1234":
+        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)
+    assert pad.display.text() == "● ● ● ●"
+    qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+    assert pad.isVisible()
+    assert "Code administrateur incorrect" in pad.banner.text()
+    for digit in pin:
+        qtbot.mouseClick(pad.keys[digit], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pad.erase_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pad.keys[pin[-1]], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(pad.ok_button, Qt.MouseButton.LeftButton)
+    assert pad.result() == QDialog.DialogCode.Accepted  # the right code: the table quits
 
 
 def test_seats_have_no_way_out(seat: SeatScreen) -> None:
