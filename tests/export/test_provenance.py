@@ -3,6 +3,7 @@ PDF/A-2b, and the journal anchor that catches a journal cut short."""
 
 import re
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pymupdf
@@ -139,3 +140,37 @@ def test_a_rewritten_journal_is_caught_by_the_anchors(
     assert main([*args, "journal", "verify", "--against", str(out)]) == 1
     err = capsys.readouterr().err
     assert "(réécrit)" in err
+
+
+def _transparency(path: Path) -> list[str]:
+    """What PDF/A-2b would have to account for as transparency, object by object."""
+    found = []
+    with pymupdf.open(path) as doc:
+        for xref in range(1, doc.xref_length()):
+            try:
+                source = doc.xref_object(xref, compressed=True)
+            except RuntimeError:  # a free entry of the cross-reference table
+                continue
+            if re.search(r"/SMask\s*(\d+ 0 R|<<)", source):
+                found.append(f"{xref}: soft mask")
+            if re.search(r"/(CA|ca)\s*0?\.\d", source):
+                found.append(f"{xref}: constant alpha")
+            if "/S/Transparency" in source.replace(" ", ""):
+                found.append(f"{xref}: transparency group")
+    return found
+
+
+def test_signed_exports_embed_every_font_and_use_no_transparency(
+    exported: tuple[list[str], Path, Path],
+) -> None:
+    _args, _database, out = exported
+    signed = sorted((out / "signées").glob("*.pdf"))
+    assert len(signed) == 9
+    for path in signed:
+        fonts = subprocess.run(
+            ["pdffonts", str(path)], capture_output=True, text=True, check=True
+        ).stdout.splitlines()[2:]
+        assert fonts, path.name
+        for line in fonts:  # name type encoding emb sub uni ...
+            assert line.split()[-5] == "yes", f"{path.name}: {line}"
+        assert _transparency(path) == [], path.name
