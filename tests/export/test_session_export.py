@@ -2,9 +2,12 @@
 published and packaged, checked by an independent verifier and run twice."""
 
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
 
 from table_app.cli import main
 from table_app.demo import DEMO_CONFIG, DEMO_SCRIPT
@@ -96,3 +99,44 @@ def test_the_secretarys_certificate_added_later_signs_every_document_again(
     # Nothing changed since: both signatures kept as they are.
     assert main([*args, "export", "2026-11-28", "--out", str(out), "--no-publish"]) == 0
     assert "0 signée(s), 9 déjà signée(s)" in capsys.readouterr().out
+
+
+def test_every_exported_file_passes_the_independent_verifiers(
+    config_path: Path, tmp_path: Path
+) -> None:
+    args = ["--config", str(config_path)]
+    assert main([*args, "session", "play", str(DEMO_SCRIPT)]) == 0
+    out = tmp_path / "export"
+    assert main([*args, "export", "2026-11-28", "--out", str(out), "--no-publish"]) == 0
+    p12 = next(tmp_path.rglob("mairie-autosignee.p12"))
+    _key, certificate, _others = pkcs12.load_key_and_certificates(p12.read_bytes(), None)
+    assert certificate is not None
+    pem = tmp_path / "mairie.pem"
+    pem.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    files = sorted((out / "signées").glob("*.pdf"))
+    assert len(files) == 9
+    for path in files:
+        pdfsig = subprocess.run(
+            ["pdfsig", str(path)], capture_output=True, text=True, check=False
+        ).stdout
+        assert "Signature is Valid" in pdfsig, path.name
+        assert "Total document signed" in pdfsig, path.name
+        validated = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "pyhanko"),
+                "sign",
+                "validate",
+                "--no-revocation-check",
+                "--executive-summary",
+                "--trust-replace",
+                "--trust",
+                str(pem),
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        assert validated.returncode == 0, validated.stdout + validated.stderr
+        assert ":VALID" in validated.stdout, (path.name, validated.stdout)
