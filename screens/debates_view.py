@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from screens.session_model import SessionModel
-from screens.widgets import label
+from screens.widgets import cover_parent_window, label
 from table_app.council.state import Item
 
 
@@ -80,11 +80,7 @@ class DebatesDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         """Cover the master screen's window (kiosk: no window manager to place us)."""
-        parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.window().geometry())
-        elif (screen := self.screen()) is not None:
-            self.setGeometry(screen.geometry())
+        cover_parent_window(self)
         super().showEvent(event)
 
     def _items(self) -> list[Item]:

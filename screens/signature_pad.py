@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from screens.widgets import MessageBanner, dialog_buttons, label
+from screens.widgets import MessageBanner, cover_parent_window, dialog_buttons, label
 from table_app.handwriting import (
     INK,
     MAX_POINTS,
@@ -362,11 +362,7 @@ class SignatureDialog(QDialog):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
         """Cover the master screen's window (kiosk: no window manager to place us)."""
-        parent = self.parentWidget()
-        if parent is not None:
-            self.setGeometry(parent.window().geometry())
-        elif (screen := self.screen()) is not None:
-            self.setGeometry(screen.geometry())
+        cover_parent_window(self)
         super().showEvent(event)
 
     def _on_pad_changed(self) -> None:

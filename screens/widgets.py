@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -51,6 +51,20 @@ def dialog_buttons(dialog: QDialog, accept: str) -> QDialogButtonBox:
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+def cover_parent_window(dialog: QWidget) -> None:
+    """Lay a kiosk dialog exactly over the window it belongs to (there is no
+    window manager to place it), or over the primary screen without a parent.
+
+    ``QWidget.screen()`` is avoided on purpose: the Python wrapper it returns
+    dies with the window that asked, while Qt's screen lives on.
+    """
+    parent = dialog.parentWidget()
+    if parent is not None:
+        dialog.setGeometry(parent.window().geometry())
+    elif (screen := QGuiApplication.primaryScreen()) is not None:
+        dialog.setGeometry(screen.geometry())
 
 
 def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:
