@@ -155,7 +155,7 @@ def documents(ctx: BenchContext) -> Documents:
     prepared = Documents(
         budget=budget_pdf(folder / "budget.pdf"),
         scans=scans_pdf(folder / "scans.pdf", 6 if ctx.quick else 16, colour=False),
-        colour_scans=scans_pdf(folder / "scans-couleur.pdf", 3 if ctx.quick else 6, colour=True),
+        colour_scans=scans_pdf(folder / "scans-couleur.pdf", 3 if ctx.quick else 11, colour=True),
         plans=plans_pdf(folder / "plans.pdf", 2 if ctx.quick else 5),
     )
     ctx.cache["render_documents"] = prepared
@@ -247,8 +247,14 @@ def flip(viewer: DocumentViewer, page: int) -> Flip:
 
 
 def wait_idle(renderer: PageRenderer) -> None:
-    """Until every request (prefetches, thumbnails) is done."""
-    spin_until(lambda: renderer.pending() == 0)
+    """Until every request (prefetches, thumbnails) is made and done.
+
+    The viewers ask for the neighbours of a page one pass of the event loop
+    after it is shown (their work is spread over passes): the loop runs for a
+    few milliseconds first, as it does between two touches of a councillor.
+    """
+    settled = time.perf_counter() + 0.02
+    spin_until(lambda: time.perf_counter() >= settled and renderer.pending() == 0)
 
 
 # --- the baselines -------------------------------------------------------------------------
@@ -452,6 +458,9 @@ def flip_cold(ctx: BenchContext) -> Result:
         "scan_px": sizes["scan"],
         "scan_n": len(runs["scan"]),
         "colour_scan_median_ms": median(ms("colour_scan")),
+        "colour_scan_p95_ms": percentile(ms("colour_scan"), 95),
+        "colour_scan_n": len(runs["colour_scan"]),
+        "colour_scan_meets_target": median(ms("colour_scan")) <= 100,
         "plan_preview_median_ms": median(plan_preview) if plan_preview else None,
         "plan_previews": len(plan_preview),
         "plan_full_median_ms": median(plan_full),
@@ -476,10 +485,12 @@ def flip_cold(ctx: BenchContext) -> Result:
         extra,
         summary=(
             f"cold flip: text median {value:.1f} ms (p95 {extra['p95_ms']:.1f}); "
-            f"scan {extra['scan_median_ms']:.1f} ms (target 100); plan preview "
+            f"scan {extra['scan_median_ms']:.1f} ms, colour scan "
+            f"{extra['colour_scan_median_ms']:.1f} ms (target 100); plan preview "
             f"{extra['plan_preview_median_ms'] or float('nan'):.0f} ms, full "
             f"{extra['plan_full_median_ms']:.0f} ms (target 600); pdftoppm is "
             f"{extra['pdftoppm_text_ratio']:.1f}x (text), {extra['pdftoppm_scan_ratio']:.1f}x (scan), "
+            f"{extra['pdftoppm_colour_scan_ratio']:.1f}x (colour scan), "
             f"{extra['pdftoppm_plan_ratio']:.1f}x (plan) slower"
         ),
     )

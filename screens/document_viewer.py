@@ -10,13 +10,20 @@ on screen, the previous and next pages are requested in the background.
 Beyond a few megapixels (zoomed in on a plan), only the visible part of the
 page plus a margin is rendered, on a grid so that small pans reuse it; the
 page at its fitted size, scaled, fills in around it meanwhile.
+
+Seven viewers in one process may flip at once (the mayor projects a page to
+every seat that follows): their repaints and their strips' scrolling go through
+one ``_Pacer``, which runs a piece per pass of the event loop, so the GUI
+thread is never held for seven windows' repaints in a row.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import math
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +31,7 @@ from PySide6.QtCore import (
     QAbstractListModel,
     QEvent,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QPoint,
     QPointF,
@@ -45,7 +53,6 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
-    QPen,
     QResizeEvent,
     QTouchEvent,
     QWheelEvent,
@@ -92,6 +99,8 @@ _BACKGROUND = QColor("#4a4d52")
 _STRIP = QColor("#2f3237")
 _MESSAGE_FLAGS = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
 _STRIP_SELECTED = QColor("#1f5fa8")
+_THUMB_PLACEHOLDER = QColor("#d9d9d9")
+_THUMB_NUMBER = QColor("white")
 #: The strip follows the page this long after a flip, once, in its own repaint.
 _STRIP_FOLLOW_MS = 120
 
@@ -101,6 +110,52 @@ class FitMode(enum.Enum):
 
     WIDTH = "width"
     PAGE = "page"
+
+
+# --- work spread over passes of the event loop ---------------------------------------------
+
+
+class _Pacer(QObject):
+    """GUI work that can wait for the next pass of the event loop, one piece a pass.
+
+    Seven viewers that flip together would otherwise repaint seven windows in
+    one pass (10 ms and more on the table's two cores: a dropped frame, a touch
+    answered late).  A piece is keyed by its owner and kind: posted again
+    before it ran, it keeps its place in line and runs once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: OrderedDict[tuple[int, str], Callable[[], None]] = OrderedDict()
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def post(self, owner: object, kind: str, work: Callable[[], None]) -> None:
+        self._pending[(id(owner), kind)] = work
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        if not self._pending:
+            return
+        _key, work = self._pending.popitem(last=False)
+        if self._pending:
+            self._timer.start()
+        with contextlib.suppress(RuntimeError):  # its widget was deleted meanwhile
+            work()
+
+
+_pacer_instance: _Pacer | None = None
+
+
+def _pacer() -> _Pacer:
+    """The one pacer of the GUI thread (made on first use, once Qt runs)."""
+    global _pacer_instance
+    if _pacer_instance is None:
+        _pacer_instance = _Pacer()
+    return _pacer_instance
 
 
 # --- the page canvas --------------------------------------------------------------------------
@@ -137,6 +192,10 @@ class _PageCanvas(QAbstractScrollArea):
         self._message = ""
         self._failed = False
         self._painted = QRect()  # what the last paint covered besides the background
+        self._dirty = QRect()  # what waits for its paced repaint
+        self._ranges_for: tuple[QSize, int, int, float] | None = None
+        self._message_layout_for: tuple[object, ...] | None = None
+        self._message_layout_cached: tuple[QFont, QRectF, QRectF] | None = None
         self._drag_start: QPointF | None = None
         self._drag_last = QPointF()
         self._drag_scroll_start = QPoint()
@@ -209,6 +268,10 @@ class _PageCanvas(QAbstractScrollArea):
         ratio = self.device_ratio()
         content = self.content_size()
         view = self.viewport()
+        state = (content, view.width(), view.height(), ratio)
+        if state == self._ranges_for:
+            return  # flipping between pages of one size: nothing to change
+        self._ranges_for = state
         h_range = max(0, math.ceil(content.width() / ratio - view.width()))
         v_range = max(0, math.ceil(content.height() / ratio - view.height()))
         self.horizontalScrollBar().setRange(0, h_range)
@@ -313,14 +376,21 @@ class _PageCanvas(QAbstractScrollArea):
 
     def _refresh(self) -> None:
         """Repaint what a new page, image or message touches: on a flip between pages
-        of one size, the page and not the background around it."""
+        of one size, the page and not the background around it; paced (``_Pacer``)."""
         if self.page_size is None:
-            self.viewport().update()
-            return
-        area = self._page_rect().toAlignedRect()
-        if self._message:
-            area = area.united(self._message_layout()[1].toAlignedRect())
-        self.viewport().update(area.united(self._painted))
+            area = self.viewport().rect()
+        else:
+            area = self._page_rect().toAlignedRect()
+            if self._message:
+                area = area.united(self._message_layout()[1].toAlignedRect())
+            area = area.united(self._painted)
+        self._dirty = self._dirty.united(area)
+        _pacer().post(self, "repaint", self._on_pacer_repaint)
+
+    def _on_pacer_repaint(self) -> None:
+        dirty, self._dirty = self._dirty, QRect()
+        if not dirty.isEmpty():
+            self.viewport().update(dirty)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         # Seven windows may repaint in one pass of the event loop: every pixel is
@@ -369,12 +439,18 @@ class _PageCanvas(QAbstractScrollArea):
 
     def _message_layout(self) -> tuple[QFont, QRectF, QRectF]:
         """The message's font, its box, and the area its text is laid out in."""
+        view = self.viewport().rect()
+        key = (self._message, self._failed, view, self.font().key())
+        if key == self._message_layout_for and self._message_layout_cached is not None:
+            return self._message_layout_cached  # "Chargement de la page…" on every flip
         font = QFont(self.font())
         font.setPixelSize(30)
         font.setBold(self._failed)
-        area = QRectF(self.viewport().rect()).adjusted(80, 80, -80, -80)
+        area = QRectF(view).adjusted(80, 80, -80, -80)
         text_rect = QFontMetrics(font).boundingRect(area.toRect(), _MESSAGE_FLAGS, self._message)
-        return font, QRectF(text_rect).adjusted(-28, -20, 28, 20), area
+        layout = (font, QRectF(text_rect).adjusted(-28, -20, 28, 20), area)
+        self._message_layout_for, self._message_layout_cached = key, layout
+        return layout
 
     def _paint_message(self, painter: QPainter) -> None:
         font, box, area = self._message_layout()
@@ -568,10 +644,25 @@ class _ThumbnailModel(QAbstractListModel):
 class _ThumbnailDelegate(QStyledItemDelegate):
     """A thumbnail: the page (or a blank page while it renders) and its number."""
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fonts: dict[tuple[str, bool], QFont] = {}
+
     def sizeHint(  # noqa: N802 (Qt override)
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(_THUMB_SIZE.width() + 24, _THUMB_SIZE.height() + 44)
+
+    def _number_font(self, base: QFont, bold: bool) -> QFont:
+        """The page number's font, made once per base font."""
+        key = (base.key(), bold)
+        font = self._fonts.get(key)
+        if font is None:
+            font = QFont(base)
+            font.setPixelSize(20)
+            font.setBold(bold)
+            self._fonts[key] = font
+        return font
 
     def paint(
         self,
@@ -589,21 +680,25 @@ class _ThumbnailDelegate(QStyledItemDelegate):
         if isinstance(image, QImage) and not image.isNull():
             widget = option.widget
             ratio = widget.devicePixelRatioF() if widget is not None else 1.0
-            size = QSizeF(image.width(), image.height()) / ratio
-            target = QRectF(
-                box.x() + (box.width() - size.width()) / 2,
-                box.y() + (box.height() - size.height()) / 2,
-                size.width(),
-                size.height(),
-            )
-            painter.drawImage(target, image)
+            if ratio == 1.0:
+                # Whole pixels, unscaled: a plain copy (a fractional target takes
+                # Qt's transformed path, ten times slower; seven strips scroll at once).
+                x = box.x() + (box.width() - image.width()) // 2
+                y = box.y() + (box.height() - image.height()) // 2
+                painter.drawImage(QPoint(x, y), image)
+            else:
+                size = QSizeF(image.width(), image.height()) / ratio
+                target = QRectF(
+                    box.x() + (box.width() - size.width()) / 2,
+                    box.y() + (box.height() - size.height()) / 2,
+                    size.width(),
+                    size.height(),
+                )
+                painter.drawImage(target, image)
         else:
-            painter.fillRect(box.adjusted(20, 0, -20, 0), QColor("#d9d9d9"))
-        painter.setPen(QPen(QColor("white")))
-        font = QFont(painter.font())
-        font.setPixelSize(20)
-        font.setBold(selected)
-        painter.setFont(font)
+            painter.fillRect(box.adjusted(20, 0, -20, 0), _THUMB_PLACEHOLDER)
+        painter.setPen(_THUMB_NUMBER)
+        painter.setFont(self._number_font(painter.font(), selected))
         label = QRect(rect.x(), box.bottom() + 4, rect.width(), 30)
         painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), str(index.row() + 1))
         painter.restore()
@@ -652,6 +747,7 @@ class DocumentViewer(QWidget):
         self._requested: set[RenderKey] = set()
         self._thumb_keys: dict[RenderKey, int] = {}
         self._thumb_failed: set[int] = set()
+        self._thumb_rows: set[int] = set()  # arrived, waiting for their paced refresh
         self._thumb_key_of: dict[int, RenderKey] = {}  # by page, for the document shown
         self._thumb_ratio = 0.0
         self._update_timer = QTimer(self)
@@ -789,6 +885,7 @@ class DocumentViewer(QWidget):
         self._wanted_page = max(0, page - 1)
         self._base_key = self._shown_key = self._detail_key = None
         self._thumb_failed.clear()
+        self._thumb_rows.clear()
         self._thumb_key_of.clear()
         self._thumbnails.reset(0)
         self.canvas.zoom = 1.0
@@ -955,14 +1052,13 @@ class DocumentViewer(QWidget):
         return RenderKey(self._document, index, size.width(), size.height())
 
     def _update_renders(self) -> None:
-        """Ask for what the canvas needs now; withdraw what it no longer needs."""
+        """Ask for what the canvas needs now; withdraw what it no longer needs (paced)."""
         if self._info is None or self._path is None:
             return
         self.canvas.update_ranges()
         base_key = self._page_key(self._page)
         if base_key is None:
             return
-        wanted: set[RenderKey] = {base_key}
         if base_key != self._base_key:
             self._base_key = base_key
             image = self.renderer.cached(base_key)
@@ -972,7 +1068,6 @@ class DocumentViewer(QWidget):
                 self._request(base_key, PRIORITY_VISIBLE)
         detail_key = self._wanted_detail_key()
         if detail_key is not None:
-            wanted.add(detail_key)
             if detail_key != self._detail_key:
                 self._detail_key = detail_key
                 image = self.renderer.cached(detail_key)
@@ -982,7 +1077,16 @@ class DocumentViewer(QWidget):
                     self._request(detail_key, PRIORITY_VISIBLE)
         else:
             self._detail_key = None
-        if self._shown_key == base_key:
+        # The neighbours and the withdrawals can wait a pass: seven viewers flip
+        # in one go when the mayor projects a page.
+        _pacer().post(self, "requests", self._on_pacer_requests)
+
+    def _on_pacer_requests(self) -> None:
+        """Prefetch the neighbours of a page on screen; withdraw what is no longer needed."""
+        if self._info is None or self._path is None:
+            return
+        wanted = {key for key in (self._base_key, self._detail_key) if key is not None}
+        if self._shown_key is not None and self._shown_key == self._base_key:
             wanted |= self._prefetch()
         stale = [
             key for key in self._requested if key not in wanted and key not in self._thumb_keys
@@ -1107,12 +1211,19 @@ class DocumentViewer(QWidget):
         self._requested.discard(key)
         row = self._thumb_keys.pop(key, None)
         if row is not None:
-            self._thumbnails.refresh(row)
+            # Paced: viewers of one document get the same thumbnail at once.
+            self._thumb_rows.add(row)
+            _pacer().post(self, "thumbnails", self._on_pacer_thumbnails)
         if key == self._base_key and key != self._shown_key:
             self._display_base(key, image)
             self._update_renders()  # now the neighbours
         elif key == self._detail_key:
             self._display_detail(key, image)
+
+    def _on_pacer_thumbnails(self) -> None:
+        rows, self._thumb_rows = self._thumb_rows, set()
+        for row in rows:
+            self._thumbnails.refresh(row)
 
     def _on_renderer_page_previewed(self, key: RenderKey, image: QImage) -> None:
         if key == self._base_key and key != self._shown_key:
@@ -1146,6 +1257,9 @@ class DocumentViewer(QWidget):
             self._schedule_update()
 
     def _on_strip_timer_timeout(self) -> None:
+        _pacer().post(self, "strip", self._follow_strip)
+
+    def _follow_strip(self) -> None:
         if self._info is None:
             return
         selection = self._thumbnails.index(self._page, 0)

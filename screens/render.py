@@ -3,8 +3,9 @@
 PyMuPDF holds the GIL while it renders, so two render threads are no faster
 than one and steal time from the GUI thread; two processes are 1.7 times
 faster.  ``PageRenderer`` therefore keeps ``processes`` long-lived workers
-(from the forkserver, which has PyMuPDF already imported) and, for each, one
-small Python thread that feeds it jobs and reads its answers:
+(``sync.render_worker``, which imports no Qt, from the table's one fork server,
+which has PyMuPDF and that module already imported: ``sync.workers``) and, for
+each, one small Python thread that feeds it jobs and reads its answers:
 
 - a job is a page of a document at a size (or the document's page sizes);
   each worker keeps its last few documents open, so flipping never reopens;
@@ -38,17 +39,14 @@ import heapq
 import io
 import itertools
 import logging
-import multiprocessing
 import os
 import pickle
-import resource
-import signal
 import sys
 import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Hashable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -58,7 +56,14 @@ from typing import Any, NamedTuple
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
 
-from sync.workers import main_script_imports, start_process
+from sync.render_worker import (
+    BYTES_PER_PIXEL,
+    EXIT_OUT_OF_MEMORY,
+    REASON_MEMORY,
+    Settings,
+    worker_main,
+)
+from sync.workers import forkserver_context, register_forkserver_preload, start_process
 
 log = logging.getLogger("screens")
 
@@ -69,8 +74,6 @@ PRIORITY_PREFETCH = 10
 PRIORITY_THUMBNAIL = 20
 
 DEFAULT_CACHE_BYTES = 128 * 2**20
-# A worker that runs out of memory exits with this status.
-EXIT_OUT_OF_MEMORY = 86
 # Replaced after this many jobs, so that whatever MuPDF keeps cannot pile up.
 JOBS_PER_WORKER = 5000
 # A worker's first start may also start the fork server (imports, ~0.5 s).
@@ -79,6 +82,9 @@ _START_TIMEOUT_S = 30.0
 # every flip); bounded so a long session cannot grow it.
 _FAILURES_KEPT = 512
 _INFOS_KEPT = 64
+
+# Imported once in the fork server, not by each worker it starts.
+register_forkserver_preload("pymupdf", "sync.render_worker")
 
 if sys.byteorder == "little":  # BGRA bytes are 0xAARRGGBB words: Format_RGB32
     _IMAGE_FORMAT = QImage.Format.Format_RGB32
@@ -319,19 +325,6 @@ class _Cancelled:
 _Arrival = _Rendered | _Described | _Failed | _Cancelled
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """What a worker process is started with."""
-
-    memory_bytes: int
-    heavy_page_bytes: int
-    heavy_aa_level: int
-    preview_scale: float
-    max_pixels: int
-    store_budget_bytes: int
-    nice: int
-
-
 # --- the renderer ----------------------------------------------------------------------------
 
 
@@ -378,6 +371,7 @@ class PageRenderer(QObject):
         max_pixels: int = 16 * 2**20,
         store_budget_bytes: int = 160 * 2**20,
         nice: int = 10,
+        heap_keep_bytes: int = 128 * 2**20,
         parent: QObject | None = None,
     ) -> None:
         """
@@ -394,13 +388,15 @@ class PageRenderer(QObject):
             store_budget_bytes: a worker's resident size above which MuPDF's
                 cache of decoded images and fonts is emptied.
             nice: how much lower than the table's the workers' CPU priority is.
+            heap_keep_bytes: freed memory a busy worker keeps for its next page
+                (decoding a scan allocates tens of megabytes; 0: glibc's defaults).
         """
         super().__init__(parent)
         if processes < 1:
             raise ValueError("processes must be at least 1")
         self.cache = ImageCache(cache_bytes)
         self.render_timeout_s = render_timeout_s
-        self._settings = _Settings(
+        self._settings = Settings(
             memory_bytes,
             heavy_page_bytes,
             heavy_aa_level,
@@ -408,6 +404,7 @@ class PageRenderer(QObject):
             max_pixels,
             store_budget_bytes,
             nice,
+            heap_keep_bytes,
         )
         self._queue = _JobQueue()
         self._closed = False
@@ -415,10 +412,7 @@ class PageRenderer(QObject):
         self._infos: OrderedDict[DocumentId, DocumentInfo] = OrderedDict()
         self._arrived.connect(self._on_self_arrived, Qt.ConnectionType.QueuedConnection)
         self._answered.connect(self._on_self_answered, Qt.ConnectionType.QueuedConnection)
-        context = multiprocessing.get_context("forkserver")
-        # Only effective if the fork server has not started yet (one per program).
-        context.set_forkserver_preload(["pymupdf", __name__, *main_script_imports()])
-        self._slots = [_WorkerSlot(index, self, context) for index in range(processes)]
+        self._slots = [_WorkerSlot(index, self) for index in range(processes)]
         for slot in self._slots:
             slot.start()
 
@@ -578,14 +572,13 @@ class PageRenderer(QObject):
 class _WorkerSlot:
     """One worker process and the thread that feeds it and reads its answers."""
 
-    def __init__(self, index: int, renderer: PageRenderer, context: Any) -> None:
+    def __init__(self, index: int, renderer: PageRenderer) -> None:
         self.index = index
         # Weak: a renderer <-> slot cycle would leave the renderer (a QObject) to the
         # garbage collector, which may run on any thread; Qt objects must die on theirs.
         self._renderer = weakref.ref(renderer)
         self._queue = renderer._queue
         self._settings = renderer._settings
-        self._context = context
         self._lock = threading.Lock()  # process, conn, job_id; and sends on conn
         self._process: BaseProcess | None = None
         self._conn: Connection | None = None
@@ -669,8 +662,9 @@ class _WorkerSlot:
             return True
         if process is not None:
             self._replace_worker()
+        # On this thread: the first start also starts the fork server (imports, ~0.3 s).
         started = start_process(
-            self._context, _worker_main, (self._settings,), f"page-render-{self.index}"
+            forkserver_context(), worker_main, (self._settings,), f"page-render-{self.index}"
         )
         if started is None:
             return False
@@ -849,7 +843,7 @@ class _WorkerSlot:
 _REASONS = {
     "timeout": "Affichage abandonné : la page a demandé plus de {seconds} s.",
     "crashed": "Le moteur d'affichage s'est arrêté sur cette page.",
-    "memory": "Page trop lourde : la mémoire nécessaire pour l'afficher dépasse la limite.",
+    "memory": REASON_MEMORY,
     "unavailable": "Affichage impossible pour l'instant : le moteur d'affichage ne démarre pas.",
 }
 
@@ -883,11 +877,11 @@ def _read_image(conn: Connection, width: int, height: int, max_pixels: int) -> Q
     if width <= 0 or height <= 0 or width * height > max_pixels * 2:
         raise ValueError(f"implausible image size {width}x{height}")
     image = QImage(width, height, _IMAGE_FORMAT)
-    if image.bytesPerLine() != width * 4:
+    if image.bytesPerLine() != width * BYTES_PER_PIXEL:
         raise ValueError("unexpected QImage stride")
     buffer = memoryview(image.bits()).cast("B")
     fd = conn.fileno()
-    done, total = 0, width * height * 4
+    done, total = 0, width * height * BYTES_PER_PIXEL
     while done < total:
         n = os.readv(fd, [buffer[done:]])  # the GIL is released during the copy
         if n == 0:
@@ -921,327 +915,3 @@ def _load(data: bytes) -> tuple[Any, ...]:
     if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
         raise ValueError(f"not an answer: {type(message).__name__}")
     return message
-
-
-# --- inside a worker process ---------------------------------------------------------------
-
-
-class _Refused(Exception):
-    def __init__(self, code: str, reason: str) -> None:
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-
-
-def _worker_main(conn: Connection, settings: _Settings) -> None:
-    """A worker's life: limit itself, warm MuPDF up, then render until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the table, which stops us
-    # Below the GUI thread: on two cores busy rendering, a repaint still runs at once.
-    with contextlib.suppress(OSError):
-        os.nice(settings.nice)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = (
-        settings.memory_bytes
-        if hard == resource.RLIM_INFINITY
-        else min(settings.memory_bytes, hard)
-    )
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
-    try:
-        worker = _PageWorker(conn, settings)
-        worker.warm_up()
-        _send(conn, ("ready", os.getpid()))
-        worker.serve()
-    except MemoryError:
-        os._exit(EXIT_OUT_OF_MEMORY)
-    except (EOFError, OSError, ValueError):  # the table is gone
-        return
-
-
-class _PageWorker:
-    """The rendering side: open documents (a few, least recently used out), pages, pixels."""
-
-    DOCUMENTS_KEPT = 4
-
-    def __init__(self, conn: Connection, settings: _Settings) -> None:
-        import pymupdf
-
-        self.pymupdf = pymupdf
-        self.mupdf = pymupdf.mupdf
-        self.conn = conn
-        self.settings = settings
-        self.documents: OrderedDict[tuple[str, int, int], Any] = OrderedDict()
-        self.page_counts: dict[tuple[str, int, int], int] = {}
-        little = sys.byteorder == "little"
-        self.colorspace = self.mupdf.fz_device_bgr() if little else self.mupdf.fz_device_rgb()
-        self.cancelled: set[int] = set()
-        self.stop_after_job = False
-        pymupdf.TOOLS.mupdf_display_errors(False)
-        pymupdf.TOOLS.mupdf_display_warnings(False)
-
-    def warm_up(self) -> None:
-        doc = self.pymupdf.open()
-        page = doc.new_page(width=100, height=100)
-        page.insert_text((10, 50), "Table du conseil")
-        self._draw(self._bbox(page, 1.0, None), lambda dev: self._run_page(page, dev, 1.0))
-        doc.close()
-
-    def serve(self) -> None:
-        while not self.stop_after_job:
-            job = self.conn.recv()
-            if job is None:
-                return
-            if job[0] == "cancel":  # for a job already over
-                continue
-            self.cancelled.clear()
-            _send(self.conn, ("started", job[1]))
-            self._handle(job)
-            self._trim_memory()
-
-    def _handle(self, job: tuple[Any, ...]) -> None:
-        kind, job_id = job[0], job[1]
-        try:
-            if kind == "info":
-                self._send_info(job_id, job[2])
-            elif kind == "render":
-                self._render(job_id, *job[2:])
-            else:
-                raise ValueError(f"unknown job {kind!r}")
-        except _Refused as exc:
-            _send(self.conn, ("failed", job_id, exc.code, exc.reason, ""))
-        except MemoryError:
-            raise
-        except OSError as exc:
-            if exc.errno is not None:
-                raise  # the pipe: the table is gone
-            self._fail(job_id, exc)
-        except Exception as exc:  # MuPDF's errors: the file, not the worker
-            self._fail(job_id, exc)
-
-    def _fail(self, job_id: int, exc: Exception) -> None:
-        detail = f"{type(exc).__name__}: {exc}"
-        code = (
-            "memory" if "memory" in detail.lower() or "malloc" in detail.lower() else "broken_page"
-        )
-        reason = _REASONS["memory"] if code == "memory" else _broken_page()
-        _send(self.conn, ("failed", job_id, code, reason, detail))
-
-    # --- documents -------------------------------------------------------------------------
-
-    def _document(self, document: tuple[str, int, int]) -> Any:
-        doc = self.documents.get(document)
-        if doc is not None:
-            self.documents.move_to_end(document)
-            return doc
-        path = document[0]
-        if not os.path.isfile(path):
-            raise _Refused("missing", "Fichier introuvable : il a été déplacé ou supprimé.")
-        try:
-            doc = self.pymupdf.open(path)
-        except MemoryError:
-            raise
-        except Exception as exc:
-            raise _Refused(
-                "unreadable",
-                "Document illisible : le fichier est endommagé ou son format n'est pas reconnu.",
-            ) from exc
-        if doc.needs_pass:
-            doc.close()
-            raise _Refused(
-                "password", "Document protégé par un mot de passe : il ne peut pas être affiché."
-            )
-        if doc.page_count < 1:
-            doc.close()
-            raise _Refused("empty", "Document vide : il ne contient aucune page.")
-        # Reading a broken page makes MuPDF repair the file, which may change its
-        # count: the count when opened is the one every worker and the viewer use.
-        self.page_counts[document] = doc.page_count
-        self.documents[document] = doc
-        while len(self.documents) > self.DOCUMENTS_KEPT:
-            old, evicted = self.documents.popitem(last=False)
-            del self.page_counts[old]
-            evicted.close()
-        return doc
-
-    def _send_info(self, job_id: int, document: tuple[str, int, int]) -> None:
-        doc = self._document(document)
-        sizes: list[tuple[float, float]] = []
-        fallback = (595.0, 842.0)  # A4: for a page that cannot be read, shown as failed later
-        for index in range(self.page_counts[document]):
-            try:
-                bounds = self.mupdf.fz_bound_page(doc.load_page(index).this)
-                size = (bounds.x1 - bounds.x0, bounds.y1 - bounds.y0)
-            except MemoryError:
-                raise
-            except Exception:
-                size = sizes[-1] if sizes else fallback
-            if size[0] <= 0 or size[1] <= 0:
-                size = fallback
-            sizes.append(size)
-        title = (doc.metadata or {}).get("title") or ""
-        _send(self.conn, ("info", job_id, sizes, str(title)))
-
-    # --- pages -----------------------------------------------------------------------------
-
-    def _render(
-        self,
-        job_id: int,
-        document: tuple[str, int, int],
-        page_index: int,
-        width: int,
-        height: int,
-        clip: tuple[int, int, int, int] | None,
-    ) -> None:
-        doc = self._document(document)
-        count = self.page_counts[document]
-        if not 0 <= page_index < count:
-            raise _Refused(
-                "no_page", f"Page {page_index + 1} inexistante : le document compte {count} pages."
-            )
-        page = doc.load_page(page_index)
-        bounds = self.mupdf.fz_bound_page(page.this)
-        page_w, page_h = bounds.x1 - bounds.x0, bounds.y1 - bounds.y0
-        if page_w <= 0 or page_h <= 0:
-            raise _Refused("broken_page", _broken_page())
-        zoom = _fit_zoom(page_w, page_h, width, height)
-        area = self._bbox(page, zoom, clip)
-        pixels = (area.x1 - area.x0) * (area.y1 - area.y0)
-        if pixels > self.settings.max_pixels:  # shown scaled up rather than not at all
-            zoom *= (self.settings.max_pixels / pixels) ** 0.5
-            clip = (
-                None
-                if clip is None
-                else _scale_clip(clip, (self.settings.max_pixels / pixels) ** 0.5)
-            )
-            area = self._bbox(page, zoom, clip)
-        if self._content_bytes(doc, page) < self.settings.heavy_page_bytes:
-            pixmap = self._draw(area, lambda dev: self._run_page(page, dev, zoom))
-            self._send_image(job_id, "full", pixmap)
-            return
-        # Heavy: parse once into a display list, preview it, then the full render.
-        display_list = self.mupdf.fz_new_display_list_from_page(page.this)
-        scale = self.settings.preview_scale
-        if 0 < scale < 1 and pixels * scale * scale >= 64 * 64:
-            preview_area = self._bbox(
-                page, zoom * scale, _scale_clip(clip, scale) if clip else None
-            )
-            with self._graphics_aa(0):
-                pixmap = self._draw(
-                    preview_area, lambda dev: self._run_list(display_list, dev, zoom * scale)
-                )
-            self._send_image(job_id, "preview", pixmap)
-            del pixmap
-            if self._was_cancelled(job_id):
-                _send(self.conn, ("cancelled", job_id))
-                return
-        with self._graphics_aa(self.settings.heavy_aa_level):
-            pixmap = self._draw(area, lambda dev: self._run_list(display_list, dev, zoom))
-        self._send_image(job_id, "full", pixmap)
-
-    def _bbox(self, page: Any, zoom: float, clip: tuple[int, int, int, int] | None) -> Any:
-        m = self.mupdf
-        full = m.fz_round_rect(m.fz_transform_rect(m.fz_bound_page(page.this), _matrix(m, zoom)))
-        if clip is None:
-            return full
-        x, y, w, h = clip
-        return m.fz_intersect_irect(full, m.fz_make_irect(x, y, x + w, y + h))
-
-    def _draw(self, bbox: Any, run: Callable[[Any], None]) -> Any:
-        m = self.mupdf
-        if m.fz_is_empty_irect(bbox):
-            bbox = m.fz_make_irect(bbox.x0, bbox.y0, bbox.x0 + 1, bbox.y0 + 1)
-        pixmap = m.fz_new_pixmap_with_bbox(self.colorspace, bbox, m.FzSeparations(), 1)
-        m.fz_clear_pixmap_with_value(pixmap, 255)  # white and opaque
-        device = m.fz_new_draw_device(m.FzMatrix(), pixmap)
-        run(device)
-        m.fz_close_device(device)
-        return pixmap
-
-    def _run_page(self, page: Any, device: Any, zoom: float) -> None:
-        m = self.mupdf
-        m.fz_run_page(page.this, device, _matrix(m, zoom), m.FzCookie())
-
-    def _run_list(self, display_list: Any, device: Any, zoom: float) -> None:
-        m = self.mupdf
-        everywhere = m.FzRect(m.FzRect.Fixed_INFINITE)
-        m.fz_run_display_list(display_list, device, _matrix(m, zoom), everywhere, m.FzCookie())
-
-    @contextlib.contextmanager
-    def _graphics_aa(self, level: int) -> Iterator[None]:
-        m = self.mupdf
-        before = m.fz_graphics_aa_level()
-        m.fz_set_graphics_aa_level(level)
-        try:
-            yield
-        finally:
-            m.fz_set_graphics_aa_level(before)
-
-    def _content_bytes(self, doc: Any, page: Any) -> int:
-        """What the page's drawing is made of, as stored (no decompression): a cheap weight."""
-        if not doc.is_pdf:
-            return 0
-        xrefs = list(page.get_contents()) + [xobject[0] for xobject in page.get_xobjects()]
-        total = 0
-        for xref in xrefs:
-            kind, value = doc.xref_get_key(xref, "Length")
-            total += int(value) if kind == "int" else len(doc.xref_stream_raw(xref) or b"")
-        return total
-
-    def _send_image(self, job_id: int, stage: str, pixmap: Any) -> None:
-        m = self.mupdf
-        width, height = pixmap.w(), pixmap.h()
-        if m.fz_pixmap_stride(pixmap) != width * 4:
-            raise ValueError("unexpected pixmap stride")
-        samples = m.fz_pixmap_samples_memoryview(pixmap)
-        _send(self.conn, ("image", job_id, stage, width, height))
-        fd = self.conn.fileno()
-        view = memoryview(samples).cast("B")
-        done = 0
-        while done < len(view):
-            done += os.write(fd, view[done:])
-
-    def _was_cancelled(self, job_id: int) -> bool:
-        while self.conn.poll(0):
-            message = self.conn.recv()
-            if message is None:
-                self.stop_after_job = True
-            elif message[0] == "cancel":
-                self.cancelled.add(message[1])
-        return job_id in self.cancelled
-
-    def _trim_memory(self) -> None:
-        """Empty MuPDF's store (decoded images, fonts) once the worker grows past its budget."""
-        try:
-            with open("/proc/self/statm", encoding="ascii") as f:
-                resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, ValueError, IndexError):
-            return
-        if resident > self.settings.store_budget_bytes:
-            self.pymupdf.TOOLS.store_shrink(100)
-
-
-def _fit_zoom(page_w: float, page_h: float, width: int, height: int) -> float:
-    """The scale that fits a page into width x height (0: that side is free)."""
-    zooms = []
-    if width > 0:
-        zooms.append(width / page_w)
-    if height > 0:
-        zooms.append(height / page_h)
-    return min(zooms) if zooms else 1.0
-
-
-def _scale_clip(clip: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
-    x, y, w, h = clip
-    return (int(x * scale), int(y * scale), max(1, round(w * scale)), max(1, round(h * scale)))
-
-
-def _matrix(m: Any, zoom: float) -> Any:
-    return m.FzMatrix(zoom, 0, 0, zoom, 0, 0)
-
-
-def _broken_page() -> str:
-    return "Page endommagée : elle ne peut pas être affichée."
-
-
-def _send(conn: Connection, message: tuple[object, ...]) -> None:
-    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))

@@ -16,6 +16,13 @@ runs Qt and threads, which plain fork would copy in a broken state, while
 spawning a fresh interpreter costs a few hundred milliseconds per worker.  They
 start with the pool and warm MuPDF up, so the first file is read at full speed.
 
+The program has one fork server, for every kind of worker (these, the seats'
+page renderers, the printer's): each kind registers the modules its workers
+need (``register_forkserver_preload``) and gets its context from
+``forkserver_context``, which starts the server once, with everything
+registered, whichever kind starts first.  The server imports no Qt, so neither
+does a worker.
+
 The API is blocking and thread-safe, meant for the library's background
 thread, never the GUI thread.  No bad file makes it raise or hang.
 
@@ -28,6 +35,7 @@ import contextlib
 import io
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
 import resource
@@ -59,6 +67,94 @@ EXIT_OUT_OF_MEMORY = 86
 # leaks can pile up over months.
 JOBS_PER_WORKER = 500
 _SIGNAL_NAMES = {int(s): s.name for s in signal.Signals}
+
+
+# --- the fork server, shared by every kind of worker -----------------------------
+
+
+class _ForkServer:
+    """The modules the fork server imports before it forks, and whether it started."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()  # modules, started, starting
+        self.start_lock = threading.Lock()  # one start at a time
+        # The table's PyMuPDF workers: the page renderer's module is named here too
+        # because the table starts this pool before it first imports the renderer.
+        self.modules: dict[str, None] = dict.fromkeys(
+            ["pymupdf", "sync.extract", "sync.workers", "sync.render_worker"]
+        )
+        self.starting = False
+        self.started: tuple[str, ...] | None = None
+        self.warned: set[str] = set()
+
+
+_FORK_SERVER = _ForkServer()
+
+
+def register_forkserver_preload(*modules: str) -> None:
+    """Have the fork server import ``modules`` before it forks any worker.
+
+    Call it when the module that starts workers is imported, before any worker
+    starts: once the server runs, what it imported is fixed, and a module
+    registered later is imported by each worker itself (slower, and logged).
+    Never waits for the server's start.
+    """
+    server = _FORK_SERVER
+    with server.lock:
+        server.modules.update(dict.fromkeys(modules))
+        if server.started is None and not server.starting:
+            # Also for a caller that starts a process from the context directly.
+            multiprocessing.get_context("forkserver").set_forkserver_preload(list(server.modules))
+
+
+def forkserver_context() -> Any:
+    """The fork-server context of every worker, its server started (once) with
+    every module registered so far and the main script's imports.
+
+    Blocks for the server's start the first time (its imports, about 0.3 s):
+    call it on a worker-starting thread, never the GUI thread.
+    """
+    server = _FORK_SERVER
+    context = multiprocessing.get_context("forkserver")
+    with server.start_lock:
+        with server.lock:
+            if server.started is not None:
+                late = [
+                    m for m in server.modules if m not in server.started and m not in server.warned
+                ]
+                if late:
+                    server.warned.update(late)
+                    log.info(
+                        "imported by each worker (registered after the fork server started): %s",
+                        ", ".join(late),
+                    )
+                return context
+            modules = list(dict.fromkeys([*server.modules, *main_script_imports()]))
+            context.set_forkserver_preload(modules)
+            server.starting = True
+        try:
+            multiprocessing.forkserver.ensure_running()
+        except Exception:  # the process start that follows fails too, and says so
+            log.exception("cannot start the fork server")
+            with server.lock:
+                server.starting = False
+            return context
+        with server.lock:
+            server.starting = False
+            server.started = tuple(modules)
+        log.debug("fork server started, preloaded: %s", ", ".join(modules))
+    return context
+
+
+def forkserver_preloaded() -> tuple[str, ...] | None:
+    """What the fork server imported when ``forkserver_context`` started it (None: not yet)."""
+    with _FORK_SERVER.lock:
+        return _FORK_SERVER.started
+
+
+# The table's own list from the start, for a caller that starts a process from
+# multiprocessing's context directly.
+register_forkserver_preload()
 
 
 @dataclass(frozen=True)
@@ -121,11 +217,6 @@ class ExtractionPool:
         self.office_profile_dir = office_profile_dir
         self.memory_bytes = memory_bytes
         self.max_file_bytes = max_file_bytes
-        self._context = multiprocessing.get_context("forkserver")
-        # Only effective before the fork server starts (it is one per program).
-        self._context.set_forkserver_preload(
-            ["pymupdf", "sync.extract", "sync.workers", *main_script_imports()]
-        )
         self._cond = threading.Condition()
         self._closed = False
         self._slots = [_Slot(index) for index in range(processes)]
@@ -380,7 +471,7 @@ class ExtractionPool:
         if self._closed:
             return None
         started = start_process(
-            self._context, _worker_main, (self.memory_bytes,), f"extraction-{slot.index}"
+            forkserver_context(), _worker_main, (self.memory_bytes,), f"extraction-{slot.index}"
         )
         if started is None:
             return None
@@ -427,10 +518,16 @@ def main_script_imports() -> list[str]:
     never gets its path, so "__main__" cannot be preloaded).  ``table-app``
     imports table_app.cli, which then costs 0.4 s per worker start; imported
     once in the fork server, it is already there when the script runs again.
+    A program run with ``-m`` or ``-c`` is not run again: nothing to preload
+    (and preloading what such a program imported would bring Qt into every worker).
     """
     main = sys.modules.get("__main__")
-    if main is None or getattr(main, "__spec__", None) is not None:
-        return []  # run with -m: the workers do not run it again
+    if (
+        main is None
+        or getattr(main, "__spec__", None) is not None
+        or not getattr(main, "__file__", None)
+    ):
+        return []  # run with -m or -c: the workers do not run it again
     names = set()
     for value in list(vars(main).values()):
         name = (

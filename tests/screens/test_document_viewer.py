@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
@@ -286,6 +286,59 @@ def test_flips_with_buttons_and_keys(
     assert not viewer.next_button.isEnabled()
     flip(Qt.Key.Key_Home, 1)
     assert not viewer.previous_button.isEnabled()
+
+
+def test_the_neighbours_of_the_page_shown_are_rendered_ahead(
+    qtbot: QtBot, viewer: DocumentViewer, renderer: PageRenderer, documents: Documents
+) -> None:
+    open_and_wait(qtbot, viewer, documents.budget, "Budget", page=5)
+    shown_key = viewer._shown_key
+    assert shown_key is not None
+
+    def neighbours_cached() -> bool:
+        keys = [shown_key._replace(page=page) for page in (3, 5)]  # pages 4 and 6, 0-based
+        return all(renderer.cache.get(key) is not None for key in keys)
+
+    qtbot.waitUntil(neighbours_cached, timeout=WAIT_MS)
+    with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS) as displayed:
+        viewer.next_page()
+        # Already rendered: shown at once, without a placeholder.
+        assert viewer.displayed_is_exact()
+        assert viewer.message() == ""
+    assert displayed.args == [6]
+
+
+def test_seven_viewers_flipping_at_once_repaint_one_window_a_pass(
+    qtbot: QtBot, renderer: PageRenderer, documents: Documents
+) -> None:
+    viewers = [make_viewer(qtbot, renderer) for _ in range(7)]
+    for viewer in viewers:
+        open_and_wait(qtbot, viewer, documents.budget, "Budget", page=2)
+    qtbot.waitUntil(lambda: renderer.pending() == 0, timeout=WAIT_MS)
+    qtbot.wait(200)  # the strips have followed; everything is painted
+    painted: list[list[int]] = []  # per pass of the event loop: the viewers whose page repainted
+    current: list[int] = []
+
+    class Watch(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+            if event.type() == QEvent.Type.Paint:
+                for n, viewer in enumerate(viewers):
+                    if watched is viewer.canvas.viewport():
+                        current.append(n)
+            return False
+
+    watch = Watch()
+    for viewer in viewers:
+        viewer.canvas.viewport().installEventFilter(watch)
+    for viewer in viewers:  # the mayor projects page 3: every seat flips in one go
+        viewer.set_page(3)
+    assert all(viewer.displayed_is_exact() for viewer in viewers)  # prefetched: at once
+    for _ in range(40):
+        QApplication.processEvents()
+        painted.append(current[:])
+        current.clear()
+    assert sorted(n for one_pass in painted for n in one_pass) == list(range(7))
+    assert max(len(one_pass) for one_pass in painted) == 1
 
 
 def test_page_changed_and_set_page_are_one_based_and_clamped(
