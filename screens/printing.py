@@ -37,13 +37,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
-import io
 import logging
-import multiprocessing
 import os
 import pickle
-import resource
-import signal
 import sys
 import threading
 import time
@@ -70,7 +66,11 @@ from PySide6.QtWidgets import (
 )
 
 from screens.widgets import label, stylesheet
-from sync.workers import start_process
+from sync.print_worker import EXIT_OUT_OF_MEMORY, WORKER_MEMORY_BYTES, worker_main
+from sync.worker_pipe import load_answer as _load
+from sync.workers import forkserver_context, register_forkserver_preload, start_process
+
+register_forkserver_preload("pymupdf", "sync.print_worker")
 
 log = logging.getLogger("screens")
 
@@ -79,9 +79,6 @@ BAND_PIXELS = 300_000
 #: Copies the chooser offers.
 MAX_COPIES = 20
 # The worker's address space; an A4 page at 600 dpi in colour is 100 MB.
-_WORKER_MEMORY_BYTES = 1536 * 2**20
-_WORKER_NICE = 10  # below the GUI thread
-_EXIT_OUT_OF_MEMORY = 86
 _START_TIMEOUT_S = 30.0
 _OPEN_TIMEOUT_S = 30.0
 _PAGE_TIMEOUT_S = 120.0
@@ -393,9 +390,10 @@ class _RenderWorker:
 
     def __init__(self, stop: threading.Event) -> None:
         self._stop = stop
-        # The fork server the seats' renderer started (PyMuPDF already imported), or a new one.
-        context = multiprocessing.get_context("forkserver")
-        started = start_process(context, _worker_main, (_WORKER_MEMORY_BYTES,), "print-render")
+        # The table's one fork server (PyMuPDF and this worker already imported).
+        started = start_process(
+            forkserver_context(), worker_main, (WORKER_MEMORY_BYTES,), "print-render"
+        )
         if started is None:
             raise PrintError(_UNAVAILABLE)
         self.process: BaseProcess = started[0]
@@ -505,7 +503,7 @@ class _RenderWorker:
                 continue
             if self.conn not in ready and not self.conn.poll():
                 self.process.join(2)
-                if self.process.exitcode == _EXIT_OUT_OF_MEMORY and path is not None:
+                if self.process.exitcode == EXIT_OUT_OF_MEMORY and path is not None:
                     raise PrintError(
                         f"« {path.name} » demande trop de mémoire pour être imprimé : "
                         "rien n'a été imprimé."
@@ -535,128 +533,6 @@ _UNAVAILABLE = (
 def _crashed(path: Path, number: int | None) -> str:
     where = f"la page {number + 1} de « {path.name} »" if number is not None else f"« {path.name} »"
     return f"Le moteur de rendu s'est arrêté sur {where} : rien n'a été imprimé."
-
-
-class _AnswerUnpickler(pickle.Unpickler):
-    """A worker's answers are plain data: a worker taken over by a hostile file
-    must not be able to run code in the table's process."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"{module}.{name} is not an answer")
-
-
-def _load(data: bytes) -> tuple[Any, ...]:
-    message = _AnswerUnpickler(io.BytesIO(data)).load()
-    if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
-        raise ValueError(f"not an answer: {type(message).__name__}")
-    return message
-
-
-def _send(conn: Connection, message: tuple[object, ...]) -> None:
-    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _worker_main(conn: Connection, memory_bytes: int) -> None:
-    """In the worker: open files and render pages until told to stop (None)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the table, which stops us
-    with contextlib.suppress(OSError):
-        os.nice(_WORKER_NICE)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
-    try:
-        import pymupdf
-
-        pymupdf.TOOLS.mupdf_display_errors(False)
-        pymupdf.TOOLS.mupdf_display_warnings(False)
-        _send(conn, ("ready", os.getpid()))
-        documents: dict[str, Any] = {}
-        while True:
-            job = conn.recv()
-            if job is None:
-                return
-            try:
-                if job[0] == "open":
-                    _send(conn, _open(pymupdf, documents, job[1]))
-                elif job[0] == "render":
-                    _render(pymupdf, documents, conn, *job[1:])
-            except MemoryError:
-                raise
-            except Exception as error:
-                _send(conn, ("failed", "le moteur de rendu n'a pas pu la lire", repr(error)))
-    except MemoryError:
-        os._exit(_EXIT_OUT_OF_MEMORY)
-    except (EOFError, OSError):  # the table is gone
-        return
-
-
-def _open(pymupdf: Any, documents: dict[str, Any], path: str) -> tuple[object, ...]:
-    if not os.path.isfile(path):
-        return ("failed", "le fichier est introuvable")
-    try:
-        doc = pymupdf.open(path, filetype="pdf")
-    except Exception:
-        return ("failed", "ce n'est pas un PDF lisible")
-    if doc.is_repaired:  # a signed extract never needs it: the file was damaged or cut short
-        doc.close()
-        return ("failed", "il est abîmé ou incomplet (copie interrompue ?)")
-    if doc.needs_pass:
-        doc.close()
-        return ("failed", "il est protégé par un mot de passe")
-    if doc.page_count == 0:
-        doc.close()
-        return ("failed", "il ne contient aucune page")
-    old = documents.pop(path, None)
-    if old is not None:
-        old.close()
-    documents[path] = doc
-    return ("opened", doc.page_count)
-
-
-def _render(
-    pymupdf: Any,
-    documents: dict[str, Any],
-    conn: Connection,
-    path: str,
-    number: int,
-    box_width: int,
-    box_height: int,
-    dpi: int,
-    gray: bool,
-) -> None:
-    """Render page ``number`` fitted into the box (never enlarged), and send its pixels.
-
-    A landscape page on portrait paper (or the reverse) is turned a quarter,
-    its top to the left, as printers do.
-    """
-    page = documents[path][number]
-    width, height = page.rect.width, page.rect.height
-    turn = (width > height) != (box_width > box_height)
-    if turn:
-        width, height = height, width
-    zoom = min(dpi / 72, box_width / width, box_height / height)
-    matrix = pymupdf.Matrix(zoom, zoom)
-    if turn:
-        matrix = pymupdf.Matrix(zoom, zoom).prerotate(-90)
-    pix = page.get_pixmap(
-        matrix=matrix, colorspace=pymupdf.csGRAY if gray else pymupdf.csRGB, alpha=False
-    )
-    row = pix.width * pix.n
-    padded = (row + 3) & ~3  # QImage's rows are 32-bit aligned
-    samples = pix.samples_mv
-    if pix.stride != padded:
-        data = bytearray(padded * pix.height)
-        for y in range(pix.height):
-            data[y * padded : y * padded + row] = samples[y * pix.stride : y * pix.stride + row]
-        view = memoryview(data)
-    else:
-        view = memoryview(samples)
-    _send(conn, ("image", pix.width, pix.height, gray))
-    fd = conn.fileno()
-    done = 0
-    while done < len(view):
-        done += os.write(fd, view[done:])
 
 
 # --- the job for the GUI ------------------------------------------------------------------

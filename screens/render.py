@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import contextlib
 import heapq
-import io
 import itertools
 import logging
 import os
@@ -51,7 +50,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage
@@ -63,6 +62,7 @@ from sync.render_worker import (
     Settings,
     worker_main,
 )
+from sync.worker_pipe import load_answer as _load
 from sync.workers import forkserver_context, register_forkserver_preload, start_process
 
 log = logging.getLogger("screens")
@@ -900,18 +900,3 @@ def _seconds(duration: float) -> str:
 def _kill(process: BaseProcess) -> None:
     with contextlib.suppress(ValueError, OSError):  # already closed or gone
         process.kill()
-
-
-class _AnswerUnpickler(pickle.Unpickler):
-    """A worker's answers are plain data: a worker taken over by a hostile file
-    must not be able to run code in the table's process."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        raise pickle.UnpicklingError(f"{module}.{name} is not an answer")
-
-
-def _load(data: bytes) -> tuple[Any, ...]:
-    message = _AnswerUnpickler(io.BytesIO(data)).load()
-    if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
-        raise ValueError(f"not an answer: {type(message).__name__}")
-    return message

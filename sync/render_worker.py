@@ -34,7 +34,6 @@ import contextlib
 import ctypes
 import gc
 import os
-import pickle
 import resource
 import signal
 import sys
@@ -43,6 +42,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
+
+from sync.worker_pipe import send
 
 #: A worker that runs out of memory exits with this status.
 EXIT_OUT_OF_MEMORY = 86
@@ -89,11 +90,6 @@ class _Refused(Exception):
         super().__init__(reason)
         self.code = code
         self.reason = reason
-
-
-def send(conn: Connection, message: tuple[object, ...]) -> None:
-    """One message on the pipe (the table's side reads it with a restricted unpickler)."""
-    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def worker_main(conn: Connection, settings: Settings) -> None:

@@ -32,7 +32,6 @@ closed during the job) and "unavailable" (no worker could start).
 """
 
 import contextlib
-import io
 import logging
 import multiprocessing
 import multiprocessing.forkserver
@@ -55,6 +54,8 @@ from typing import Any, Self
 
 from sync import extract
 from sync.extract import Probe
+from sync.worker_pipe import load_answer
+from sync.worker_pipe import send as _send
 
 log = logging.getLogger("sync.ingest")
 
@@ -78,10 +79,17 @@ class _ForkServer:
     def __init__(self) -> None:
         self.lock = threading.Lock()  # modules, started, starting
         self.start_lock = threading.Lock()  # one start at a time
-        # The table's PyMuPDF workers: the page renderer's module is named here too
-        # because the table starts this pool before it first imports the renderer.
+        # The table's PyMuPDF workers: the page renderer's and the printer's
+        # modules are named here too because the table starts this pool before
+        # it first imports the screens that use them.
         self.modules: dict[str, None] = dict.fromkeys(
-            ["pymupdf", "sync.extract", "sync.workers", "sync.render_worker"]
+            [
+                "pymupdf",
+                "sync.extract",
+                "sync.workers",
+                "sync.render_worker",
+                "sync.print_worker",
+            ]
         )
         self.starting = False
         self.started: tuple[str, ...] | None = None
@@ -578,28 +586,11 @@ def _unavailable() -> Rejection:
 # --- the answers of the workers ------------------------------------------------------
 
 
-class _AnswerUnpickler(pickle.Unpickler):
-    """Reads a worker's answer: plain data and Probe, nothing else.
-
-    A worker handles hostile files; should one ever take it over, its answers
-    must not be able to run code in the table's process.
-    """
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("sync.extract", "Probe"):
-            return Probe
-        raise pickle.UnpicklingError(f"{module}.{name} is not an answer")
+_ANSWER_CLASSES = {("sync.extract", "Probe"): Probe}
 
 
 def _load(data: bytes) -> tuple[Any, ...]:
-    message = _AnswerUnpickler(io.BytesIO(data)).load()
-    if not isinstance(message, tuple) or not message or not isinstance(message[0], str):
-        raise ValueError(f"not an answer: {type(message).__name__}")
-    return message
-
-
-def _send(conn: Connection, message: tuple[object, ...]) -> None:
-    conn.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+    return load_answer(data, _ANSWER_CLASSES)
 
 
 # --- inside the worker -----------------------------------------------------------

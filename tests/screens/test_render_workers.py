@@ -84,16 +84,22 @@ def test_both_kinds_of_workers_share_one_warm_fork_server_without_qt(first: str)
     assert report["pids"]["renderer"]
     assert len(report["servers"]) == 1  # one fork server for both kinds
     # Whichever kind started it, the server imported what both need.
-    for module in ("pymupdf", "sync.extract", "sync.workers", "sync.render_worker"):
+    for module in (
+        "pymupdf",
+        "sync.extract",
+        "sync.workers",
+        "sync.render_worker",
+        "sync.print_worker",
+    ):
         assert module in report["preloaded"]
     assert not any(name.startswith(("PySide6", "screens")) for name in report["preloaded"])
     assert report["qt"] == []  # neither the server nor a worker maps Qt
     assert len(report["mupdf"]) == 3  # PyMuPDF came with the fork, in all three
 
 
-def test_the_render_worker_module_imports_no_qt() -> None:
+def test_the_worker_modules_import_no_qt() -> None:
     check = (
-        "import sys, sync.render_worker; "
+        "import sys, sync.render_worker, sync.print_worker; "
         "print([m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'screens'))])"
     )
     done = subprocess.run(
