@@ -42,7 +42,7 @@ ANCHOR_CSS = ".anchor {font-size: 6.5pt; color: #444444; text-align: center; mar
 # electronic signature (two lines of 7 pt: see table_app.signing).
 STAMP_BAND = 26.0
 # Bumped when the layout changes, so that re-running an export rebuilds the files.
-LAYOUT_VERSION = "2026-11-22.2"
+LAYOUT_VERSION = "2026-11-22.3"
 
 # Rectangles (on the LAST page) left blank for a handwritten signature image or
 # a PAdES signature field: the mayor on the left, the secretary on the right.

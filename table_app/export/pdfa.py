@@ -56,9 +56,11 @@ class JournalAnchor:
     @property
     def line(self) -> str:
         """The sentence printed on the document (French, short)."""
+        # In capitals: the serif font would join a printed "ff" into a ligature.
+        digest = self.hash.upper()
         return (
             f"Établi d'après le journal de la séance, événement n° {self.seq}, "
-            f"empreinte {self.hash[:16]}…{self.hash[-8:]}"
+            f"empreinte {digest[:16]}…{digest[-8:]}"
         )
 
 

@@ -47,7 +47,7 @@ def test_output_intent_xmp_extension_and_anchor(engine: SessionEngine) -> None:
     assert provenance.anchor.hash == session.last_hash
     assert provenance.anchor.session_id == session.id
     assert f"événement n° {session.last_seq}" in text
-    assert session.last_hash[:16] in text
+    assert session.last_hash[:16].upper() in text
 
 
 def test_the_debate_summary_recorded_after_closing_goes_into_the_minutes(
