@@ -59,12 +59,32 @@ class FileState:
     ok: bool
     signers: tuple[str, ...]
 
-    @property
-    def line(self) -> str:
+    def line(self, session: Session | None) -> str:
+        title = document_title(self.path, session)
         if not self.ok:
-            return f"{self.path.name}\n      SIGNATURE INVALIDE — à produire de nouveau"
+            return f"{title}\n      SIGNATURE INVALIDE — à produire de nouveau"
         who = ", ".join(self.signers)
-        return f"{self.path.name}\n      signé ({who}), vérifié"
+        return f"{title}\n      signé ({who}), vérifié"
+
+
+_MINUTES_TITLES = {
+    "proces-verbal": "Procès-verbal de la séance",
+    "liste-des-deliberations": "Liste des délibérations",
+    "feuillet-de-cloture": "Feuillet de clôture du registre",
+}
+
+
+def document_title(path: Path, session: Session | None) -> str:
+    """What the secretary reads for an exported file: its kind and object."""
+    stem = path.stem
+    for suffix, title in _MINUTES_TITLES.items():
+        if stem.endswith(f"_{suffix}"):
+            return title
+    number = stem.split("_", 1)[0]
+    item = next((i for i in (session.items if session else []) if i.number == number), None)
+    if item is not None:
+        return f"Délibération n° {number} — {item.title}"
+    return path.name
 
 
 def check_files(folder: Path) -> list[FileState]:
@@ -340,7 +360,7 @@ class SecretaryPanel(QWidget):
         self.states = states
         self.files.clear()
         for state in states:
-            row = QListWidgetItem(state.line)
+            row = QListWidgetItem(state.line(self.model.session))
             row.setData(Qt.ItemDataRole.UserRole, str(state.path))
             self.files.addItem(row)
 
@@ -395,7 +415,7 @@ class SecretaryPanel(QWidget):
     def _on_files_item_clicked(self, row: QListWidgetItem) -> None:
         if self.viewer is not None:
             path = Path(row.data(Qt.ItemDataRole.UserRole))
-            self.viewer.open_document(path, path.stem, 1)
+            self.viewer.open_document(path, document_title(path, self.model.session), 1)
 
     def _on_print_clicked(self) -> None:
         paths = self.selected_paths()
