@@ -24,6 +24,17 @@ colour scan's time went to page faults.  The worker keeps those blocks in its
 heap while it works and gives them back to the system once idle
 (``Settings.idle_release_s``).
 
+A scanned page (one plain JPEG image, RGB or grey, drawn upright or turned by
+quarter turns, nothing else on the page but an invisible OCR text layer) is
+decoded with Pillow's libjpeg-turbo at the reduced DCT scale the page's size
+allows, averaged down to the pixels MuPDF's draw device would have covered and
+placed where it would have placed them: the same picture, in less time (a
+300-dpi colour scan at a seat's size: 29 ms of CPU instead of 39 for a baseline
+JPEG; 93 instead of 107 for a progressive one, whose Huffman decoding
+libjpeg-turbo does not make faster).  Anything else, and any scan Pillow
+cannot read, goes through MuPDF as before.  ``("stats", job_id)``
+answers ``("stats", job_id, counts)``: pages drawn by each path.
+
 Everything in this module runs inside the worker; the table's process only
 uses ``Settings``, ``worker_main`` and the constants.
 """
@@ -33,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import gc
+import io
 import os
 import resource
 import signal
@@ -43,6 +55,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
+# Imported here, not in the worker: the fork server imports this module, so every
+# worker starts with Pillow (and its libjpeg-turbo) loaded and shared.
+from PIL import Image, JpegImagePlugin
+
 from sync.worker_pipe import send
 
 #: A worker that runs out of memory exits with this status.
@@ -51,6 +67,11 @@ REASON_MEMORY = "Page trop lourde : la mémoire nécessaire pour l'afficher dép
 REASON_BROKEN_PAGE = "Page endommagée : elle ne peut pas être affichée."
 #: Bytes per pixel of the images sent: B, G, R, A (R, G, B, A on big-endian).
 BYTES_PER_PIXEL = 4
+
+#: Pillow's filter from the scan's reduced decode to the page's size: a triangle as wide
+#: as the reduction, as MuPDF's own scaler (a box filter, a third quicker, is as sharp but
+#: differs from MuPDF's drawing by about twice as much on a page of text).
+SCAN_FILTER = Image.Resampling.BILINEAR
 
 # mallopt parameters (glibc's malloc.h).
 _M_TRIM_THRESHOLD = -1
@@ -72,6 +93,8 @@ class Settings:
         heap_keep_bytes: freed memory the worker keeps for the next page while busy
             (0: glibc's defaults).
         idle_release_s: idle time after which that memory goes back to the system.
+        scan_fast_path: decode a scanned page's JPEG with Pillow (False: MuPDF draws
+            every page, as before the fast path).
     """
 
     memory_bytes: int
@@ -83,6 +106,7 @@ class Settings:
     nice: int
     heap_keep_bytes: int = 128 * 2**20
     idle_release_s: float = 2.0
+    scan_fast_path: bool = True
 
 
 class _Refused(Exception):
@@ -170,6 +194,8 @@ class _PageWorker:
         self.colorspace = self.mupdf.fz_device_bgr() if little else self.mupdf.fz_device_rgb()
         self.cancelled: set[int] = set()
         self.stop_after_job = False
+        #: Pages drawn by each path: "scan" (Pillow), "mupdf".
+        self.counts = {"scan": 0, "mupdf": 0}
         pymupdf.TOOLS.mupdf_display_errors(False)
         pymupdf.TOOLS.mupdf_display_warnings(False)
 
@@ -178,6 +204,12 @@ class _PageWorker:
         page = doc.new_page(width=100, height=100)
         page.insert_text((10, 50), "Table du conseil")
         self._draw(self._bbox(page, 1.0, None), lambda dev: self._run_page(page, dev, 1.0))
+        # A small scan through the fast path: the device class, Pillow's decoder.
+        jpeg = io.BytesIO()
+        Image.new("RGB", (64, 64), (200, 120, 40)).save(jpeg, "JPEG")
+        scan = doc.new_page(width=32, height=32)
+        scan.insert_image(scan.rect, stream=jpeg.getvalue())
+        _draw_scan(self.mupdf, doc, scan, 0.5, self._bbox(scan, 0.5, None))
         doc.close()
 
     def serve(self) -> None:
@@ -205,6 +237,8 @@ class _PageWorker:
                 self._send_info(job_id, job[2])
             elif kind == "render":
                 self._render(job_id, *job[2:])
+            elif kind == "stats":
+                send(self.conn, ("stats", job_id, dict(self.counts)))
             else:
                 raise ValueError(f"unknown job {kind!r}")
         except _Refused as exc:
@@ -313,6 +347,14 @@ class _PageWorker:
                 else scale_clip(clip, (self.settings.max_pixels / pixels) ** 0.5)
             )
             area = self._bbox(page, zoom, clip)
+        scan = (
+            _draw_scan(self.mupdf, doc, page, zoom, area) if self.settings.scan_fast_path else None
+        )
+        if scan is not None:
+            self.counts["scan"] += 1
+            self._send_pixels(job_id, "full", area.x1 - area.x0, area.y1 - area.y0, scan)
+            return
+        self.counts["mupdf"] += 1
         if self._content_bytes(doc, page) < self.settings.heavy_page_bytes:
             pixmap = self._draw(area, lambda dev: self._run_page(page, dev, zoom))
             self._send_image(job_id, "full", pixmap)
@@ -390,10 +432,15 @@ class _PageWorker:
         width, height = pixmap.w(), pixmap.h()
         if m.fz_pixmap_stride(pixmap) != width * BYTES_PER_PIXEL:
             raise ValueError("unexpected pixmap stride")
-        samples = m.fz_pixmap_samples_memoryview(pixmap)
+        self._send_pixels(job_id, stage, width, height, m.fz_pixmap_samples_memoryview(pixmap))
+
+    def _send_pixels(self, job_id: int, stage: str, width: int, height: int, pixels: Any) -> None:
+        """The header, then ``width`` x ``height`` pixels of BYTES_PER_PIXEL bytes, raw."""
+        view = memoryview(pixels).cast("B")
+        if len(view) != width * height * BYTES_PER_PIXEL:
+            raise ValueError("unexpected image size")
         send(self.conn, ("image", job_id, stage, width, height))
         fd = self.conn.fileno()
-        view = memoryview(samples).cast("B")
         done = 0
         while done < len(view):
             done += os.write(fd, view[done:])
@@ -435,3 +482,253 @@ def scale_clip(clip: tuple[int, int, int, int], scale: float) -> tuple[int, int,
 
 def _matrix(m: Any, zoom: float) -> Any:
     return m.FzMatrix(zoom, 0, 0, zoom, 0, 0)
+
+
+# --- scanned pages: one JPEG, decoded by Pillow ----------------------------------------------
+
+#: The transposition of an image drawn by a rectilinear matrix, by the signs of its
+#: (a, d) when b = c = 0, and of its (c, b) when a = d = 0 (a quarter turn).
+_UPRIGHT: dict[tuple[bool, bool], Image.Transpose | None] = {
+    (True, True): None,
+    (False, True): Image.Transpose.FLIP_LEFT_RIGHT,
+    (True, False): Image.Transpose.FLIP_TOP_BOTTOM,
+    (False, False): Image.Transpose.ROTATE_180,
+}
+_TURNED: dict[tuple[bool, bool], Image.Transpose] = {
+    (True, True): Image.Transpose.TRANSPOSE,
+    (True, False): Image.Transpose.ROTATE_90,
+    (False, True): Image.Transpose.ROTATE_270,
+    (False, False): Image.Transpose.TRANSVERSE,
+}
+#: What MuPDF itself takes for a rectilinear matrix (FLT_EPSILON).
+_FLT_EPSILON = 1.1920929e-07
+#: Device calls that draw something, clip or composite: any of them leaves the page to MuPDF.
+_DRAWING_CALLS = (
+    "fill_path",
+    "stroke_path",
+    "clip_path",
+    "clip_stroke_path",
+    "fill_text",
+    "stroke_text",
+    "clip_text",
+    "clip_stroke_text",
+    "fill_shade",
+    "fill_image_mask",
+    "clip_image_mask",
+    "pop_clip",
+    "begin_mask",
+    "end_mask",
+    "begin_group",
+    "end_group",
+    "begin_tile",
+    "end_tile",
+)
+_NULL = ("null", "null")
+
+
+@dataclass(frozen=True)
+class _DrawnJpeg:
+    """The one image a page draws: its JPEG stream and the matrix it is drawn with."""
+
+    data: bytes
+    width: int
+    height: int
+    components: int
+    ctm: tuple[float, float, float, float, float, float]
+
+
+def _draw_scan(mupdf: Any, doc: Any, page: Any, zoom: float, area: Any) -> bytes | None:
+    """The pixels of ``area`` of a scanned page drawn at ``zoom``, as MuPDF's draw device
+    would make them (BYTES_PER_PIXEL each), or None: not a plain scan, MuPDF draws it."""
+    try:
+        if not _one_plain_jpeg(doc, page):
+            return None
+        drawn = _probe_page(mupdf, page, zoom)
+        if drawn is None:
+            return None
+        return _scan_pixels(mupdf, drawn, (area.x0, area.y0, area.x1, area.y1))
+    except MemoryError:
+        raise
+    except Exception:  # a damaged page or JPEG: MuPDF draws it or says what is wrong, as before
+        return None
+
+
+def _one_plain_jpeg(doc: Any, page: Any) -> bool:
+    """Whether the page's resources hold one image, a plain DCTDecode stream of 8-bit
+    samples without mask, /Decode or decoding parameters (a cheap test, before any parsing)."""
+    if not doc.is_pdf:
+        return False
+    images = page.get_images(full=True)
+    if len(images) != 1:
+        return False
+    xref, smask, _w, _h, bpc, *_rest = images[0]
+    if smask or bpc != 8 or doc.xref_get_key(xref, "Filter") != ("name", "/DCTDecode"):
+        return False
+    if doc.xref_get_key(xref, "ImageMask") not in (_NULL, ("bool", "false")):
+        return False
+    return all(doc.xref_get_key(xref, key) == _NULL for key in ("Decode", "DecodeParms", "Mask"))
+
+
+def _probe_page(mupdf: Any, page: Any, zoom: float) -> _DrawnJpeg | None:
+    """Run the page through a device that only looks: its one JPEG and its matrix on the
+    page's pixels, or None if it draws anything else (visible text, paths, clips, masks)."""
+    cookie = mupdf.FzCookie()
+    probe = _probe_class(mupdf)(mupdf, cookie)
+    mupdf.fz_run_page(page.this, probe, _matrix(mupdf, zoom), cookie)
+    mupdf.fz_close_device(probe)
+    return None if probe.refused else probe.image
+
+
+_PROBE_CLASSES: dict[int, type] = {}
+
+
+def _probe_class(mupdf: Any) -> Any:
+    """The probing device, a subclass of the bindings' Python device (made once)."""
+    cls = _PROBE_CLASSES.get(id(mupdf))
+    if cls is not None:
+        return cls
+
+    class ScanProbe(mupdf.FzDevice2):
+        def __init__(self, m: Any, cookie: Any) -> None:
+            super().__init__()
+            self.m = m
+            self.cookie = cookie
+            self.image: _DrawnJpeg | None = None
+            self.refused = False
+            for name in (*_DRAWING_CALLS, "fill_image", "ignore_text", "set_default_colorspaces"):
+                getattr(self, f"use_virtual_{name}")()
+
+        def refuse(self, *_args: Any) -> int:
+            self.refused = True
+            self.cookie.set_abort()  # the interpreter stops at the next operator
+            return 0
+
+        def ignore_text(self, *_args: Any) -> None:
+            """Invisible text (render mode 3: an OCR layer) draws nothing."""
+
+        def set_default_colorspaces(self, _ctx: Any, defaults: Any) -> None:
+            intent = self.m.ll_fz_default_output_intent(defaults)
+            if intent is not None and "sRGB" not in self.m.ll_fz_colorspace_name(intent):
+                self.refuse()
+
+        def fill_image(self, _ctx: Any, image: Any, ctm: Any, alpha: float, _params: Any) -> None:
+            try:
+                drawn = None if self.image is not None or alpha != 1 else _jpeg_of(self.m, image)
+                if drawn is None:
+                    self.refuse()
+                    return
+                self.image = _DrawnJpeg(
+                    drawn, image.w, image.h, image.n, (ctm.a, ctm.b, ctm.c, ctm.d, ctm.e, ctm.f)
+                )
+            except Exception:
+                self.refuse()
+
+    for name in _DRAWING_CALLS:
+        setattr(ScanProbe, name, ScanProbe.refuse)
+    _PROBE_CLASSES[id(mupdf)] = ScanProbe
+    return ScanProbe
+
+
+def _jpeg_of(m: Any, image: Any) -> bytes | None:
+    """The JPEG stream of an 8-bit RGB or grey image drawn as it is, or None."""
+    if image.imagemask or image.use_decode or image.use_colorkey or image.mask is not None:
+        return None
+    if image.bpc != 8 or image.n not in (1, 3) or image.orientation > 1:
+        return None
+    space = image.colorspace
+    if space is None or m.ll_fz_colorspace_n(space) != image.n:
+        return None
+    name = m.ll_fz_colorspace_name(space)
+    icc = m.ll_fz_colorspace_is_icc(space)
+    if image.n == 3:
+        plain = name == "DeviceRGB" or (icc and "sRGB" in name)
+    else:
+        plain = name == "DeviceGray" or (
+            icc and ("Artifex Software Gray" in name or "sGray" in name)
+        )
+    if not plain:  # another profile: MuPDF converts its colours, Pillow would not
+        return None
+    compressed = m.ll_fz_compressed_image_buffer(image)
+    if compressed is None or compressed.params.type != m.FZ_IMAGE_JPEG:
+        return None
+    return bytes(m.ll_fz_buffer_storage_memoryview(compressed.buffer, False))
+
+
+def _scan_pixels(m: Any, drawn: _DrawnJpeg, area: tuple[int, int, int, int]) -> bytes | None:
+    """Decode and place the JPEG as MuPDF's draw device does: the image snapped to whole
+    pixels (``fz_gridfit_matrix``), turned, reduced, on white where it does not reach."""
+    g = m.fz_gridfit_matrix(0, m.FzMatrix(*drawn.ctm))
+    if abs(g.b) < _FLT_EPSILON and abs(g.c) < _FLT_EPSILON:
+        op, turned = _UPRIGHT[(g.a > 0, g.d > 0)], False
+    elif abs(g.a) < _FLT_EPSILON and abs(g.d) < _FLT_EPSILON:
+        op, turned = _TURNED[(g.c > 0, g.b > 0)], True
+    else:
+        return None  # drawn at an angle
+    corners_x = sorted((g.e, g.e + g.a + g.c))
+    corners_y = sorted((g.f, g.f + g.b + g.d))
+    x0, x1, y0, y1 = (round(v) for v in (*corners_x, *corners_y))
+    if max(abs(v - round(v)) for v in (*corners_x, *corners_y)) > 1e-3:
+        return None
+    dest_w, dest_h = x1 - x0, y1 - y0
+    width, height = drawn.width, drawn.height
+    source_w, source_h = (height, width) if turned else (width, height)
+    if not (0 < dest_w <= source_w and 0 < dest_h <= source_h):
+        return None  # enlarged: MuPDF interpolates its own way
+    ax0, ay0, ax1, ay1 = area
+    vx0, vy0, vx1, vy1 = max(x0, ax0), max(y0, ay0), min(x1, ax1), min(y1, ay1)
+    if vx0 >= vx1 or vy0 >= vy1:
+        return None
+
+    mode = "RGB" if drawn.components == 3 else "L"
+    image = JpegImagePlugin.JpegImageFile(io.BytesIO(drawn.data))
+    if image.mode != mode or image.size != (width, height):
+        return None
+    need = (dest_h, dest_w) if turned else (dest_w, dest_h)
+    image.draft(mode, need)  # libjpeg-turbo decodes at 1/2, 1/4 or 1/8, still >= need
+    scale = 1
+    for factor in (8, 4, 2):
+        if factor <= min(width // need[0], height // need[1]):
+            scale = factor
+            break
+    if image.size != (-(-width // scale), -(-height // scale)):
+        return None
+    box = _source_box(
+        op,
+        (vx0 - x0) / dest_w,
+        (vy0 - y0) / dest_h,
+        (vx1 - x0) / dest_w,
+        (vy1 - y0) / dest_h,
+    )
+    reduced_w, reduced_h = width / scale, height / scale
+    size = (vy1 - vy0, vx1 - vx0) if turned else (vx1 - vx0, vy1 - vy0)
+    part = image.resize(
+        size,
+        SCAN_FILTER,
+        box=(box[0] * reduced_w, box[1] * reduced_h, box[2] * reduced_w, box[3] * reduced_h),
+    )
+    if op is not None:
+        part = part.transpose(op)
+    if (vx0, vy0, vx1, vy1) != area:
+        page = Image.new(mode, (ax1 - ax0, ay1 - ay0), "white")
+        page.paste(part, (vx0 - ax0, vy0 - ay0))
+        part = page
+    return part.convert("RGBA").tobytes("raw", "BGRA" if sys.byteorder == "little" else "RGBA")
+
+
+def _source_box(
+    op: Image.Transpose | None, x0: float, y0: float, x1: float, y1: float
+) -> tuple[float, float, float, float]:
+    """The part of the image (fractions of its width and height) that ``op`` turns into
+    the part (x0, y0, x1, y1) of the image as drawn."""
+    t = Image.Transpose
+    boxes = {
+        None: (x0, y0, x1, y1),
+        t.FLIP_LEFT_RIGHT: (1 - x1, y0, 1 - x0, y1),
+        t.FLIP_TOP_BOTTOM: (x0, 1 - y1, x1, 1 - y0),
+        t.ROTATE_180: (1 - x1, 1 - y1, 1 - x0, 1 - y0),
+        t.TRANSPOSE: (y0, x0, y1, x1),
+        t.ROTATE_90: (1 - y1, x0, 1 - y0, x1),
+        t.ROTATE_270: (y0, 1 - x1, y1, 1 - x0),
+        t.TRANSVERSE: (1 - y1, 1 - x1, 1 - y0, 1 - x0),
+    }
+    return boxes[op]

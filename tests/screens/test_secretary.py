@@ -102,7 +102,9 @@ def test_debates_signatures_produce_print_and_publish(
     assert panel.files.count() == 9  # 6 deliberations, PV, liste, closing sheet
     assert all("signé (Mairie de Val-de-Sauve), vérifié" in t for t in _texts(panel))
     titles = [t.splitlines()[0] for t in _texts(panel)]
-    assert "Délibération n° 2026-002 — Décision modificative n° 2 du budget principal 2026" in titles
+    assert (
+        "Délibération n° 2026-002 — Décision modificative n° 2 du budget principal 2026" in titles
+    )
     assert "Procès-verbal de la séance" in titles
     assert "9 document(s) signé(s) et vérifié(s)" in panel.state.text()
     signed = sorted((panel.out_dir() / "signées").glob("*.pdf"))
