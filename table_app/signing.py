@@ -53,6 +53,12 @@ SELF_SIGNED_NOTICE = (
 )
 
 VALIDITY = timedelta(days=3 * 365)
+#: Room kept in the PDF for the CMS signature container, in hexadecimal digits
+#: (16 KiB of DER). Without it pyHanko signs twice, the first time only to
+#: measure (a third of the signing time); an RSA-4096 signature with a chain of
+#: three certificates takes under 8 KiB. Should a container not fit, the
+#: signature is made again with pyHanko's own estimate.
+SIGNATURE_BYTES = 32 * 1024
 
 #: The font of the visible stamp, embedded (subset) in the signed PDF.
 STAMP_FONT = Path(__file__).resolve().parents[1] / "resources" / "fonts" / "DejaVuSerif.ttf"
@@ -392,13 +398,24 @@ def _sign_bytes(
     text = {"quand": _local_now(timezone).strftime("%d/%m/%Y à %H:%M")}
 
     def sign(signer: Any) -> bytes:
-        # Each attempt works on its own writer: a failed one may have left objects.
-        attempt = IncrementalPdfFileWriter(BytesIO(data), strict=False)
-        output = BytesIO()
-        pdf_signer = signers.PdfSigner(
-            meta, signer=signer, stamp_style=style, new_field_spec=field_spec
-        )
-        pdf_signer.sign_pdf(attempt, output=output, appearance_text_params=text)
+        from pyhanko.sign.general import SigningError as TooLarge
+
+        for reserved in (SIGNATURE_BYTES, None):
+            # Each attempt works on its own writer: a failed one may have left objects.
+            attempt = IncrementalPdfFileWriter(BytesIO(data), strict=False)
+            output = BytesIO()
+            pdf_signer = signers.PdfSigner(
+                meta, signer=signer, stamp_style=style, new_field_spec=field_spec
+            )
+            try:
+                pdf_signer.sign_pdf(
+                    attempt, output=output, appearance_text_params=text, bytes_reserved=reserved
+                )
+            except TooLarge as error:
+                if reserved is None or "larger than expected" not in str(error):
+                    raise
+                continue
+            break
         return output.getvalue()
 
     try:

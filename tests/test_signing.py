@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.hazmat.primitives.serialization.pkcs12 import load_key_and_certificates
 
+from table_app import signing
 from table_app.cli import main
 from table_app.export.deliberation_pdf import FONTS_DIR, PAGE, SIGNATURE_BOXES
 from table_app.signing import (
@@ -461,3 +462,14 @@ def test_a_box_outside_the_last_page_is_refused(tmp_path: Path, pkcs12: Path) ->
             box=(56, 800, 266, 900),
         )
     assert not (tmp_path / "signe.pdf").exists()
+
+
+def test_a_signature_larger_than_the_room_kept_is_made_again(
+    tmp_path: Path, pkcs12: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A tiny room (as a token's long certificate chain would overflow the usual one).
+    monkeypatch.setattr(signing, "SIGNATURE_BYTES", 512)
+    signed = _sign(_minutes(tmp_path / "pv.pdf"), tmp_path / "pv-signe.pdf", pkcs12)
+    reports = verify_pdf(signed)
+    assert len(reports) == 1
+    assert reports[0].ok

@@ -8,6 +8,7 @@ PDF/A-2b parts (output intent, XMP) and the provenance come from ``pdfa``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -42,7 +43,7 @@ ANCHOR_CSS = ".anchor {font-size: 6.5pt; color: #444444; text-align: center; mar
 # electronic signature (two lines of 7 pt: see table_app.signing).
 STAMP_BAND = 26.0
 # Bumped when the layout changes, so that re-running an export rebuilds the files.
-LAYOUT_VERSION = "2026-11-22.3"
+LAYOUT_VERSION = "2026-11-22.4"
 
 # Rectangles (on the LAST page) left blank for a handwritten signature image or
 # a PAdES signature field: the mayor on the left, the secretary on the right.
@@ -330,6 +331,15 @@ def _archive() -> pymupdf.Archive:
     return pymupdf.Archive(str(FONTS_DIR))
 
 
+def _isolate_contents(doc: Any, page: Any) -> None:
+    """Wrap what the layout drew in q … Q: it leaves its flip of the y axis
+    (a bare "cm") in force, which would turn upside down anything drawn after."""
+    streams = page.get_contents()
+    if streams:
+        doc.update_stream(streams[0], b"q\n" + doc.xref_stream(streams[0]))
+        doc.update_stream(streams[-1], doc.xref_stream(streams[-1]) + b"\nQ\n")
+
+
 def flow_pages(html: str, css: str, archive: Any) -> Any:
     """Lay ``html`` out on as many A4 pages as it needs, and make sure the last
     page has room for the signature boxes (a page is added when it has not)."""
@@ -345,6 +355,8 @@ def flow_pages(html: str, css: str, archive: Any) -> Any:
         bottom = pymupdf.Rect(filled).y1
     writer.close()
     doc = pymupdf.open("pdf", buffer.getvalue())
+    for page in doc:
+        _isolate_contents(doc, page)
     if bottom > SIGNATURE_TOP:
         doc.new_page(width=PAGE.width, height=PAGE.height)
     return doc
@@ -382,6 +394,36 @@ def journal_anchor(session: Session) -> JournalAnchor | None:
     )
 
 
+_FONT_FILES = {False: FONTS_DIR / "DejaVuSerif.ttf", True: FONTS_DIR / "DejaVuSerif-Bold.ttf"}
+
+
+@functools.cache
+def _font(bold: bool) -> Any:
+    return pymupdf.Font(fontfile=str(_FONT_FILES[bold]))
+
+
+def _line(
+    page: Any,
+    rect: pymupdf.Rect,
+    text: str,
+    *,
+    size: float = 10,
+    bold: bool = False,
+    align: int = pymupdf.TEXT_ALIGN_LEFT,
+    color: tuple[float, float, float] = (0, 0, 0),
+) -> bool:
+    """Short text in the register's font, straight on the page (an HTML box
+    costs a whole layout and an embedded copy of the font: 8 ms each, five a
+    document); False if it does not fit in ``rect``."""
+    writer = pymupdf.TextWriter(page.rect)
+    try:
+        writer.fill_textbox(rect, text, font=_font(bold), fontsize=size, align=align, warn=False)
+    except ValueError:  # pymupdf: "text does not fit"
+        return False
+    writer.write_text(page, color=color)
+    return True
+
+
 def finish_register_pages(
     doc: Any,
     *,
@@ -397,40 +439,46 @@ def finish_register_pages(
     boxes (with the handwritten signatures drawn on the master screen), the
     journal anchor and the page footers."""
     last = doc[-1]
-    last.insert_htmlbox(
-        pymupdf.Rect(MARGIN, SIGNATURE_TOP + 4, PAGE.width - MARGIN, SIGNATURE_TOP + 24),
-        f"<p class='right'>{place_line}</p>",
-        css=css,
-        archive=archive,
-    )
+    place = pymupdf.Rect(MARGIN, SIGNATURE_TOP + 4, PAGE.width - MARGIN, SIGNATURE_TOP + 24)
+    if not _line(last, place, place_line, align=pymupdf.TEXT_ALIGN_RIGHT):
+        last.insert_htmlbox(
+            place, f"<p class='right'>{escape(place_line)}</p>", css=css, archive=archive
+        )
     for role, box in SIGNATURE_BOXES.items():
         label, name = signers[role]
-        last.insert_htmlbox(
-            pymupdf.Rect(box.x0, box.y0 - 34, box.x1, box.y0 - 2),
-            f"<p class='center'><b>{escape(label)}</b><br/>{escape(name)}</p>",
-            css=css,
-            archive=archive,
-        )
+        head = pymupdf.Rect(box.x0, box.y0 - 34, box.x1, box.y0 - 2)
+        title = pymupdf.Rect(head.x0, head.y0, head.x1, head.y0 + 15)
+        names = pymupdf.Rect(head.x0, head.y0 + 14, head.x1, head.y1 + 2)
+        center = pymupdf.TEXT_ALIGN_CENTER
+        if not (
+            _line(last, title, label, bold=True, align=center)
+            and _line(last, names, name, align=center)
+        ):
+            last.draw_rect(head, color=None, fill=(1, 1, 1))  # what did fit, hidden
+            last.insert_htmlbox(
+                head,
+                f"<p class='center'><b>{escape(label)}</b><br/>{escape(name)}</p>",
+                css=css,
+                archive=archive,
+            )
         last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
         drawn = handwriting.get(role)
         if drawn is not None:
             draw_handwriting(last, box, drawn, stamp_height=STAMP_BAND)
     if anchor is not None:
-        last.insert_htmlbox(
+        _line(
+            last,
             ANCHOR_LINE,
-            f"<p class='anchor'>{escape(anchor.line)}</p>",
-            css=css + ANCHOR_CSS,
-            archive=archive,
+            anchor.line,
+            size=6.5,
+            align=pymupdf.TEXT_ALIGN_CENTER,
+            color=(0.27, 0.27, 0.27),
         )
     total = doc.page_count
     for index in range(total):
-        doc[index].insert_htmlbox(
-            FOOTER,
-            f"<table style='width:100%'><tr><td class='small'>{escape(footer_label)}</td>"
-            f"<td class='small right'>page {index + 1} / {total}</td></tr></table>",
-            css=css,
-            archive=archive,
-        )
+        page = doc[index]
+        _line(page, FOOTER, footer_label, size=8.5)
+        _line(page, FOOTER, f"page {index + 1} / {total}", size=8.5, align=pymupdf.TEXT_ALIGN_RIGHT)
 
 
 def deliberation_pdf(

@@ -371,7 +371,7 @@ def _render(
     anchor = journal_anchor(session)
     finish_register_pages(
         doc,
-        place_line=f"À {escape(commune)}, le …………………………",
+        place_line=f"À {commune}, le …………………………",
         signers=signers,
         handwriting=drawn,
         anchor=anchor,

@@ -169,3 +169,42 @@ def test_budget_extract_renders_to_png(session: Session, tmp_path: Path) -> None
     assert len(pngs) == 1
     assert pngs[0].stat().st_size > 1000
     shutil.copyfile(pngs[0], "/tmp/extrait-2026-002.png")  # for a person to look at
+
+
+def test_the_closing_lines_stand_where_a_reader_expects_them(session: Session) -> None:
+    """Place and date above the boxes, each signer's title and name right above
+    their box, the journal anchor under them, the footer at the foot: read back
+    with their positions (text drawn in a flipped space would read the same)."""
+    item = numbered_items(session)[1]
+    data = deliberation_pdf(session, item, "Val-de-Sauve", "Creuse")
+    with pymupdf.open("pdf", data) as doc:
+        page = doc[-1]
+        height = page.rect.height
+
+        def where(text: str) -> pymupdf.Rect:
+            found = page.search_for(text)
+            assert found, text
+            return max(found, key=lambda r: r.y0)  # the lowest: names are also listed above
+
+        place = where("Pour extrait conforme, à Val-de-Sauve, le 28 novembre 2026.")
+        mayor, secretary = SIGNATURE_BOXES["maire"], SIGNATURE_BOXES["secretaire"]
+        assert place.y1 <= mayor.y0 - 30
+        assert place.x1 > secretary.x0  # set to the right
+        for text, box in (
+            ("Le maire", mayor),
+            ("Hélène Marchand", mayor),
+            ("Le secrétaire de séance", secretary),
+            ("Aurélie Renaud", secretary),
+        ):
+            rect = where(text)
+            assert box.y0 - 36 <= rect.y0, text
+            assert rect.y1 <= box.y0 + 1, text
+            assert box.x0 <= rect.x0, text
+            assert rect.x1 <= box.x1, text
+            assert abs((rect.x0 + rect.x1) / 2 - (box.x0 + box.x1) / 2) < 2, text  # centred
+        anchor = where("Établi d'après le journal de la séance")
+        assert mayor.y1 <= anchor.y0 < height - 40
+        footer = where("délibération n° 2026-002")
+        page_number = where("page 1 / 1")
+        assert footer.y0 > anchor.y1
+        assert page_number.x1 > secretary.x1 - 2  # set to the right
