@@ -355,8 +355,8 @@ def flow_pages(html: str, css: str, archive: Any) -> Any:
         bottom = pymupdf.Rect(filled).y1
     writer.close()
     doc = pymupdf.open("pdf", buffer.getvalue())
-    for page in doc:
-        _isolate_contents(doc, page)
+    for number in range(doc.page_count):
+        _isolate_contents(doc, doc[number])
     if bottom > SIGNATURE_TOP:
         doc.new_page(width=PAGE.width, height=PAGE.height)
     return doc
