@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -570,6 +571,13 @@ class VotePanel(QWidget):
         self.president_button.clicked.connect(self._on_president_clicked)
         who.addWidget(self.president_button)
         who.addStretch(1)
+        # On the same row, to leave the text of the deliberation room to be read.
+        self.public_request = _button("Scrutin public demandé…")
+        self.public_request.clicked.connect(lambda: self._on_request_clicked("public"))
+        self.secret_request = _button("Scrutin secret demandé…")
+        self.secret_request.clicked.connect(lambda: self._on_request_clicked("secret"))
+        who.addWidget(self.public_request)
+        who.addWidget(self.secret_request)
         layout.addLayout(who)
 
         counts = QHBoxLayout()
@@ -586,18 +594,14 @@ class VotePanel(QWidget):
         counts.addStretch(1)
         layout.addLayout(counts)
 
-        requests = QHBoxLayout()
-        self.public_request = _button("Scrutin public demandé…")
-        self.public_request.clicked.connect(lambda: self._on_request_clicked("public"))
-        self.secret_request = _button("Scrutin secret demandé…")
-        self.secret_request.clicked.connect(lambda: self._on_request_clicked("secret"))
-        requests.addWidget(self.public_request)
-        requests.addWidget(self.secret_request)
-        requests.addStretch(1)
-        layout.addLayout(requests)
-
         self.not_taking = QListWidget()
         self.not_taking.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        # The names side by side, in rows: every member in sight without scrolling.
+        self.not_taking.setFlow(QListView.Flow.LeftToRight)
+        self.not_taking.setWrapping(True)
+        self.not_taking.setResizeMode(QListView.ResizeMode.Adjust)
+        self.not_taking.setSpacing(4)
+        self.not_taking.setObjectName("memberChips")
         self.not_taking.setMaximumHeight(150)
         layout.addWidget(label("Ne prennent pas part au vote (touchez les noms) :"))
         layout.addWidget(self.not_taking)
