@@ -21,7 +21,7 @@ from typing import Any
 
 import pymupdf
 
-from table_app.export.publish import atomic_write_bytes
+from table_app.atomic_files import atomic_write_bytes
 
 ROLES = ("maire", "secretaire")
 ROLE_LABELS = {"maire": "du maire", "secretaire": "du secrétaire de séance"}

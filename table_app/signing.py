@@ -33,8 +33,6 @@ import contextlib
 import functools
 import hashlib
 import logging
-import os
-import tempfile
 import threading
 import unicodedata
 from collections.abc import Mapping
@@ -44,6 +42,8 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from table_app.atomic_files import atomic_write_bytes
 
 log = logging.getLogger("table_app.signing")
 
@@ -225,22 +225,8 @@ def create_self_signed(commune: str, path: Path, password: bytes | None = None) 
         else serialization.NoEncryption()
     )
     data = pkcs12.serialize_key_and_certificates(name.encode("utf-8"), key, cert, None, encryption)
-    _write_atomically(path, data)
+    atomic_write_bytes(path, data, mode=0o600)  # a private key
     return path
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # --- Signing ------------------------------------------------------------------
@@ -279,7 +265,7 @@ def sign_pdf(
         box=box,
         timezone=timezone,
     )
-    _write_atomically(target, signed)
+    atomic_write_bytes(target, signed)
 
 
 def sign_register_pdf(
@@ -326,7 +312,7 @@ def sign_register_pdf(
             box=boxes.get("secretaire"),
             timezone=timezone,
         )
-    _write_atomically(target, data)
+    atomic_write_bytes(target, data)
 
 
 def _read(source: Path) -> bytes:

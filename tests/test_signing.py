@@ -473,3 +473,7 @@ def test_a_signature_larger_than_the_room_kept_is_made_again(
     reports = verify_pdf(signed)
     assert len(reports) == 1
     assert reports[0].ok
+
+
+def test_the_self_signed_key_file_is_private(pkcs12: Path) -> None:
+    assert pkcs12.stat().st_mode & 0o777 == 0o600

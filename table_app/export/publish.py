@@ -18,15 +18,12 @@ cloud never carries a half-written file:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import hashlib
 import html
 import io
 import json
-import os
 import re
-import tempfile
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
@@ -36,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from table_app.atomic_files import atomic_write_bytes, fsync_dir
 from table_app.french import long_date
 
 PUBLIC_FOLDER = "Délibérations"
@@ -123,45 +121,6 @@ class PublishReport:
 
 
 # --- atomic files --------------------------------------------------------------
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # some platforms cannot open a folder; the rename still happened
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
-
-    The bytes go to a hidden temporary file in the same folder
-    (``.<name>.tmp-XXXX``), which is fsynced, renamed over ``path`` and the
-    folder fsynced. On any failure the temporary file is removed and the
-    previous ``path`` is left as it was.
-    """
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(folder)
 
 
 def atomic_copy(src: Path, dst: Path) -> None:
@@ -394,7 +353,7 @@ def publish(
                 old.unlink()
                 report.removed.append(old)
         if stale:
-            _fsync_dir(folder)
+            fsync_dir(folder)
     return report
 
 
