@@ -40,6 +40,7 @@ from table_app.export.session_export import (
     ExportError,
     ExportReport,
     export_session,
+    publication_state,
     publish_session,
 )
 from table_app.handwriting import (
@@ -58,13 +59,15 @@ class FileState:
     path: Path
     ok: bool
     signers: tuple[str, ...]
+    published: bool | None = None  # None: not a published kind (PV, closing sheet)
 
     def line(self, session: Session | None) -> str:
         title = document_title(self.path, session)
         if not self.ok:
             return f"{title}\n      SIGNATURE INVALIDE — à produire de nouveau"
         who = ", ".join(self.signers)
-        return f"{title}\n      signé ({who}), vérifié"
+        online = {None: "", True: " — en ligne", False: " — à publier"}[self.published]
+        return f"{title}\n      signé ({who}), vérifié{online}"
 
 
 _MINUTES_TITLES = {
@@ -87,7 +90,7 @@ def document_title(path: Path, session: Session | None) -> str:
     return path.name
 
 
-def check_files(folder: Path) -> list[FileState]:
+def check_files(folder: Path, published: dict[Path, bool] | None = None) -> list[FileState]:
     """Each signed document of an export folder with its state (checked now)."""
     states = []
     for path in sorted((folder / "signées").glob("*.pdf")):
@@ -96,7 +99,8 @@ def check_files(folder: Path) -> list[FileState]:
         except Exception:
             reports = []
         ok = bool(reports) and all(r.ok for r in reports)
-        states.append(FileState(path, ok, tuple(r.signer_name for r in reports)))
+        online = (published or {}).get(path)
+        states.append(FileState(path, ok, tuple(r.signer_name for r in reports), online))
     return states
 
 
@@ -235,7 +239,7 @@ class SecretaryPanel(QWidget):
         if closed and session is not None and self._listed_for != session.id and idle:
             self._listed_for = session.id
             if (self.out_dir() / "signées").is_dir():
-                self._start(lambda _progress: check_files(self.out_dir()), self._on_checked)
+                self._start(lambda _progress: self._check(session), self._on_checked)
             else:
                 self.state.setText(
                     "Séance close : rédigez la synthèse des débats, faites signer le maire et "
@@ -257,6 +261,11 @@ class SecretaryPanel(QWidget):
         written = sum(1 for item in session.agenda() if item.debate)
         parts.append(f"synthèse des débats : {written} point(s) sur {len(session.agenda())}")
         self.signatures.setText("Préparation — " + " ; ".join(parts) + ".")
+
+    def _check(self, session: Session) -> list[FileState]:
+        """On the worker thread: every signature checked, and what is online."""
+        out = Path(self.config.data_dir) / "exports" / session.id
+        return check_files(out, publication_state(session, self.config, out))
 
     def out_dir(self) -> Path:
         session = self.model.session
@@ -336,7 +345,7 @@ class SecretaryPanel(QWidget):
 
         def work(progress: Callable[[int, int, str], None]) -> object:
             report = export_session(session, config, out, progress=progress)
-            return report, check_files(out)
+            return report, self._check(session)
 
         self._start(work, self._on_produced, "Production et signature en cours…")
 
@@ -345,11 +354,11 @@ class SecretaryPanel(QWidget):
         if session is None:
             return
         config, out = self.config, self.out_dir()
-        self._start(
-            lambda _progress: publish_session(session, config, out),
-            self._on_published,
-            "Publication en cours…",
-        )
+
+        def work(_progress: Callable[[int, int, str], None]) -> object:
+            return publish_session(session, config, out), self._check(session)
+
+        self._start(work, self._on_published, "Publication en cours…")
 
     def _on_job_progressed(self, done: int, total: int, what: str) -> None:
         self.progress.setRange(0, total)
@@ -384,7 +393,9 @@ class SecretaryPanel(QWidget):
         self.progress.hide()
         self.export_finished.emit(report)
 
-    def _on_published(self, folder: Path) -> None:
+    def _on_published(self, result: tuple[Path, list[FileState]]) -> None:
+        folder, states = result
+        self._show_files(states)
         self.progress.hide()
         self.state.setText("Délibérations publiées pour les citoyens.")
         self.message.setText(

@@ -40,6 +40,7 @@ from table_app.export.minutes_pdf import (
 )
 from table_app.export.pdfa import read_provenance
 from table_app.export.publish import (
+    PUBLIC_FOLDER,
     PublishedAct,
     PublishError,
     atomic_write_bytes,
@@ -287,4 +288,25 @@ def publish_session(session: Session, config: Config, out_dir: Path) -> Path:
         publish(acts, public_root, config.commune.name, config.commune.insee, liste)
     except PublishError as error:
         raise ExportError(str(error)) from None
-    return public_root / "Délibérations" / session.date[:4]
+    return public_root / PUBLIC_FOLDER / session.date[:4]
+
+
+def publication_state(session: Session, config: Config, out_dir: Path) -> dict[Path, bool]:
+    """For each signed file that is published (the acts and the liste): whether
+    the public folder holds it as it is now (False: to publish, or again)."""
+    signed_dir = out_dir / "signées"
+    folder = config.documents_folder / "Public" / PUBLIC_FOLDER / session.date[:4]
+    pairs = [(act.pdf, folder / act.file_name) for act in _acts(session, signed_dir)]
+    pairs.append(
+        (
+            signed_dir / f"{session.date}_liste-des-deliberations.pdf",
+            folder / f"{session.date}_liste_des_deliberations.pdf",
+        )
+    )
+    state: dict[Path, bool] = {}
+    for signed, public in pairs:
+        try:
+            state[signed] = public.read_bytes() == signed.read_bytes()
+        except OSError:
+            state[signed] = False
+    return state

@@ -106,6 +106,10 @@ def test_debates_signatures_produce_print_and_publish(
         "Délibération n° 2026-002 — Décision modificative n° 2 du budget principal 2026" in titles
     )
     assert "Procès-verbal de la séance" in titles
+    budget_line = next(t for t in _texts(panel) if "n° 2026-002" in t)
+    assert budget_line.endswith("vérifié — à publier")
+    minutes_line = next(t for t in _texts(panel) if t.startswith("Procès-verbal"))
+    assert minutes_line.endswith("vérifié")  # the procès-verbal is not put online
     assert "9 document(s) signé(s) et vérifié(s)" in panel.state.text()
     signed = sorted((panel.out_dir() / "signées").glob("*.pdf"))
     budget = next(p for p in signed if p.name.startswith("2026-002"))
@@ -138,6 +142,8 @@ def test_debates_signatures_produce_print_and_publish(
     index = (folder / "index.html").read_text(encoding="utf-8")
     assert "Décision modificative n° 2" in index
     assert "Publiées dans le dossier public" in panel.message.text()
+    budget_line = next(t for t in _texts(panel) if "n° 2026-002" in t)
+    assert budget_line.endswith("vérifié — en ligne")
 
     # A debate recorded afterwards: only the procès-verbal is made again.
     engine.execute(
