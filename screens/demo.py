@@ -182,6 +182,7 @@ def run_offscreen(root: Path, shots: Path) -> int:
         exported = finished[0]
         folders: list[Any] = []
         panel.published.connect(folders.append)
+        settle(50, until=panel.publish_button.isEnabled, timeout_s=30)  # the check is done
         panel.publish()
         settle(100, until=lambda: bool(folders), timeout_s=60)
         if not folders:

@@ -200,9 +200,9 @@ class SecretaryPanel(QWidget):
         self.files = QListWidget()
         self.files.setWordWrap(True)
         self.files.itemClicked.connect(self._on_files_item_clicked)
-        body.addWidget(self.files, 1)
+        body.addWidget(self.files, 2)
         if viewer is not None:
-            body.addWidget(viewer, 2)
+            body.addWidget(viewer, 3)
         layout.addLayout(body, 1)
         self.message = label("", wrap=True)
         layout.addWidget(self.message)
@@ -318,6 +318,7 @@ class SecretaryPanel(QWidget):
         busy: str = "",
     ) -> None:
         if self._thread is not None:
+            self.message.setText("Une opération est déjà en cours : attendez qu'elle se termine.")
             return
         if busy:
             self.progress.setRange(0, 0)
