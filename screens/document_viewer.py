@@ -84,6 +84,7 @@ from screens.render import (
     PageRenderer,
     RenderKey,
 )
+from screens.widgets import ElidedLabel
 
 LOADING_PAGE = "Chargement de la page…"
 LOADING_DOCUMENT = "Chargement du document…"
@@ -769,7 +770,7 @@ class DocumentViewer(QWidget):
         self._update_controls()
 
     def _build(self) -> None:
-        self.title_label = QLabel(self)
+        self.title_label = ElidedLabel(self)
         title_font = QFont(self.font())
         title_font.setPixelSize(26)
         self.title_label.setFont(title_font)

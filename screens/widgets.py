@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -65,6 +65,19 @@ def cover_parent_window(dialog: QWidget) -> None:
         dialog.setGeometry(parent.window().geometry())
     elif (screen := QGuiApplication.primaryScreen()) is not None:
         dialog.setGeometry(screen.geometry())
+
+
+class ElidedLabel(QLabel):
+    """One line that ends in "…" when it is too long for its room (a document's
+    title above the viewer), instead of being cut in the middle of a word."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        metrics = painter.fontMetrics()
+        rect = self.contentsRect()
+        text = metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
+        painter.end()
 
 
 def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:
