@@ -156,21 +156,12 @@ class DebatesDialog(QDialog):
         item = self._item()
         if item is None or not self.dirty():
             return True
-        refusals: list[str] = []
-
-        def keep(message: str) -> None:
-            refusals.append(message)
-
-        self.model.command_refused.connect(keep)
-        try:
-            accepted = self.model.execute(
-                {"cmd": "record_debate", "item": item.id, "text": self.editor.toPlainText()},
-                author="secretaire",
-            )
-        finally:
-            self.model.command_refused.disconnect(keep)
-        if accepted is None:
-            self.state.setText("Synthèse non enregistrée : " + " ".join(refusals))
+        refusal = self.model.submit(
+            {"cmd": "record_debate", "item": item.id, "text": self.editor.toPlainText()},
+            author="secretaire",
+        )
+        if refusal is not None:
+            self.state.setText("Synthèse non enregistrée : " + refusal)
             return False
         self._fill()
         self._show_state()

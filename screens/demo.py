@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, QTimer
+from PySide6.QtCore import QEventLoop, Qt, QTimer
 
 from screens.app import VIEW_SIZE, TableViews, application, windowed_scale
 from screens.session_model import SessionModel
@@ -265,7 +265,7 @@ def prepare_documents(panel: Any, shots: Path) -> list[Path]:
     debates = panel.open_debates()
     debates.resize(*VIEW_SIZE)
     for row in range(debates.points.count()):
-        item_id = debates.points.item(row).data(0x0100)  # Qt.UserRole
+        item_id = debates.points.item(row).data(Qt.ItemDataRole.UserRole)
         if item_id in DEMO_DEBATES:
             debates.points.setCurrentRow(row)
             debates.editor.setPlainText(DEMO_DEBATES[item_id])

@@ -213,22 +213,6 @@ class RollCallPanel(QWidget):
             self.model.execute({"cmd": "name_secretaries", "members": [member]})
 
 
-def send(model: SessionModel, command: dict[str, Any]) -> str | None:
-    """Send ``command``: None once the engine accepts it, else its refusal in
-    words (shown in the banner too, as every refusal on the master screen)."""
-    refusals: list[str] = []
-
-    def keep(message: str) -> None:
-        refusals.append(message)
-
-    model.command_refused.connect(keep)
-    try:
-        model.execute(command)
-    finally:
-        model.command_refused.disconnect(keep)
-    return refusals[-1] if refusals else None
-
-
 def open_dialog(dialog: QDialog) -> None:
     """Show ``dialog`` modal to its own screen only (``open``, not ``exec``: an
     application-modal dialog would freeze the seven screens of the table), and
@@ -362,7 +346,7 @@ class AgendaPanel(QWidget):
             self.model.execute({"cmd": "move_item", "item": item, "position": position})
 
     def _add(self) -> None:
-        open_dialog(AddItemDialog(lambda command: send(self.model, command), self))
+        open_dialog(AddItemDialog(self.model.submit, self))
 
     def _proposal(self, cmd: str) -> None:
         rows = self.proposals.selectedItems()
@@ -744,8 +728,8 @@ class VotePanel(QWidget):
     def _send_ballot_request(self, item: str | None, mode: str, members: list[str]) -> str | None:
         if item is None:
             return "Aucun point en discussion"
-        return send(
-            self.model, {"cmd": "request_ballot", "item": item, "mode": mode, "members": members}
+        return self.model.submit(
+            {"cmd": "request_ballot", "item": item, "mode": mode, "members": members}
         )
 
     def record_round(self) -> None:

@@ -38,7 +38,6 @@ from screens.widgets import (
     label,
 )
 from table_app.config import Seat
-from table_app.council.errors import CommandRefused
 from table_app.journal import Event
 
 log = logging.getLogger("screens")
@@ -439,19 +438,14 @@ class SeatScreen(QWidget):
     def _send_proposal(self, member: str, title: str) -> str | None:
         """The proposal to the engine: None once accepted, else its refusal in words.
 
-        Sent to the engine itself, not through ``SessionModel.execute``: a
-        councillor's refused proposal is told at this seat, not on the mayor's
-        screen (the model's ``command_refused`` goes to the master's banner).
-        The accepted event reaches every view through the model as usual.
+        A councillor's refused proposal is told at this seat, not on the
+        mayor's screen (``announce=False``). The accepted event reaches every
+        view through the model as usual.
         """
         command: dict[str, Any] = {"cmd": "propose_item", "member": member, "title": title}
-        if self.model.session_id is not None:
-            command["session"] = self.model.session_id
-        try:
-            self.model.engine.execute(command, author="conseiller")
-        except CommandRefused as refusal:
-            log.info("Proposition refusée : %s", refusal.message)
-            return refusal.message
+        refusal = self.model.submit(command, author="conseiller", announce=False)
+        if refusal is not None:
+            return refusal
         self.banner.show_notice(
             f"Point proposé : « {title.strip()} ». Il attend l'accord du maire."
         )

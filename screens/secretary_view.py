@@ -264,13 +264,16 @@ class SecretaryPanel(QWidget):
 
     def _check(self, session: Session) -> list[FileState]:
         """On the worker thread: every signature checked, and what is online."""
-        out = Path(self.config.data_dir) / "exports" / session.id
+        out = self._out_dir(session)
         return check_files(out, publication_state(session, self.config, out))
+
+    def _out_dir(self, session: Session) -> Path:
+        return Path(self.config.data_dir) / "exports" / session.id
 
     def out_dir(self) -> Path:
         session = self.model.session
         assert session is not None
-        return Path(self.config.data_dir) / "exports" / session.id
+        return self._out_dir(session)
 
     # --- debates and handwritten signatures -------------------------------
 

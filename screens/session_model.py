@@ -70,16 +70,34 @@ class SessionModel(QObject):
 
     def execute(self, command: dict[str, Any], author: str = "president") -> Accepted | None:
         """Send one command; on refusal, say why and return None."""
+        outcome = self._run(command, author, announce=True)
+        return outcome if isinstance(outcome, Accepted) else None
+
+    def submit(
+        self, command: dict[str, Any], author: str = "president", *, announce: bool = True
+    ) -> str | None:
+        """Send one command for a dialog that shows the refusal in place: None
+        once accepted, else the refusal in words. ``announce=False`` keeps the
+        refusal and the warnings off the model's signals (a seat's own
+        proposal: the mayor's banner need not tell it)."""
+        outcome = self._run(command, author, announce=announce)
+        return outcome.message if isinstance(outcome, CommandRefused) else None
+
+    def _run(
+        self, command: dict[str, Any], author: str, *, announce: bool
+    ) -> Accepted | CommandRefused:
         if self.session_id is not None and command.get("cmd") != "convene":
             command = {"session": self.session_id, **command}
         try:
             accepted = self.engine.execute(command, author=author)
         except CommandRefused as refusal:
             log.info("Commande refusée (%s) : %s", command.get("cmd"), refusal.message)
-            self.command_refused.emit(refusal.message)
-            return None
-        for warning in accepted.warnings:
-            self.warning_raised.emit(warning)
+            if announce:
+                self.command_refused.emit(refusal.message)
+            return refusal
+        if announce:
+            for warning in accepted.warnings:
+                self.warning_raised.emit(warning)
         return accepted
 
     def _on_engine_event(self, event: Event) -> None:

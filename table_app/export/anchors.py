@@ -24,13 +24,6 @@ class AnchoredFile:
     anchor: JournalAnchor
 
 
-def _signed(path: Path) -> bool:
-    try:
-        return b"/ByteRange" in path.read_bytes()
-    except OSError:
-        return False
-
-
 def find_anchored(places: Iterable[Path]) -> list[AnchoredFile]:
     """The signed PDFs under ``places`` (files or folders) that carry a journal
     anchor (drafts not yet signed prove nothing: they are left out)."""
@@ -45,9 +38,13 @@ def find_anchored(places: Iterable[Path]) -> list[AnchoredFile]:
             if resolved in seen or path.name.startswith("."):
                 continue
             seen.add(resolved)
-            if not _signed(path):
+            try:
+                data = path.read_bytes()
+            except OSError:
                 continue
-            provenance = read_provenance(path)
+            if b"/ByteRange" not in data:  # not signed
+                continue
+            provenance = read_provenance(data)
             if provenance is not None and provenance.anchor is not None:
                 found.append(AnchoredFile(path, provenance.anchor))
     return found

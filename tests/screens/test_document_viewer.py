@@ -22,6 +22,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from bench.render_bench import budget_pdf
 from screens.document_viewer import DocumentViewer, FitMode
 from screens.render import PRIORITY_VISIBLE, PageRenderer
 
@@ -44,34 +45,6 @@ class Documents:
     plan: Path  # one A2 page of 40,000 vector paths
     damaged: Path  # not a PDF at all
     truncated: Path  # says 5 pages, holds 3
-
-
-def budget_pdf(path: Path, pages: int = BUDGET_PAGES) -> Path:
-    """A budget: a title, a paragraph and a 6-column table on each page."""
-    doc = pymupdf.open()
-    for n in range(pages):
-        page = doc.new_page()  # A4, 595 x 842
-        page.insert_text((50, 50), f"Budget primitif 2027 — page {n + 1}", fontsize=16)
-        lines = [" ".join(_WORDS[(n + i + k) % len(_WORDS)] for k in range(9)) for i in range(18)]
-        page.insert_text((50, 80), lines, fontsize=10, lineheight=1.4)
-        top, row, col = 370, 16, 82
-        rules = [f"50 {842 - top - r * row} m 542 {842 - top - r * row} l" for r in range(27)]
-        rules += [
-            f"{50 + c * col} {842 - top} m {50 + c * col} {842 - top - 26 * row} l"
-            for c in range(7)
-        ]
-        xref = page.get_contents()[0]
-        stream = doc.xref_stream(xref) + ("\nq 0.5 w 0 G " + " ".join(rules) + " S Q\n").encode()
-        doc.update_stream(xref, stream)
-        for c in range(6):
-            cells = [
-                f"Chapitre {r + 10}" if c == 0 else f"{(n * 31 + r * 7 + c * 13) % 9999},{r:02d}"
-                for r in range(26)
-            ]
-            page.insert_text((53 + c * col, top + 12), cells, fontsize=8, lineheight=2.0)
-    doc.save(path, deflate=True, garbage=3)
-    doc.close()
-    return path
 
 
 def scan_pdf(path: Path) -> Path:
@@ -136,7 +109,7 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Documents:
     damaged = folder / "abime.pdf"
     damaged.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40)
     return Documents(
-        budget=budget_pdf(folder / "budget.pdf"),
+        budget=budget_pdf(folder / "budget.pdf", BUDGET_PAGES),
         scan=scan_pdf(folder / "scan.pdf"),
         plan=plan_pdf(folder / "plan.pdf"),
         damaged=damaged,
