@@ -31,12 +31,12 @@ from bench.common import (
     ns_to_ms,
     stopwatch,
 )
+from demo import DEMO_SCRIPT, demo_config
 from table_app.config import Config
 from table_app.council import projection
-from table_app.council.decide import Context, decide, now_utc
+from table_app.council.decide import Context, decide
 from table_app.council.engine import SessionEngine
 from table_app.council.state import CouncilState
-from table_app.demo import DEMO_SCRIPT, demo_config
 from table_app.journal import GENESIS_HASH, Event, Journal
 from table_app.store import Database
 from table_app.store.database import create_store_engine, migrate
@@ -218,7 +218,7 @@ def decide_project_only(config: Config, n_rounds: int) -> list[int]:
     warm_up = len(script_commands())  # the first session, as in the engine run
     for i, c in enumerate(commands):
         with stopwatch() as t:
-            decision = decide(Context(state, config, c.author, now_utc()), c.command)
+            decision = decide(Context(state, config, c.author, None), c.command)
             seq += 1
             event = Event(
                 seq,

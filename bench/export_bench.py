@@ -17,8 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 from bench.common import BenchContext, Result, benchmark, log
+from demo import demo_config
 from table_app.council.engine import SessionEngine
-from table_app.demo import demo_config
 from table_app.export.deliberation_pdf import SIGNATURE_BOXES
 from table_app.export.session_export import export_session, signing_certificate
 from table_app.journal import Journal

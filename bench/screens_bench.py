@@ -87,10 +87,10 @@ table.close()
 
 
 def _table(ctx: BenchContext) -> tuple[Any, Any, Any]:
+    from demo import demo_config
     from screens.app import TableViews, application
     from screens.session_model import SessionModel
     from table_app.council.engine import SessionEngine
-    from table_app.demo import demo_config
     from table_app.journal import Journal
     from table_app.store import open_database
 

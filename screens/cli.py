@@ -1,9 +1,9 @@
-"""``table-app``: the domain's command line plus the commands that open screens.
+"""``table-app``: the whole command line, the console script's entry point.
 
-``table_app.cli`` holds every command that needs no display (check, session,
-journal, ingest, search) and imports no Qt; this module adds ``run`` and the
-demo table, and is the console script's entry point. Qt is imported only
-when one of those commands runs.
+``table_app.cli`` holds the domain's commands (check, session, journal,
+export, verify), ``sync.cli`` adds the document folder's (ingest, search);
+this module adds ``run`` and the demo table. Qt is imported only when one of
+those runs: ``demo --text`` needs none.
 """
 
 from __future__ import annotations
@@ -13,12 +13,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sync import cli as below
 from table_app import cli as domain
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     if args.text:
-        return domain.cmd_demo(args)
+        from demo import run_demo as run_text_demo
+
+        return run_text_demo(Path(args.dir) if args.dir else None)
     from screens.demo import run_demo
 
     return run_demo(
@@ -33,9 +36,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = domain.build_parser()
+    parser = below.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    demo = sub.choices["demo"]
+    demo = sub.add_parser("demo", help="la table de démonstration d'une commune de 677 habitants")
+    demo.add_argument("--dir", help="dossier de données (défaut : un dossier temporaire)")
     demo.add_argument(
         "--text",
         action="store_true",

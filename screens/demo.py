@@ -22,14 +22,15 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 
+from demo import DEMO_SCRIPT, demo_config
 from screens.app import VIEW_SIZE, TableViews, application, windowed_scale
 from screens.session_model import SessionModel
 from sync.library import DocumentLibrary
 from sync.search import DeliberationIndexer
 from sync.workers import ExtractionPool
 from table_app.config import Config
+from table_app.council import moments
 from table_app.council.engine import SessionEngine
-from table_app.demo import DEMO_SCRIPT, demo_config
 from table_app.journal import Journal
 from table_app.store import open_database
 
@@ -112,7 +113,7 @@ class DemoTable:
 
     def _build_documents(self) -> None:
         try:
-            from table_app.demo_documents import build_demo_documents
+            from demo.documents import build_demo_documents
         except ImportError:  # pragma: no cover - the generator ships with the demo
             return
         build_demo_documents(self.config.documents_folder)
@@ -301,6 +302,11 @@ def run_windowed(root: Path) -> int:
     for command in script_commands()[:17]:  # convened, roll call and procurations
         command.pop("by", None)
         table.model.execute(command)
+    # From here the person at the table drives: the session's clock runs on
+    # from the roll call, as on the evening of the session.
+    session = next(iter(table.engine.state.sessions.values()))
+    if session.last_at is not None:
+        table.engine.clock = moments.running_from(moments.parse(session.last_at))
     table.views.show()
     print(f"Table de démonstration ouverte. Données : {root}")
     code = app.exec()

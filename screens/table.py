@@ -25,6 +25,7 @@ from sync.service import DocumentSync
 from sync.workers import ExtractionPool
 from table_app.config import ConfigError, default_config_path, load_config
 from table_app.council.engine import SessionEngine
+from table_app.council.moments import wall_clock
 from table_app.journal import Journal
 from table_app.store import open_database
 
@@ -62,7 +63,8 @@ def run_table(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 1
     db = open_database(args.database or config.database_url)
-    engine = SessionEngine(Journal(db), config)
+    # The live session takes its moments from the table's clock (the only place it does).
+    engine = SessionEngine(Journal(db), config, clock=wall_clock)
     pool = ExtractionPool(office_profile_dir=config.data_dir / "libreoffice-profile")
     library = DocumentLibrary(db, config.documents_folder, config.data_dir, pool)
     service = DocumentSync(library)

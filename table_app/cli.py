@@ -1,4 +1,9 @@
-"""``table-app``: the command line of the council table.
+"""``table-app``: the command line of the council table, the domain's part.
+
+Every command that needs neither the document folder nor a screen: check,
+session, journal, export, verify. ``sync.cli`` adds the document folder's
+commands (ingest, search) and ``screens.cli`` the table and its demo: each
+layer extends the parser of the one below, never the other way round.
 
 Messages are in French (the users are the mairie's staff); exit codes are
 0 for success, 1 for a refusal or a failed check, 2 for a usage error.
@@ -20,6 +25,7 @@ from table_app.config import (
     check_config,
     default_config_path,
     load_config,
+    placeholder_config,
     xdg_data_dir,
 )
 from table_app.council.engine import SessionEngine
@@ -31,11 +37,11 @@ from table_app.store import open_database
 log = logging.getLogger("table_app.cli")
 
 
-def _config(args: argparse.Namespace) -> Config:
+def config_of(args: argparse.Namespace) -> Config:
     return load_config(Path(args.config) if args.config else None)
 
 
-def _database_url(args: argparse.Namespace) -> str:
+def database_url(args: argparse.Namespace) -> str:
     """The store to read: --database, else the config's, else the default one."""
     if args.database:
         return str(args.database)
@@ -43,12 +49,12 @@ def _database_url(args: argparse.Namespace) -> str:
         return os.environ["TABLE_APP_DATABASE_URL"]
     path = Path(args.config) if args.config else default_config_path()
     if path.exists():
-        return _config(args).database_url
+        return config_of(args).database_url
     return f"sqlite:///{xdg_data_dir() / 'conseil.sqlite3'}"
 
 
 def _engine(args: argparse.Namespace) -> SessionEngine:
-    config = _config(args)
+    config = config_of(args)
     url = args.database or config.database_url
     return SessionEngine(Journal(open_database(url)), config)
 
@@ -100,7 +106,7 @@ def cmd_session_play(args: argparse.Namespace) -> int:
 
 
 def cmd_session_show(args: argparse.Namespace) -> int:
-    engine = SessionEngine(Journal(open_database(_database_url(args))), _config_or_none(args))
+    engine = SessionEngine(Journal(open_database(database_url(args))), config_or_placeholder(args))
     session = engine.state.sessions.get(args.id)
     if session is None:
         known = ", ".join(engine.state.sessions) or "aucune"
@@ -114,7 +120,7 @@ def cmd_session_show(args: argparse.Namespace) -> int:
 
 
 def cmd_session_list(args: argparse.Namespace) -> int:
-    engine = SessionEngine(Journal(open_database(_database_url(args))), _config_or_none(args))
+    engine = SessionEngine(Journal(open_database(database_url(args))), config_or_placeholder(args))
     sessions = sorted(engine.state.sessions.values(), key=lambda s: (s.date, s.id))
     if args.json:
         rows = [
@@ -130,13 +136,11 @@ def cmd_session_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config_or_none(args: argparse.Namespace) -> Config:
+def config_or_placeholder(args: argparse.Namespace) -> Config:
     """Reading the journal needs no valid configuration: a placeholder serves."""
     try:
-        return _config(args)
+        return config_of(args)
     except ConfigError:
-        from table_app.demo import placeholder_config
-
         return placeholder_config()
 
 
@@ -146,21 +150,25 @@ def _anchor_places(args: argparse.Namespace) -> list[Path]:
     if args.against:
         return [Path(p) for p in args.against]
     try:
-        config = _config(args)
+        config = config_of(args)
     except ConfigError:
         return []
     return [config.data_dir / "exports", config.documents_folder / "Public" / "Délibérations"]
 
 
 def cmd_journal_verify(args: argparse.Namespace) -> int:
+    from table_app.council.chronology import check_chronology
     from table_app.export.anchors import check_anchors, find_anchored
 
-    url = _database_url(args)
+    url = database_url(args)
     journal = Journal(open_database(url))
     problems = journal.verify()
     count = journal.last_seq()
     anchored = find_anchored(_anchor_places(args))
     problems.extend(check_anchors(journal, anchored))
+    # Facts recorded out of order are reported, never reordered: the chain is
+    # intact, but a procès-verbal written from them may be wrong.
+    disorder = check_chronology(journal.events())
     if args.json:
         print(
             json.dumps(
@@ -171,12 +179,20 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
                     "problems": [
                         {"seq": p.seq, "kind": p.kind, "message": p.message} for p in problems
                     ],
+                    "warnings": [w.to_json() for w in disorder],
                 },
                 ensure_ascii=False,
                 indent=2,
             )
         )
         return 1 if problems else 0
+    if disorder:
+        print(
+            f"Attention : {len(disorder)} fait(s) enregistré(s) hors de l'ordre chronologique "
+            "(vérifiez le procès-verbal de ces séances) :"
+        )
+        for warning in disorder:
+            print(f"  - {warning.message}")
     if not problems:
         print(f"Journal intact : {count} événement(s), chaîne d'empreintes vérifiée.")
         if anchored:
@@ -194,77 +210,6 @@ def cmd_journal_verify(args: argparse.Namespace) -> int:
             f"  - événement n° {problem.seq} ({problem.kind}) : {problem.message}", file=sys.stderr
         )
     return 1
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    path = Path(args.config) if args.config else default_config_path()
-    if path.exists():
-        return _config(args).data_dir
-    return Path(os.environ.get("TABLE_APP_DATA_DIR") or xdg_data_dir())
-
-
-def cmd_ingest(args: argparse.Namespace) -> int:
-    from sync.library import DocumentLibrary
-    from sync.workers import ExtractionPool
-
-    folder = Path(args.folder) if args.folder else _config(args).documents_folder
-    if not folder.is_dir():
-        print(f"Dossier introuvable : {folder}", file=sys.stderr)
-        return 1
-    db = open_database(_database_url(args))
-    data_dir = _data_dir(args)
-    with ExtractionPool(office_profile_dir=data_dir / "libreoffice-profile") as pool:
-        library = DocumentLibrary(db, folder, data_dir, pool)
-        report = library.reconcile()
-    if args.json:
-        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-        return 0
-    print(
-        f"{folder} : {len(report.added)} ajouté(s), {len(report.updated)} modifié(s), "
-        f"{len(report.removed)} retiré(s), {len(report.rejected)} refusé(s), "
-        f"{report.unchanged} inchangé(s) ; texte indexé pour {report.indexed} fichier(s)."
-    )
-    for label, changes in (
-        ("Ajouté", report.added),
-        ("Modifié", report.updated),
-        ("Retiré", report.removed),
-    ):
-        for change in changes:
-            print(f"  {label} : {change.path}")
-    for change in report.rejected:
-        print(f"  Refusé : {change.path} — {change.reason}")
-    return 0
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    from sync.search import DeliberationIndexer, search
-
-    db = open_database(_database_url(args))
-    try:
-        # Bring the deliberation texts up to date with the journal first.
-        engine = SessionEngine(Journal(db), _config_or_none(args))
-        indexer = DeliberationIndexer(db, engine)
-        indexer.start()
-        indexer.stop()
-        hits = search(db, args.query, limit=args.limit)
-    finally:
-        db.dispose()
-    if args.json:
-        print(json.dumps([hit.to_json() for hit in hits], ensure_ascii=False, indent=2))
-        return 0
-    if not hits:
-        print(f"Aucun résultat pour « {args.query} ».")
-        return 0
-    for n, hit in enumerate(hits, start=1):
-        if hit.kind == "document":
-            where = f"page {hit.page} — {hit.path}"
-        elif hit.number:
-            where = f"délibération n° {hit.number} — séance {hit.session_id}"
-        else:
-            where = f"délibération non numérotée — séance {hit.session_id}"
-        print(f"{n}. {hit.title} — {where}")
-        print(f"   {hit.snippet_text()}")
-    return 0
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -308,7 +253,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from table_app.export.session_export import ExportError, export_session
 
-    config = _config(args)
+    config = config_of(args)
     engine = SessionEngine(Journal(open_database(args.database or config.database_url)), config)
     session = engine.state.sessions.get(args.session)
     if session is None:
@@ -333,12 +278,6 @@ def cmd_export(args: argparse.Namespace) -> int:
     for notice in report.notices:
         print(notice)
     return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    from table_app.demo import run_demo
-
-    return run_demo(Path(args.dir) if args.dir else None)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -400,24 +339,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(func=cmd_journal_verify)
 
-    ingest = sub.add_parser("ingest", help="parcourir le dossier des documents une fois")
-    ingest.add_argument(
-        "folder",
-        nargs="?",
-        metavar="DOSSIER",
-        help="dossier à parcourir (défaut : celui de la configuration)",
-    )
-    ingest.add_argument("--json", action="store_true")
-    ingest.set_defaults(func=cmd_ingest)
-
-    find = sub.add_parser("search", help="rechercher dans les documents et les délibérations")
-    find.add_argument("query", metavar="RECHERCHE", help='mots cherchés ("…" : expression exacte)')
-    find.add_argument("--json", action="store_true")
-    find.add_argument(
-        "--limit", type=int, default=20, metavar="N", help="nombre de résultats (défaut : 20)"
-    )
-    find.set_defaults(func=cmd_search)
-
     verify_pdfs = sub.add_parser("verify", help="vérifier les signatures de fichiers PDF")
     verify_pdfs.add_argument("files", nargs="+", metavar="FICHIER")
     verify_pdfs.set_defaults(func=cmd_verify)
@@ -434,11 +355,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export)
 
-    demo = sub.add_parser(
-        "demo", help="jouer la séance de démonstration d'une commune de 677 habitants"
-    )
-    demo.add_argument("--dir", help="dossier de données (défaut : un dossier temporaire)")
-    demo.set_defaults(func=cmd_demo)
     return parser
 
 

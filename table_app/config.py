@@ -670,3 +670,16 @@ def _read_token(
         cert_label=label.strip() if isinstance(label, str) else None,
         pin=pin,
     )
+
+
+def placeholder_config() -> Config:
+    """A minimal configuration for reading a journal when none is installed."""
+    return Config(
+        commune=Commune("(commune)", "", 1),
+        members=(Member("maire", "Maire", "maire", 1),),
+        master_display="",
+        seats=(),
+        documents_folder=Path("."),
+        data_dir=Path("."),
+        database_url="sqlite://",
+    )

@@ -45,6 +45,11 @@ def play_lines(
 ) -> PlayResult:
     """Apply each command line; raise ``ScriptError`` at the first refusal.
 
+    A script has no clock: a line without ``at`` takes the moment of the
+    previous line of its session (a ``convene`` without ``at``: the day the
+    convocation was sent, at the session's hour), whatever the engine's clock
+    and whatever the day the script is played.
+
     ``from_line`` resumes a script after a refusal was fixed: the lines before
     it are already recorded and are skipped (a skipped ``convene`` still sets
     the session the next lines go to).
@@ -70,7 +75,7 @@ def play_lines(
             command["session"] = current
         by = command.get("by", command.get("author", author))
         try:
-            accepted = engine.execute(command, author=str(by))
+            accepted = engine.execute(command, author=str(by), use_clock=False)
         except CommandRefused as refusal:
             raise ScriptError(line_no, refusal.message, result.applied) from None
         result.applied += 1

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+from demo import demo_config
 from table_app.config import Config
 from table_app.council.engine import Accepted, SessionEngine
-from table_app.demo import demo_config
 from table_app.journal import Journal
 from table_app.store import Database, open_database
 from tests.support import MEMBERS, Run, agenda
@@ -73,8 +73,9 @@ def opened(convened: Run) -> Run:
     for member in MEMBERS[:5] + MEMBERS[6:12]:
         convened("arrive", member=member, at="19:55")
     convened("absent", member="cbarbier", excused=True)
-    convened("proxy", giver="odumas", holder="mfabre")
-    convened("proxy", giver="eroche", holder="tlacroix")
+    # Procurations handed in at the roll call, before the opening: they count from it.
+    convened("proxy", giver="odumas", holder="mfabre", signed_on="2026-11-25", at="19:56")
+    convened("proxy", giver="eroche", holder="tlacroix", signed_on="2026-11-26", at="19:56")
     convened("open", at="20:00")
     convened("name_secretaries", members=["arenaud"])
     return convened

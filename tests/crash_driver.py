@@ -19,10 +19,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from demo import DEMO_SCRIPT
 from table_app.config import load_config
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
-from table_app.demo import DEMO_SCRIPT
 from table_app.journal import Journal, canonical_json
 from table_app.report import session_json
 from table_app.store import open_database

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from demo import DEMO_CONFIG, DEMO_SCRIPT
 from table_app.cli import main
-from table_app.demo import DEMO_CONFIG, DEMO_SCRIPT
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ def test_a_broken_line_is_named(
 
 def test_demo_command_runs_on_a_fresh_folder(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "table_app.cli", "demo", "--dir", str(tmp_path / "demo")],
+        [sys.executable, "-m", "screens.cli", "demo", "--text", "--dir", str(tmp_path / "demo")],
         capture_output=True,
         text=True,
         timeout=120,

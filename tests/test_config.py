@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from demo import DEMO_CONFIG
 from table_app.cli import main
 from table_app.config import ConfigError, check_config, load_config, xdg_data_dir
-from table_app.demo import DEMO_CONFIG
 from table_app.signing import Pkcs11Key, Pkcs12Key
 
 

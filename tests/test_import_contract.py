@@ -126,3 +126,56 @@ def test_domain_modules_do_not_import_qt_widgets() -> None:
         "the domain must not import Qt widgets nor the screens; first module "
         f"that pulled each one in: {report['culprits']}"
     )
+
+
+#: What each lower layer must never import (the layers above it).
+LAYERS_ABOVE = {"table_app": ("sync", "demo", "screens"), "sync": ("demo", "screens")}
+
+
+def test_domain_sources_never_import_a_layer_above() -> None:
+    offenders = []
+    for package, above in LAYERS_ABOVE.items():
+        for path in sorted((REPO_ROOT / package).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            for lineno, name in _imported_names(tree):
+                if name.split(".")[0] in above:
+                    offenders.append(f"{path.relative_to(REPO_ROOT)}:{lineno}: {name}")
+    assert offenders == [], "an arrow runs back up the layers:\n" + "\n".join(offenders)
+
+
+def test_the_domain_alone_imports_nothing_above_it() -> None:
+    forbidden = ("PySide6.QtWidgets", *LAYERS_ABOVE["table_app"])
+    script = _IMPORT_EVERYTHING.format(forbidden=forbidden, packages=("table_app",))
+    result = _run([sys.executable, "-c", script])
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "table_app.cli" in report["imported"]
+    assert report["culprits"] == {}, f"first module that pulled each one in: {report['culprits']}"
+
+
+def test_the_contract_refuses_the_domain_importing_sync(tmp_path: Path) -> None:
+    """The contract bites: the project's own import-linter contracts, run on a
+    copy of the tree where one domain module imports the document folder."""
+    for package in ("table_app", "sync", "screens", "demo"):
+        target = tmp_path / package
+        target.mkdir()
+        (target / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "table_app" / "cli.py").write_text(
+        "from sync.library import DocumentLibrary\n", encoding="utf-8"
+    )
+    (tmp_path / "sync" / "library.py").write_text("DocumentLibrary = object\n", encoding="utf-8")
+    pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    start = pyproject.index("[tool.importlinter]")
+    (tmp_path / ".importlinter.toml").write_text(pyproject[start:], encoding="utf-8")
+    result = subprocess.run(
+        [str(LINT_IMPORTS), "--config", ".importlinter.toml", "--no-cache"],
+        cwd=tmp_path,
+        env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(tmp_path), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "The domain (table_app) imports no layer above it" in result.stdout
+    assert "table_app.cli -> sync.library" in result.stdout

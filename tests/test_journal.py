@@ -21,13 +21,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from demo import DEMO_SCRIPT
 from table_app import cli
 from table_app.config import Config
 from table_app.council import projection
 from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
 from table_app.council.state import SessionStatus
-from table_app.demo import DEMO_SCRIPT
 from table_app.journal import GENESIS_HASH, Journal, canonical_json, chain_hash
 from table_app.report import session_json
 from table_app.script import play_file

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from demo import DEMO_SCRIPT
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
-from table_app.demo import DEMO_SCRIPT
 from table_app.journal import Journal
 from table_app.script import play_file
 from table_app.store import open_database

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from table_app.config import Config
-from table_app.council import rules
+from table_app.council import moments, rules
 from table_app.council.arguments import Arguments
 from table_app.council.errors import CommandRefused
 from table_app.council.state import (
@@ -38,6 +38,9 @@ AUTHOR_ROLES = ("president", "secretaire", "conseiller")
 BALLOT_CHOICES = ("pour", "contre", "abstention")
 _LIVE = (SessionStatus.OPEN, SessionStatus.SUSPENDED)
 _NOT_ENDED = (SessionStatus.CONVENED, SessionStatus.OPEN, SessionStatus.SUSPENDED)
+#: The only command a session still takes once it has ended: the secretary
+#: writes the summary of the debates afterwards, dated when it is written.
+_AFTER_THE_END = frozenset({"record_debate"})
 
 
 @dataclass
@@ -45,7 +48,12 @@ class Context:
     state: CouncilState
     config: Config
     author: str
-    now: datetime  # aware, UTC
+    #: the table's clock (aware), or None: a command without ``at`` then takes
+    #: the session's last recorded moment (scripts, tests, replays).
+    now: datetime | None
+    #: the command's moment in the commune's time, resolved by ``decide``
+    #: before the handler runs (moments.py says how)
+    moment: str = ""
 
 
 @dataclass
@@ -96,7 +104,8 @@ def decide(ctx: Context, command: Mapping[str, Any]) -> Decision:
         raise CommandRefused(f"Rôle inconnu : {ctx.author!r} ({', '.join(AUTHOR_ROLES)})")
     if ctx.author not in spec.roles:
         raise CommandRefused(f"« {name} » est réservé au président de séance ou au secrétariat")
-    args = Arguments(str(name), command, set(spec.fields))
+    # Every command may say when it happened (moments.py).
+    args = Arguments(str(name), command, set(spec.fields) | {"at"})
     session: Session | None = None
     if spec.needs_session:
         session_id = command.get("session")
@@ -105,7 +114,19 @@ def decide(ctx: Context, command: Mapping[str, Any]) -> Decision:
         session = ctx.state.sessions.get(str(session_id))
         if session is None:
             raise CommandRefused(f"Séance inconnue : « {session_id} »")
+        ctx.moment = _session_moment(ctx, session, args)
+    else:
+        ctx.moment = _convocation_moment(ctx, args)
     decision = spec.handler(ctx, args, session)
+    if session is not None and session.status not in _NOT_ENDED and name not in _AFTER_THE_END:
+        ended = (
+            f" le {moments.label(session.closed_at, session.timezone)}" if session.closed_at else ""
+        )
+        raise CommandRefused(
+            f"La séance est {SESSION_STATUS_LABELS[session.status]}{ended} : plus rien ne peut y "
+            "être enregistré, sauf la synthèse des débats"
+        )
+    decision.payload.setdefault("at", ctx.moment)
     if decision.warnings:
         decision.payload["warnings"] = decision.warnings
     return decision
@@ -114,21 +135,20 @@ def decide(ctx: Context, command: Mapping[str, Any]) -> Decision:
 # --- helpers ---------------------------------------------------------------
 
 
-def _at(ctx: Context, session: Session, args: Arguments) -> str:
-    """The moment a fact happened, in the commune's time.
+def _at(ctx: Context, _session: Session, _args: Arguments) -> str:
+    """The moment the command's fact happened (resolved once by ``decide``)."""
+    return ctx.moment
 
-    ``at`` may be "HH:MM" (on the day of the session, for a session entered
-    from paper) or a full ISO date-time; by default it is now.
-    """
-    tz = ZoneInfo(session.timezone)
+
+def _given_moment(args: Arguments, day: str, timezone: str) -> str | None:
+    """The command's own ``at``: "HH:MM" on ``day``, or a full ISO date-time."""
     raw = args.raw.get("at")
     if raw is None:
-        return ctx.now.astimezone(tz).isoformat(timespec="seconds")
+        return None
+    tz = ZoneInfo(timezone)
     text = str(raw).strip()
     if len(text) <= 5:
-        hhmm = args.clock("at", text)
-        moment = datetime.fromisoformat(f"{session.date}T{hhmm}").replace(tzinfo=tz)
-        return moment.isoformat(timespec="seconds")
+        return _local(day, args.clock("at", text), timezone)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -137,6 +157,52 @@ def _at(ctx: Context, session: Session, args: Arguments) -> str:
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
+    return moment.isoformat(timespec="seconds")
+
+
+def _session_moment(ctx: Context, session: Session, args: Arguments) -> str:
+    """When the command's fact happened; never before the session's last event."""
+    tz = session.timezone
+    given = _given_moment(args, session.date, tz)
+    if given is not None:
+        moment = given
+    elif ctx.now is not None:
+        moment = moments.stamp(ctx.now, tz)
+    elif session.last_at is not None:
+        moment = session.last_at
+    else:  # a journal written before events carried their moment
+        moment = _local(session.date, session.time, tz)
+    last = session.last_at
+    if last is not None and moments.earlier(moment, last):
+        fix = (
+            "indiquez l'heure réelle du fait, ou jouez les lignes dans l'ordre où les faits se "
+            "sont produits"
+            if given is not None
+            else "l'horloge de la table retarde : faites-la remettre à l'heure"
+        )
+        raise CommandRefused(
+            f"Heure refusée : {moments.label(moment, tz)} précède le dernier événement "
+            f"enregistré de la séance ({moments.label(last, tz)}) ; les faits d'une séance "
+            f"s'enregistrent dans l'ordre où ils se produisent : {fix}"
+        )
+    return moment
+
+
+def _convocation_moment(ctx: Context, args: Arguments) -> str:
+    """When the session was convened: its own ``at``, the table's clock, or else
+    the day the convocation was sent at the session's hour."""
+    tz = ctx.config.commune.timezone
+    sent = args.day("convened_on")
+    given = _given_moment(args, sent, tz)
+    if given is not None:
+        return given
+    if ctx.now is not None:
+        return moments.stamp(ctx.now, tz)
+    return _local(sent, args.clock("time", "20:00"), tz)
+
+
+def _local(day: str, hhmm: str, timezone: str) -> str:
+    moment = datetime.fromisoformat(f"{day}T{hhmm}").replace(tzinfo=ZoneInfo(timezone))
     return moment.isoformat(timespec="seconds")
 
 
@@ -252,8 +318,7 @@ def _convene(ctx: Context, args: Arguments, _session: Session | None) -> Decisio
     reconvened_of = args.optional_text("reconvened_of")
     if reconvened_of is not None:
         raw_agenda = _reconvened_agenda(ctx, reconvened_of, held, raw_agenda)
-    tz = ZoneInfo(ctx.config.commune.timezone)
-    at = ctx.now.astimezone(tz).isoformat(timespec="seconds")
+    at = ctx.moment
     agenda = [
         _agenda_entry(ctx, None, raw, f"p{i}", by_id, at)
         for i, raw in enumerate(raw_agenda, start=1)
@@ -1167,8 +1232,4 @@ def _close(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     return _decision(session, "session.closed", {"at": _at(ctx, session, args)}, warnings)
 
 
-def now_utc() -> datetime:
-    return datetime.now(UTC)
-
-
-__all__ = ["AUTHOR_ROLES", "COMMANDS", "Context", "Decision", "decide", "now_utc"]
+__all__ = ["AUTHOR_ROLES", "COMMANDS", "Context", "Decision", "decide"]

@@ -17,8 +17,9 @@ from typing import Any
 
 from table_app.config import Config
 from table_app.council import projection
-from table_app.council.decide import Context, Decision, decide, now_utc
+from table_app.council.decide import Context, Decision, decide
 from table_app.council.errors import CommandRefused
+from table_app.council.moments import Clock
 from table_app.council.state import CouncilState, Session
 from table_app.journal import Event, Journal
 
@@ -42,14 +43,16 @@ class SessionEngine:
         journal: the hash-chained event store.
         config: the commune, its members in office, and the table's settings.
         state: the projection of every event so far (read it, never change it).
+        clock: the table's clock for commands that do not say when they happened
+            (the kiosk passes ``moments.wall_clock``); None, the default: such a
+            command takes its session's last recorded moment, so nothing the
+            engine records depends on the day it runs (moments.py).
 
     Subscribers registered with ``subscribe`` are called, in order, with each
     new event after it is committed (``session_did_change`` in the screens).
     """
 
-    def __init__(
-        self, journal: Journal, config: Config, clock: Callable[[], datetime] = now_utc
-    ) -> None:
+    def __init__(self, journal: Journal, config: Config, clock: Clock | None = None) -> None:
         self.journal = journal
         self.config = config
         self.clock = clock
@@ -69,15 +72,21 @@ class SessionEngine:
         except KeyError:
             raise CommandRefused(f"Séance inconnue : « {session_id} »") from None
 
-    def execute(self, command: Mapping[str, Any], author: str = "president") -> Accepted:
-        """Apply one command or raise ``CommandRefused``; the event is on disk on return."""
+    def execute(
+        self, command: Mapping[str, Any], author: str = "president", *, use_clock: bool = True
+    ) -> Accepted:
+        """Apply one command or raise ``CommandRefused``; the event is on disk on return.
+
+        ``use_clock=False`` leaves the table's clock out for this command (a
+        session script: a line without ``at`` takes the previous line's moment).
+        """
         with self._lock:
             caught_up: list[Event] = []
             with self.journal.writing() as writer:
                 for event in writer.events_after(self.state.last_seq):
                     projection.apply(self.state, event)
                     caught_up.append(event)
-                ctx = Context(self.state, self.config, author, self.clock())
+                ctx = Context(self.state, self.config, author, self._now(use_clock))
                 decision = decide(ctx, command)
                 event = writer.append(decision.session_id, author, decision.type, decision.payload)
             projection.apply(self.state, event)
@@ -93,7 +102,7 @@ class SessionEngine:
         shows a vote's result before the mayor confirms it. Raises
         ``CommandRefused`` exactly as ``execute`` would."""
         with self._lock:
-            return decide(Context(self.state, self.config, author, self.clock()), command)
+            return decide(Context(self.state, self.config, author, self._now()), command)
 
     def refresh(self) -> list[Event]:
         """Apply events another process appended (e.g. a command line run)."""
@@ -104,6 +113,9 @@ class SessionEngine:
         for event in new:
             self._publish(event)
         return new
+
+    def _now(self, use_clock: bool = True) -> datetime | None:
+        return self.clock() if use_clock and self.clock is not None else None
 
     def _publish(self, event: Event) -> None:
         for subscriber in list(self._subscribers):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from table_app.council import moments
 from table_app.council.state import (
     Attendance,
     CouncilState,
@@ -55,6 +56,7 @@ def apply(state: CouncilState, event: Event) -> None:
         session.warnings.extend(payload.get("warnings", []))
         session.last_seq = event.seq
         session.last_hash = event.hash
+        session.last_at = moments.latest(session.last_at, payload.get("at"))
     state.last_seq = event.seq
 
 
@@ -99,6 +101,7 @@ def _convene(state: CouncilState, p: dict[str, Any], event: Event) -> None:
     session.warnings.extend(p.get("warnings", []))
     session.last_seq = event.seq
     session.last_hash = event.hash
+    session.last_at = p.get("at")  # absent from journals written before it was recorded
     state.sessions[session.id] = session
 
 

@@ -178,6 +178,9 @@ class Session:
     next_item_number: int = 1
     last_seq: int = 0
     last_hash: str = ""  # hash of the session's last event: anchors the exports
+    #: the latest moment (``at``) recorded in the session: a new command may not
+    #: be dated before it (table_app.council.moments)
+    last_at: str | None = None
 
     @property
     def mayor(self) -> str:

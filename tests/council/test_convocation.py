@@ -98,7 +98,7 @@ def test_emergency_rejected_by_the_council_stops_the_agenda(run: Run) -> None:
 def test_five_clear_days_from_3500_inhabitants(tmp_path, database) -> None:
     from dataclasses import replace
 
-    from table_app.demo import demo_config
+    from demo import demo_config
     from table_app.journal import Journal
 
     config = demo_config(tmp_path / "grande")

@@ -9,9 +9,9 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from demo import DEMO_SCRIPT
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
-from table_app.demo import DEMO_SCRIPT
 from table_app.export.deliberation_pdf import (
     SIGNATURE_BOXES,
     deliberation_filename,

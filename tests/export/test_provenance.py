@@ -9,9 +9,9 @@ from pathlib import Path
 import pymupdf
 import pytest
 
+from demo import DEMO_CONFIG, DEMO_SCRIPT
 from table_app.cli import main
 from table_app.council.engine import SessionEngine
-from table_app.demo import DEMO_CONFIG, DEMO_SCRIPT
 from table_app.export.deliberation_pdf import deliberation_pdf, numbered_items
 from table_app.export.minutes_pdf import proces_verbal_pdf
 from table_app.export.pdfa import NAMESPACE, read_provenance

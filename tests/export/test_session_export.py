@@ -9,8 +9,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from demo import DEMO_CONFIG, DEMO_SCRIPT
 from table_app.cli import main
-from table_app.demo import DEMO_CONFIG, DEMO_SCRIPT
 from table_app.signing import create_self_signed
 
 

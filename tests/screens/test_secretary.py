@@ -15,12 +15,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from demo import DEMO_SCRIPT
 from screens.master_view import MasterScreen
 from screens.session_model import SessionModel
 from screens.widgets import stylesheet
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
-from table_app.demo import DEMO_SCRIPT
 from table_app.export.deliberation_pdf import SIGNATURE_BOXES
 from table_app.script import play_file
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
+from demo import DEMO_SCRIPT
 from screens.app import TableViews
 from screens.master_view import MasterScreen
 from screens.seat_view import SeatScreen
@@ -18,7 +19,6 @@ from screens.widgets import item_line, stylesheet
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Item, ItemStatus, Presence, Session, SessionStatus
-from table_app.demo import DEMO_SCRIPT
 
 QUORUM = [
     "hmarchand",

@@ -42,10 +42,10 @@ from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialog, QPushButton, QWidget
 
+from demo import DEMO_SCRIPT, demo_config
 from screens.app import TableViews, application
 from screens.session_model import SessionModel
 from table_app.council.engine import SessionEngine
-from table_app.demo import DEMO_SCRIPT, demo_config
 from table_app.journal import Journal
 from table_app.store import open_database
 

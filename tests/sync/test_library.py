@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from demo import DEMO_CONFIG
+from sync.cli import main
 from sync.extract import find_converter
 from sync.library import DocumentLibrary
 from sync.search import search
-from table_app.cli import main
-from table_app.demo import DEMO_CONFIG
 from table_app.store import Database
 from tests.sync.conftest import FeedLog, make_pdf
 from tests.sync.test_bad_files import odt

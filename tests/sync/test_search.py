@@ -7,6 +7,8 @@ import pytest
 from alembic import command
 from sqlalchemy import inspect, text
 
+from demo import DEMO_SCRIPT
+from sync.cli import main
 from sync.search import (
     MARK_END,
     MARK_START,
@@ -18,10 +20,8 @@ from sync.search import (
     parse_query,
     search,
 )
-from table_app.cli import main
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
-from table_app.demo import DEMO_SCRIPT
 from table_app.journal import Journal
 from table_app.script import play_file, play_lines
 from table_app.store import Database, open_database

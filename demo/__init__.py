@@ -1,4 +1,10 @@
-"""The demo: a 15-member village council plays a whole session through the engine."""
+"""The demo commune of Val-de-Sauve: a 15-member village council, its session
+of 28 November 2026 and its documents (``demo.documents``).
+
+Not council law: the domain (``table_app``) never imports it. The demo plays
+the session script through the real engine; the screens' demo
+(``screens.demo``) adds the documents and the seven views.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
-from table_app.config import Commune, Config, Member, load_config
+from table_app.config import Config, load_config
 from table_app.council.engine import SessionEngine
 from table_app.journal import Journal
 from table_app.report import session_text
@@ -25,19 +31,6 @@ def demo_config(data_dir: Path) -> Config:
     if not target.exists():
         target.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
     return load_config(target, env={"TABLE_APP_DATA_DIR": str(data_dir / "donnees")})
-
-
-def placeholder_config() -> Config:
-    """A minimal configuration for reading a journal when none is installed."""
-    return Config(
-        commune=Commune("(commune)", "", 1),
-        members=(Member("maire", "Maire", "maire", 1),),
-        master_display="",
-        seats=(),
-        documents_folder=Path("."),
-        data_dir=Path("."),
-        database_url="sqlite://",
-    )
 
 
 def run_demo(data_dir: Path | None = None) -> int:

@@ -40,7 +40,7 @@ from table_app.french import MONTHS, number_words
 
 __all__ = ["DEMO_FILES", "build_demo_documents"]
 
-# The demo commune and its session (the same files table_app.demo plays).
+# The demo commune and its session (the same files the demo package plays).
 _RESOURCES = Path(__file__).resolve().parent.parent / "resources" / "demo"
 DEMO_CONFIG = _RESOURCES / "commune.toml"
 DEMO_SCRIPT = _RESOURCES / "seance-2026-11-28.jsonl"

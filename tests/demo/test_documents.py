@@ -8,8 +8,8 @@ from pathlib import Path, PurePosixPath
 import pymupdf
 import pytest
 
+from demo.documents import DEMO_FILES, build_demo_documents
 from sync.classify import classify
-from table_app.demo_documents import DEMO_FILES, build_demo_documents
 
 SESSION = "Séances/2026-11-28"
 BUDGET = f"{SESSION}/02 - Décision modificative n° 2/budget-principal-2026-dm2.pdf"
