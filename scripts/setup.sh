@@ -60,9 +60,6 @@ APT_PACKAGES=(
     # A real X server for the display unplug / replug test (RandR monitors).
     xvfb
     x11-xserver-utils
-    # libfaketime: the suite runs again under dates far from the demo's, every
-    # process of it (workers, verifiers, cupsd) on the same faked calendar.
-    faketime
 )
 
 is_installed() {

@@ -317,6 +317,7 @@ def test_journal_verify_json_lists_the_problems(played, db_file: Path, capsys):
         "events": 47,
         "anchored_files": 0,
         "problems": [],
+        "warnings": [],
     }
 
     tamper(db_file, *swap(5, 6))
