@@ -44,8 +44,8 @@ def test_compte_administratif_of_the_example(opened: Run) -> None:
 
 
 def test_proxy_held_by_the_mayor_is_lost_on_the_compte_administratif(opened: Run) -> None:
-    opened("revoke_proxy", giver="odumas")
-    opened("proxy", giver="odumas", holder=MAYOR)
+    opened("revoke_proxy", giver="odumas", at="20:02")
+    opened("proxy", giver="odumas", holder=MAYOR, signed_on="2026-11-28", at="20:03")
     _to_compte_administratif(opened)
     opened("take_up", item="p2")
     vote = opened("vote", item="p2", pour=6, contre=5).event.payload["vote"]

@@ -15,7 +15,8 @@ def _arrive(run: Run, members: list[str]) -> None:
 
 def test_opening_refused_without_quorum_with_the_numbers(convened: Run) -> None:
     _arrive(convened, MEMBERS[:7])
-    convened("proxy", giver="odumas", holder="mfabre")  # proxies never count for quorum
+    # Proxies never count for the quorum, even handed in before the opening.
+    convened("proxy", giver="odumas", holder="mfabre", signed_on="2026-11-25", at="19:59")
     with pytest.raises(CommandRefused) as refused:
         convened("open")
     assert refused.value.message.startswith(
