@@ -79,6 +79,10 @@ class DocumentFeed:
                 except Exception:
                     log.exception("Un abonné au fil des documents a échoué (n° %d)", event.seq)
 
+    def last_seq(self) -> int:
+        with self.db.engine.connect() as conn:
+            return int(conn.execute(_LAST).scalar() or 0)
+
     def events(self, after: int = 0) -> list[Event]:
         with self.db.engine.connect() as conn:
             rows = conn.execute(select(_feed).where(_feed.c.seq > after).order_by(_feed.c.seq))

@@ -1,0 +1,363 @@
+"""The seat's side of the feed: pair once, then follow the master, whatever the network does.
+
+A ``SeatLink`` keeps one TLS WebSocket to the master. It checks the master's
+certificate against the fingerprint pinned at pairing (a table it was not
+paired with gets nothing from it), answers the master's challenge with its
+own key, and hands the events of each stream, in order, to ``on_events``.
+When the network goes, it says so through ``on_status``, keeps what it has,
+and reconnects by itself, resuming after the last event it holds; a seat too
+far behind is sent the whole journal again (``reset``).
+
+Documents are fetched by content hash and cached on the seat: a 120-page
+budget crosses the LAN once, and never again for that seat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import ssl
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+from sync.net import protocol
+from sync.net.identity import Identity, fingerprint_of_der
+from sync.net.protocol import b64, encode, unb64
+from table_app.atomic_files import atomic_write_bytes
+from table_app.journal import Event
+
+log = logging.getLogger("sync.net.client")
+
+PIN_FILE = "table-appairee.json"
+RECONNECT_S = (0.2, 0.5, 1.0, 2.0)
+#: Close codes after which trying again changes nothing until a person acts.
+FINAL_CODES = {4401, 4403}
+
+#: ``on_events(stream, events, reset)``: reset means "forget this stream first".
+EventsHandler = Callable[[str, list[Event], bool], None]
+StatusHandler = Callable[[str], None]
+
+
+class LinkError(Exception):
+    """The master refused, or is not the table this seat was paired with (French)."""
+
+
+@dataclass(frozen=True)
+class Pin:
+    server: str
+    name: str
+    host: str
+    port: int
+
+
+def read_pin(folder: Path) -> Pin | None:
+    path = folder / PIN_FILE
+    if not path.exists():
+        return None
+    return Pin(**json.loads(path.read_text(encoding="utf-8")))
+
+
+def _event(raw: dict[str, Any]) -> Event:
+    return Event(
+        int(raw["seq"]),
+        str(raw["recorded_at"]),
+        str(raw["session_id"]),
+        str(raw["author"]),
+        str(raw["type"]),
+        dict(raw["payload"]),
+        str(raw["prev_hash"]),
+        str(raw["hash"]),
+    )
+
+
+def _client_tls() -> ssl.SSLContext:
+    # No authority to check against: the master's certificate is checked by its
+    # pinned fingerprint right after the handshake, before anything is sent.
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = ssl.TLSVersion.TLSv1_3
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+class SeatLink:
+    def __init__(
+        self,
+        identity: Identity,
+        folder: Path,
+        on_events: EventsHandler,
+        on_status: StatusHandler = lambda _message: None,
+    ) -> None:
+        self.identity = identity
+        self.folder = folder
+        self.cache = folder / "documents"
+        self.on_events = on_events
+        self.on_status = on_status
+        self.last = {"journal": 0, "documents": 0}
+        self.connected = asyncio.Event()
+        self.live = asyncio.Event()
+        self.final_refusal: str | None = None
+        self._ws: ClientConnection | None = None
+        self._n = 0
+        self._stopping = False
+        self._blob_waiters: dict[str, list[asyncio.Future[Path]]] = {}
+        self._blob: tuple[str, bytearray] | None = None
+        self._proposals: dict[int, asyncio.Future[str | None]] = {}
+
+    # --- pairing ----------------------------------------------------------
+
+    async def pair(self, host: str, port: int, code: str) -> Pin:
+        """Pair with the master at ``host:port`` with the code its screen shows."""
+        async with connect(
+            f"wss://{host}:{port}/",
+            ssl=_client_tls(),
+            max_size=protocol.MAX_MASTER_FRAME,
+            compression=None,
+            open_timeout=10,
+        ) as ws:
+            server = self._server_fingerprint(ws)
+            challenge, name = await self._challenge(ws, server)
+            self._n = 1
+            await ws.send(
+                encode(
+                    {
+                        "type": "pair",
+                        "n": 1,
+                        "name": self.identity.name,
+                        "cert": self.identity.cert_pem.decode("ascii"),
+                        "signature": b64(self.identity.sign(protocol.proof(challenge, server))),
+                        "code": code,
+                    }
+                )
+            )
+            reply = json.loads(await ws.recv())
+            if reply.get("type") != "paired":
+                raise LinkError(str(reply.get("message") or "appairage refusé"))
+        pin = Pin(server, name, host, port)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(
+            self.folder / PIN_FILE,
+            json.dumps(pin.__dict__, ensure_ascii=False).encode("utf-8"),
+            mode=0o600,
+        )
+        return pin
+
+    # --- following --------------------------------------------------------
+
+    async def run(self, host: str | None = None, port: int | None = None) -> None:
+        """Follow the paired master until ``stop``; reconnects by itself."""
+        pin = read_pin(self.folder)
+        if pin is None:
+            raise LinkError(
+                "Ce siège n'est pas appairé : tapez le code affiché sur l'écran du maire"
+            )
+        attempt = 0
+        while not self._stopping:
+            try:
+                await self._follow(host or pin.host, port or pin.port, pin.server)
+                attempt = 0
+            except LinkError as error:
+                self.final_refusal = str(error)
+                self.on_status(str(error))
+                return
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError) as error:
+                log.info("Lien avec la table perdu : %s", error)
+            finally:
+                self._ws = None
+                self.connected.clear()
+                self.live.clear()
+                self._fail_waiters()
+            if self.stopping:
+                return
+            self.on_status("Réseau perdu : le dernier état reste affiché, reconnexion…")
+            await asyncio.sleep(RECONNECT_S[min(attempt, len(RECONNECT_S) - 1)])
+            attempt += 1
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._ws is not None:
+            await self._ws.close()
+
+    async def _follow(self, host: str, port: int, pinned: str) -> None:
+        async with connect(
+            f"wss://{host}:{port}/",
+            ssl=_client_tls(),
+            max_size=protocol.MAX_MASTER_FRAME,
+            compression=None,
+            open_timeout=5,
+            ping_interval=5,
+            ping_timeout=10,
+        ) as ws:
+            server = self._server_fingerprint(ws)
+            if server != pinned:
+                raise LinkError(
+                    "La table qui répond n'est pas celle avec laquelle ce siège a été appairé : "
+                    "rien n'en est accepté (demandez à la mairie de l'appairer de nouveau)"
+                )
+            challenge, _name = await self._challenge(ws, server)
+            self._n = 1
+            await ws.send(
+                encode(
+                    {
+                        "type": "hello",
+                        "n": 1,
+                        "name": self.identity.name,
+                        "cert": self.identity.cert_pem.decode("ascii"),
+                        "signature": b64(self.identity.sign(protocol.proof(challenge, server))),
+                        "journal_after": self.last["journal"],
+                        "documents_after": self.last["documents"],
+                    }
+                )
+            )
+            self._ws = ws
+            self.connected.set()
+            try:
+                async for frame in ws:
+                    self._receive(frame)
+            except ConnectionClosed:
+                pass
+            code = ws.close_code
+            if code in FINAL_CODES:
+                raise LinkError(ws.close_reason or "refusé par la table")
+
+    def _receive(self, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            if self._blob is not None:
+                self._blob[1].extend(frame)
+            return
+        message = json.loads(frame)
+        kind = message.get("type")
+        if kind == "events":
+            stream = message["stream"]
+            events = [_event(raw) for raw in message["events"]]
+            if events and events[0].seq != self.last[stream] + 1:
+                raise ConnectionClosed(None, None)  # a gap: reconnect and resume
+            if events:
+                self.last[stream] = events[-1].seq
+                self.on_events(stream, events, False)
+        elif kind == "snapshot":
+            self.last[message["stream"]] = 0
+            self.on_events(message["stream"], [], True)
+        elif kind == "live":
+            self.live.set()
+            self.on_status("Connecté à la table")
+        elif kind == "blob":
+            self._blob = (message["hash"], bytearray())
+        elif kind == "blob_end" and self._blob is not None:
+            content_hash, data = self._blob
+            self._blob = None
+            self._blob_arrived(content_hash, bytes(data))
+        elif kind == "blob_missing":
+            for waiter in self._blob_waiters.pop(message["hash"], []):
+                if not waiter.done():
+                    waiter.set_exception(LinkError("Document inconnu de la table"))
+        elif kind == "proposal":
+            waiter_p = self._proposals.pop(int(message["n"]), None)
+            if waiter_p is not None and not waiter_p.done():
+                waiter_p.set_result(None if message["accepted"] else str(message["message"]))
+        elif kind in ("refused", "error"):
+            self.on_status(str(message.get("message")))
+
+    # --- documents and proposals ------------------------------------------
+
+    def cached(self, content_hash: str) -> Path | None:
+        path = self.cache / content_hash
+        return path if path.is_file() else None
+
+    async def fetch(self, content_hash: str) -> Path:
+        """The document's bytes on this seat: from the cache, else once from the master."""
+        if (path := self.cached(content_hash)) is not None:
+            return path
+        future: asyncio.Future[Path] = asyncio.get_running_loop().create_future()
+        first = content_hash not in self._blob_waiters
+        self._blob_waiters.setdefault(content_hash, []).append(future)
+        if first:
+            await self._send({"type": "blob", "hash": content_hash})
+        return await future
+
+    async def propose(self, session: str, member: str, title: str, text: str = "") -> str | None:
+        """Propose a point; None if the master recorded it, else its refusal in French."""
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        await self._send(
+            {
+                "type": "propose_item",
+                "session": session,
+                "member": member,
+                "title": title,
+                "text": text,
+            },
+            waiter=future,
+        )
+        return await future
+
+    async def _send(
+        self, message: dict[str, Any], waiter: asyncio.Future[str | None] | None = None
+    ) -> int:
+        if self._ws is None:
+            raise LinkError("Pas de lien avec la table pour l'instant")
+        self._n += 1
+        if waiter is not None:
+            self._proposals[self._n] = waiter
+        await self._ws.send(encode({**message, "n": self._n}))
+        return self._n
+
+    def _blob_arrived(self, content_hash: str, data: bytes) -> None:
+        waiters = self._blob_waiters.pop(content_hash, [])
+        if hashlib.sha256(data).hexdigest() != content_hash:
+            error = LinkError("Document reçu altéré (empreinte différente) : il sera redemandé")
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+            return
+        path = self.cache / content_hash
+        self.cache.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, data)
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(path)
+
+    def _fail_waiters(self) -> None:
+        error = LinkError("Lien avec la table perdu")
+        for waiters in self._blob_waiters.values():
+            for waiter in waiters:
+                if not waiter.done():
+                    waiter.set_exception(error)
+        self._blob_waiters.clear()
+        for waiter_p in self._proposals.values():
+            if not waiter_p.done():
+                waiter_p.set_exception(error)
+        self._proposals.clear()
+        self._blob = None
+
+    # --- handshake ----------------------------------------------------------
+
+    @staticmethod
+    def _server_fingerprint(ws: ClientConnection) -> str:
+        ssl_object = ws.transport.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+        if not der:
+            raise LinkError("La table n'a présenté aucun certificat")
+        return fingerprint_of_der(der)
+
+    @staticmethod
+    async def _challenge(ws: ClientConnection, server: str) -> tuple[bytes, str]:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message.get("type") != "challenge" or message.get("protocol") != protocol.PROTOCOL:
+            raise LinkError("Ce serveur ne parle pas le protocole de la table du conseil")
+        if message.get("server") != server:
+            raise LinkError("La table annonce un certificat qui n'est pas le sien")
+        return unb64(str(message["nonce"])), str(message.get("name") or "")
+
+
+__all__ = ["FINAL_CODES", "LinkError", "Pin", "SeatLink", "read_pin"]

@@ -1,0 +1,358 @@
+"""The seats' feed on loopback: real TLS, real WebSockets, a real journal.
+
+The master's server and the seats' links run in one asyncio loop here (the
+processes of a real table are tested in test_seat_processes.py); what they
+exchange is what crosses a LAN.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import random
+import ssl
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.asyncio.client import connect
+
+from demo import DEMO_SCRIPT, demo_config
+from sync.net.client import LinkError, SeatLink
+from sync.net.identity import load_or_create_identity
+from sync.net.pairing import PairedDevices, PairingWindow
+from sync.net.server import FeedServer
+from table_app.council import projection
+from table_app.council.engine import SessionEngine
+from table_app.council.state import CouncilState
+from table_app.journal import Event, Journal
+from table_app.report import session_json
+from table_app.script import play_lines
+from table_app.store import open_database
+
+
+class Master:
+    """The master's side: engine, journal, feed server, pairing."""
+
+    def __init__(self, root: Path) -> None:
+        self.config = demo_config(root / "maitre")
+        self.journal = Journal(open_database(self.config.database_url))
+        self.engine = SessionEngine(self.journal, self.config)
+        self.identity = load_or_create_identity(
+            root / "maitre" / "identite", "Table de Val-de-Sauve"
+        )
+        self.paired = PairedDevices(root / "maitre" / "sieges.json")
+        self.window = PairingWindow()
+        self.blobs: dict[str, Path] = {}
+        self.proposals: list[dict[str, Any]] = []
+        self.server = FeedServer(
+            self.identity,
+            self.paired,
+            self.window,
+            {"journal": self.journal, "documents": _NoDocuments()},
+            blob_path=self.blobs.get,
+            on_proposal=self._propose,
+        )
+        self.engine.subscribe(lambda event: self.server.publish("journal", event))
+
+    def _propose(self, fields: dict[str, Any]) -> str | None:
+        self.proposals.append(fields)
+        return None if fields["title"] else "titre vide"
+
+    def play(self, lines: list[str]) -> None:
+        play_lines(self.engine, lines, session="2026-11-28", author="president")
+
+
+class _NoDocuments:
+    def events(self, after: int = 0) -> list[Event]:
+        return []
+
+    def last_seq(self) -> int:
+        return 0
+
+
+class Seat:
+    """A seat device: its own identity, its link, the state it rebuilds."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        folder = root / name
+        self.identity = load_or_create_identity(folder / "identite", name)
+        self.state = CouncilState()
+        self.statuses: list[str] = []
+        self.link = SeatLink(self.identity, folder, self._events, self.statuses.append)
+
+    def _events(self, stream: str, events: list[Event], reset: bool) -> None:
+        if stream != "journal":
+            return
+        if reset:
+            self.state = CouncilState()
+        for event in events:
+            projection.apply(self.state, event)
+
+
+def demo_lines() -> list[str]:
+    return [
+        line
+        for line in DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def same_state(seat: Seat, master: Master) -> bool:
+    ours = {k: session_json(v) for k, v in seat.state.sessions.items()}
+    theirs = {k: session_json(v) for k, v in master.engine.state.sessions.items()}
+    return ours == theirs and seat.state.last_seq == master.engine.state.last_seq
+
+
+async def until(condition: Callable[[], bool], within_s: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within_s
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.01)
+
+
+def run(coroutine: Callable[[], Awaitable[None]]) -> None:
+    asyncio.run(asyncio.wait_for(coroutine(), 60))
+
+
+async def paired_seat(master: Master, root: Path, name: str) -> Seat:
+    seat = Seat(root, name)
+    code = master.window.open()
+    await seat.link.pair("127.0.0.1", master.server.port, code)
+    return seat
+
+
+def test_a_paired_seat_follows_the_session_and_resumes_after_a_cut(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        lines = demo_lines()
+        master.play(lines[:10])
+        seat = await paired_seat(master, tmp_path, "Siège 1")
+        follower = asyncio.ensure_future(seat.link.run())
+        await until(lambda: same_state(seat, master))
+        master.play(lines[10:25])  # live events
+        await until(lambda: same_state(seat, master))
+        # The network goes: the master keeps running the session.
+        port = master.server.port
+        await master.server.stop()
+        await until(lambda: not seat.link.connected.is_set())
+        master.play(lines[25:40])
+        assert seat.state.last_seq < master.engine.state.last_seq  # the last state stays shown
+        await until(lambda: any("Réseau perdu" in s for s in seat.statuses))
+        await master.server.start("127.0.0.1", port)
+        await until(lambda: same_state(seat, master))
+        master.play(lines[40:])
+        await until(lambda: same_state(seat, master))
+        assert seat.state.sessions["2026-11-28"].status.value == "close"
+        await seat.link.stop()
+        await follower
+        await master.server.stop()
+
+    run(scenario)
+
+
+def test_an_unpaired_device_gets_nothing_and_a_message(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        master.play(demo_lines()[:5])
+        paired = await paired_seat(master, tmp_path, "Siège 1")
+        stranger = Seat(tmp_path, "Tablette inconnue")
+        # A device that copied the pin of a paired seat, but not its key.
+        (stranger.link.folder).mkdir(parents=True, exist_ok=True)
+        pin = paired.link.folder / "table-appairee.json"
+        (stranger.link.folder / pin.name).write_bytes(pin.read_bytes())
+        await stranger.link.run()
+        assert stranger.state.sessions == {}
+        assert stranger.link.final_refusal is not None
+        assert "pas appairé à la table" in stranger.link.final_refusal
+        await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_wrong_code_is_refused_and_too_many_close_the_window(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        seat = Seat(tmp_path, "Siège 2")
+        code = master.window.open()
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        with pytest.raises(LinkError, match="Code erroné : vérifiez le code affiché"):
+            await seat.link.pair("127.0.0.1", master.server.port, wrong)
+        for _ in range(3):
+            with pytest.raises(LinkError, match="Code erroné"):
+                await seat.link.pair("127.0.0.1", master.server.port, wrong)
+        with pytest.raises(LinkError, match="trop d'essais"):
+            await seat.link.pair("127.0.0.1", master.server.port, wrong)
+        with pytest.raises(LinkError, match="Aucun appairage n'est en cours"):
+            await seat.link.pair("127.0.0.1", master.server.port, code)  # closed now
+        assert master.paired.all() == []
+        await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_revoked_seat_is_cut_off_and_told_why(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        seat = await paired_seat(master, tmp_path, "Siège 3")
+        follower = asyncio.ensure_future(seat.link.run())
+        await until(seat.link.live.is_set)
+        master.server.revoke(seat.identity.fingerprint)
+        await follower  # it stops trying: a person must act
+        assert seat.link.final_refusal is not None
+        assert "retiré de la table" in seat.link.final_refusal
+        await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_seat_refuses_a_table_it_was_not_paired_with(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        seat = await paired_seat(master, tmp_path, "Siège 4")
+        impostor = Master(tmp_path / "autre")
+        await impostor.server.start("127.0.0.1")
+        impostor.play(demo_lines()[:5])
+        await seat.link.run("127.0.0.1", impostor.server.port)
+        assert seat.state.sessions == {}
+        assert "n'est pas celle avec laquelle ce siège a été appairé" in str(
+            seat.link.final_refusal
+        )
+        await impostor.server.stop()
+        await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_document_crosses_the_lan_once_per_seat(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        data = random.Random(7).randbytes(3 * 1024 * 1024 + 17)  # several chunks
+        digest = hashlib.sha256(data).hexdigest()
+        (tmp_path / "budget.pdf").write_bytes(data)
+        master.blobs[digest] = tmp_path / "budget.pdf"
+        await master.server.start("127.0.0.1")
+        seats = [await paired_seat(master, tmp_path, f"Siège {n}") for n in (1, 2)]
+        followers = [asyncio.ensure_future(s.link.run()) for s in seats]
+        for seat in seats:
+            await until(seat.link.live.is_set)
+        first = await seats[0].link.fetch(digest)
+        again = await seats[0].link.fetch(digest)  # from the seat's cache
+        assert first == again
+        assert first.read_bytes() == data
+        await seats[1].link.fetch(digest)
+        assert master.server.blobs_sent == [digest, digest]  # once for each seat
+        with pytest.raises(LinkError, match="Document inconnu"):
+            await seats[0].link.fetch("0" * 64)
+        for seat in seats:
+            await seat.link.stop()
+        await asyncio.gather(*followers)
+        await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_seat_may_propose_a_point_and_nothing_else(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        master.play(demo_lines()[:5])
+        seat = await paired_seat(master, tmp_path, "Siège 5")
+        follower = asyncio.ensure_future(seat.link.run())
+        await until(seat.link.live.is_set)
+        assert await seat.link.propose("2026-11-28", "nbonnet", "Illuminations de Noël") is None
+        assert master.proposals[0]["member"] == "nbonnet"
+        before = master.journal.last_seq()
+        # A command the seat has no right to: refused as a frame, nothing recorded.
+        assert seat.link._ws is not None
+        seat.link._n += 1
+        await seat.link._ws.send(json.dumps({"type": "vote", "n": seat.link._n, "item": "p1"}))
+        await until(lambda: any("type de trame inconnu" in s for s in seat.statuses))
+        assert master.journal.last_seq() == before
+        await seat.link.stop()
+        await follower
+        await master.server.stop()
+
+    run(scenario)
+
+
+def _garbage(rng: random.Random) -> str | bytes:
+    """Frames a broken or hostile client might send."""
+    choice = rng.randrange(8)
+    if choice == 0:
+        return rng.randbytes(rng.randrange(1, 300))
+    if choice == 1:
+        return "".join(chr(rng.randrange(32, 0x2FFF)) for _ in range(rng.randrange(1, 80)))
+    if choice == 2:
+        return json.dumps([rng.random() for _ in range(5)])
+    if choice == 3:
+        return json.dumps({"type": rng.choice(["hello", "pair", "blob", "vote", "x"]), "n": 1})
+    if choice == 4:
+        return json.dumps(
+            {
+                "type": "hello",
+                "n": 1,
+                "name": 3,
+                "cert": [],
+                "signature": {},
+                "journal_after": -1,
+                "documents_after": "0",
+            }
+        )
+    if choice == 5:
+        return "[" * 5000
+    if choice == 6:
+        return json.dumps(
+            {
+                "type": "pair",
+                "n": 1,
+                "name": "x",
+                "cert": "-----BEGIN",
+                "signature": "@@",
+                "code": "1",
+            }
+        )
+    return json.dumps({"type": "blob", "n": rng.randrange(-3, 5), "hash": "zz"})
+
+
+def test_thousands_of_malformed_frames_do_not_harm_the_server(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        master.play(demo_lines()[:10])
+        seat = await paired_seat(master, tmp_path, "Siège 6")
+        follower = asyncio.ensure_future(seat.link.run())
+        await until(lambda: same_state(seat, master))
+        rng = random.Random(2026)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        sent = 0
+        url = f"wss://127.0.0.1:{master.server.port}/"
+        while sent < 3000:
+            async with connect(url, ssl=context, compression=None, max_size=None) as ws:
+                await ws.recv()  # the challenge
+                try:
+                    for _ in range(rng.randrange(1, 8)):
+                        await ws.send(_garbage(rng))
+                        sent += 1
+                    async for _reply in ws:
+                        pass  # refused and closed
+                except Exception:
+                    pass
+        assert master.server.refused_connections > 300
+        # The paired seat never noticed, and still follows.
+        master.play(demo_lines()[10:20])
+        await until(lambda: same_state(seat, master))
+        await seat.link.stop()
+        await follower
+        await master.server.stop()
+
+    run(scenario)
