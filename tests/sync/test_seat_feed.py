@@ -21,6 +21,7 @@ from websockets.asyncio.client import connect
 
 from demo import DEMO_SCRIPT, demo_config
 from sync.net.client import LinkError, SeatLink
+from sync.net.discovery import Advertiser, find_tables
 from sync.net.identity import load_or_create_identity
 from sync.net.pairing import PairedDevices, PairingWindow
 from sync.net.server import FeedServer
@@ -354,5 +355,26 @@ def test_thousands_of_malformed_frames_do_not_harm_the_server(tmp_path: Path) ->
         await seat.link.stop()
         await follower
         await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_seat_finds_the_master_on_the_lan_and_pairs(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        advertiser = Advertiser("Table de Val-de-Sauve", master.server.port, ["127.0.0.1"])
+        await advertiser.start()
+        try:
+            found = await find_tables(10, interfaces=["127.0.0.1"])
+            table = next(t for t in found if t.port == master.server.port)
+            assert table.name == "Table de Val-de-Sauve"
+            seat = Seat(tmp_path, "Siège 1")
+            pin = await seat.link.pair(table.host, table.port, master.window.open())
+            assert pin.server == master.identity.fingerprint
+            assert master.paired.is_trusted(seat.identity.fingerprint)
+        finally:
+            await advertiser.stop()
+            await master.server.stop()
 
     run(scenario)
