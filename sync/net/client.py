@@ -108,7 +108,7 @@ class SeatLink:
         self._n = 0
         self._stopping = False
         self._blob_waiters: dict[str, list[asyncio.Future[Path]]] = {}
-        self._blob: tuple[str, bytearray] | None = None
+        self._blob: tuple[str, str, int, bytearray] | None = None
         self._proposals: dict[int, asyncio.Future[str | None]] = {}
 
     # --- pairing ----------------------------------------------------------
@@ -234,7 +234,7 @@ class SeatLink:
     def _receive(self, frame: str | bytes) -> None:
         if isinstance(frame, bytes):
             if self._blob is not None:
-                self._blob[1].extend(frame)
+                self._blob[3].extend(frame)
             return
         message = json.loads(frame)
         kind = message.get("type")
@@ -253,11 +253,11 @@ class SeatLink:
             self.live.set()
             self.on_status("Connecté à la table")
         elif kind == "blob":
-            self._blob = (message["hash"], bytearray())
+            self._blob = (message["hash"], message["sha256"], int(message["size"]), bytearray())
         elif kind == "blob_end" and self._blob is not None:
-            content_hash, data = self._blob
+            content_hash, digest, size, data = self._blob
             self._blob = None
-            self._blob_arrived(content_hash, bytes(data))
+            self._blob_arrived(content_hash, digest, size, bytes(data))
         elif kind == "blob_missing":
             for waiter in self._blob_waiters.pop(message["hash"], []):
                 if not waiter.done():
@@ -312,9 +312,9 @@ class SeatLink:
         await self._ws.send(encode({**message, "n": self._n}))
         return self._n
 
-    def _blob_arrived(self, content_hash: str, data: bytes) -> None:
+    def _blob_arrived(self, content_hash: str, digest: str, size: int, data: bytes) -> None:
         waiters = self._blob_waiters.pop(content_hash, [])
-        if hashlib.sha256(data).hexdigest() != content_hash:
+        if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
             error = LinkError("Document reçu altéré (empreinte différente) : il sera redemandé")
             for waiter in waiters:
                 if not waiter.done():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import secrets
 import ssl
@@ -334,13 +335,26 @@ class FeedServer:
                 )
             )
             return
-        size = (await asyncio.to_thread(path.stat)).st_size
-        await seat.connection.send(encode({"type": "blob", "hash": content_hash, "size": size}))
+        # The bytes sent are the viewable file (an office document's PDF
+        # conversion): the seat checks them against their own digest.
+        digest, size = await asyncio.to_thread(_digest, path)
+        await seat.connection.send(
+            encode({"type": "blob", "hash": content_hash, "size": size, "sha256": digest})
+        )
         with path.open("rb") as source:
             while chunk := await asyncio.to_thread(source.read, protocol.BLOB_CHUNK):
                 await seat.connection.send(chunk)
         await seat.connection.send(encode({"type": "blob_end", "hash": content_hash}))
         self.blobs_sent.append(content_hash)
+
+
+def _digest(path: Path) -> tuple[str, int]:
+    sha, size = hashlib.sha256(), 0
+    with path.open("rb") as source:
+        while chunk := source.read(1 << 20):
+            sha.update(chunk)
+            size += len(chunk)
+    return sha.hexdigest(), size
 
 
 async def _refuse(connection: ServerConnection, message: str, code: int = 1008) -> None:

@@ -20,10 +20,12 @@ import pytest
 from websockets.asyncio.client import connect
 
 from demo import DEMO_SCRIPT, demo_config
+from sync.feed import DocumentFeed
 from sync.net.client import LinkError, SeatLink
 from sync.net.discovery import Advertiser, find_tables
 from sync.net.identity import load_or_create_identity
 from sync.net.pairing import PairedDevices, PairingWindow
+from sync.net.remote import RemoteTable
 from sync.net.server import FeedServer
 from table_app.council import projection
 from table_app.council.engine import SessionEngine
@@ -376,5 +378,63 @@ def test_a_seat_finds_the_master_on_the_lan_and_pairs(tmp_path: Path) -> None:
         finally:
             await advertiser.stop()
             await master.server.stop()
+
+    run(scenario)
+
+
+def test_a_remote_table_holds_the_session_and_the_documents_of_the_master(tmp_path: Path) -> None:
+    """What a seat's views read: the state, the documents as the feed describes
+    them, and their bytes once fetched into the seat's cache."""
+
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        feed = DocumentFeed(master.journal.db)
+        master.server.sources["documents"] = feed
+        pdf = tmp_path / "budget.pdf"
+        pdf.write_bytes(b"%PDF-1.7 budget primitif 2027")
+        digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+        master.blobs[digest] = pdf
+        payload = {
+            "document_id": 1,
+            "path": "Séances/2026-11-28/02 - Budget/budget.pdf",
+            "title": "Budget",
+            "status": "ok",
+            "hash": digest,
+            "page_count": 1,
+        }
+        with master.journal.db.engine.begin() as conn:
+            first = feed.append(conn, "document.added", payload)
+        await master.server.start("127.0.0.1")
+        master.play(demo_lines()[:12])
+        seat = Seat(tmp_path, "Siège 1")
+        remote = RemoteTable(seat.link.folder / "documents")
+        seat.link.on_events = remote.on_events
+        await seat.link.pair("127.0.0.1", master.server.port, master.window.open())
+        follower = asyncio.ensure_future(seat.link.run())
+        await until(seat.link.live.is_set)
+        assert remote.state.last_seq == master.engine.state.last_seq
+        assert remote.documents() == [payload]
+        assert not remote.viewable_path(digest).exists()
+        assert remote.wanted == [digest]
+        await seat.link.fetch(digest)
+        assert remote.viewable_path(digest).read_bytes() == pdf.read_bytes()
+        # Live: a document removed from the folder, and the session goes on.
+        with master.journal.db.engine.begin() as conn:
+            gone = feed.append(conn, "document.removed", {**payload, "status": "removed"})
+        feed.publish([gone])
+        for event in (first, gone):
+            master.server.publish("documents", event)
+        master.play(demo_lines()[12:20])
+        await until(
+            lambda: (
+                remote.documents() == [] and remote.state.last_seq == master.engine.state.last_seq
+            )
+        )
+        assert session_json(remote.state.sessions["2026-11-28"]) == session_json(
+            master.engine.state.sessions["2026-11-28"]
+        )
+        await seat.link.stop()
+        await follower
+        await master.server.stop()
 
     run(scenario)
