@@ -36,7 +36,8 @@ from table_app.journal import Event
 log = logging.getLogger("sync.net.client")
 
 PIN_FILE = "table-appairee.json"
-RECONNECT_S = (0.2, 0.5, 1.0, 2.0)
+#: Seconds between attempts to reach the master again: a LAN, so often and cheaply.
+RECONNECT_S = (0.1, 0.25, 0.5)
 #: Close codes after which trying again changes nothing until a person acts.
 FINAL_CODES = {4401, 4403}
 
