@@ -62,6 +62,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="afficher les noms des écrans branchés et quitter",
     )
+    run.add_argument(
+        "--seats",
+        action="store_true",
+        help="servir la séance aux sièges en réseau (ordinateurs des écrans, tablettes appairées)",
+    )
+    run.add_argument(
+        "--seats-port",
+        type=int,
+        default=8443,
+        metavar="PORT",
+        help="port du fil des sièges (défaut : 8443)",
+    )
     run.set_defaults(func=cmd_run)
     return parser
 

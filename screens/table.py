@@ -85,6 +85,11 @@ def run_table(args: argparse.Namespace) -> int:
     watchdog.timeout.connect(lambda: sd_notify("WATCHDOG=1"))
     watchdog.start(2000)
     try:
+        if getattr(args, "seats", False):
+            from screens.seat_service import SeatService, run_with_seats
+
+            seats = SeatService(engine, config.data_dir, config.commune.name, library=library)
+            return run_with_seats(app, seats, "0.0.0.0", args.seats_port)
         return int(app.exec())
     finally:
         sd_notify("STOPPING=1")

@@ -25,6 +25,20 @@ class FoundTable:
     port: int
 
 
+def lan_addresses() -> list[str]:
+    """This computer's IPv4 addresses on its networks (loopback left out)."""
+    import ifaddr  # zeroconf's own dependency
+
+    return sorted(
+        {
+            ip.ip
+            for adapter in ifaddr.get_adapters()
+            for ip in adapter.ips
+            if isinstance(ip.ip, str) and not ip.ip.startswith("127.")
+        }
+    )
+
+
 def _instance(name: str) -> str:
     clean = "".join(c if c.isalnum() or c in " -_" else " " for c in name).strip() or "Table"
     return f"{clean[:60]}.{SERVICE_TYPE}"
@@ -90,4 +104,4 @@ async def find_tables(
         await zeroconf.async_close()
 
 
-__all__ = ["Advertiser", "FoundTable", "find_tables"]
+__all__ = ["Advertiser", "FoundTable", "find_tables", "lan_addresses"]

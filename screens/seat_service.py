@@ -1,0 +1,109 @@
+"""The kiosk serves its session to seats on the network, from the Qt loop itself.
+
+qasync runs asyncio inside Qt's event loop, so the feed server lives on the
+GUI thread without a thread of its own: the engine's events are handed to it
+as they are published, and the seats' sockets are served between two
+repaints. The server never waits on the GUI, and the GUI never waits on a
+seat (each seat has its own queue; a slow one is cut off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+from sync.net.discovery import Advertiser, lan_addresses
+from sync.net.identity import load_or_create_identity
+from sync.net.pairing import PairedDevices, PairingWindow
+from sync.net.server import FeedServer
+from table_app.council.engine import SessionEngine
+from table_app.journal import Event
+
+log = logging.getLogger("screens.seats")
+
+DEFAULT_PORT = 8443
+
+
+class _NoDocuments:
+    def events(self, after: int = 0) -> list[Event]:
+        return []
+
+    def last_seq(self) -> int:
+        return 0
+
+
+class SeatService:
+    """The feed server of a table, its pairing and its announcement on the LAN."""
+
+    def __init__(
+        self,
+        engine: SessionEngine,
+        data_dir: Path,
+        commune: str,
+        library: Any = None,
+    ) -> None:
+        self.identity = load_or_create_identity(data_dir / "reseau", f"Table de {commune}")
+        self.paired = PairedDevices(data_dir / "reseau" / "sieges-appaires.json")
+        self.window = PairingWindow()
+        documents = library.feed if library is not None else _NoDocuments()
+        self.server = FeedServer(
+            self.identity,
+            self.paired,
+            self.window,
+            {"journal": engine.journal, "documents": documents},
+            blob_path=library.viewable_path if library is not None else lambda _h: None,
+            on_proposal=lambda fields: self._propose(engine, fields),
+        )
+        self._unsubscribe = [engine.subscribe(lambda e: self.server.publish("journal", e))]
+        if library is not None:
+            self._unsubscribe.append(
+                library.feed.subscribe(lambda e: self.server.publish("documents", e))
+            )
+        self._advertiser: Advertiser | None = None
+
+    @staticmethod
+    def _propose(engine: SessionEngine, fields: dict[str, Any]) -> str | None:
+        from table_app.council.errors import CommandRefused
+
+        command = {"cmd": "propose_item", "kind": "deliberation", **fields}
+        try:
+            engine.execute(command, author="conseiller")
+        except CommandRefused as refusal:
+            return refusal.message
+        return None
+
+    async def start(
+        self, host: str = "0.0.0.0", port: int = DEFAULT_PORT, advertise: list[str] | None = None
+    ) -> None:
+        await self.server.start(host, port)
+        if advertise:
+            self._advertiser = Advertiser(self.identity.name, self.server.port, advertise)
+            await self._advertiser.start()
+
+    async def stop(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        if self._advertiser is not None:
+            await self._advertiser.stop()
+        await self.server.stop()
+
+
+def run_with_seats(app: Any, service: SeatService, host: str, port: int) -> int:
+    """Run the Qt application with the seat service on its loop (qasync)."""
+    import qasync
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    quitting = asyncio.Event()
+    app.aboutToQuit.connect(quitting.set)
+    with loop:
+        loop.run_until_complete(service.start(host, port, advertise=lan_addresses() or None))
+        log.info("Sièges en réseau servis sur le port %d", service.server.port)
+        loop.run_until_complete(quitting.wait())
+        loop.run_until_complete(service.stop())
+    return 0
+
+
+__all__ = ["DEFAULT_PORT", "SeatService", "run_with_seats"]
