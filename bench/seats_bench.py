@@ -18,18 +18,10 @@ from demo import demo_config
 from sync.net.client import RECONNECT_S, SeatLink
 from sync.net.identity import load_or_create_identity
 from sync.net.pairing import PairedDevices, PairingWindow
-from sync.net.server import FeedServer
+from sync.net.server import EmptyStream, FeedServer
 from table_app.council.engine import SessionEngine
 from table_app.journal import Event, Journal
 from table_app.store import open_database
-
-
-class _NoDocuments:
-    def events(self, after: int = 0) -> list[Event]:
-        return []
-
-    def last_seq(self) -> int:
-        return 0
 
 
 class _Table:
@@ -43,7 +35,7 @@ class _Table:
             identity,
             PairedDevices(root / "maitre" / "sieges.json"),
             self.window,
-            {"journal": self.journal, "documents": _NoDocuments()},
+            {"journal": self.journal, "documents": EmptyStream()},
         )
         self.published: dict[int, int] = {}
 

@@ -17,21 +17,13 @@ from typing import Any
 from sync.net.discovery import Advertiser, lan_addresses
 from sync.net.identity import load_or_create_identity
 from sync.net.pairing import PairedDevices, PairingWindow
-from sync.net.server import FeedServer
+from sync.net.server import EmptyStream, FeedServer
 from table_app.council.engine import SessionEngine
-from table_app.journal import Event
+from table_app.council.errors import CommandRefused
 
 log = logging.getLogger("screens.seats")
 
 DEFAULT_PORT = 8443
-
-
-class _NoDocuments:
-    def events(self, after: int = 0) -> list[Event]:
-        return []
-
-    def last_seq(self) -> int:
-        return 0
 
 
 class SeatService:
@@ -47,7 +39,7 @@ class SeatService:
         self.identity = load_or_create_identity(data_dir / "reseau", f"Table de {commune}")
         self.paired = PairedDevices(data_dir / "reseau" / "sieges-appaires.json")
         self.window = PairingWindow()
-        documents = library.feed if library is not None else _NoDocuments()
+        documents = library.feed if library is not None else EmptyStream()
         self.server = FeedServer(
             self.identity,
             self.paired,
@@ -65,8 +57,6 @@ class SeatService:
 
     @staticmethod
     def _propose(engine: SessionEngine, fields: dict[str, Any]) -> str | None:
-        from table_app.council.errors import CommandRefused
-
         command = {"cmd": "propose_item", "kind": "deliberation", **fields}
         try:
             engine.execute(command, author="conseiller")

@@ -83,6 +83,20 @@ class Event:
             "hash": self.hash,
         }
 
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Event:
+        """The event as ``to_json`` wrote it (a seat reading the feed)."""
+        return cls(
+            int(raw["seq"]),
+            str(raw["recorded_at"]),
+            str(raw["session_id"]),
+            str(raw["author"]),
+            str(raw["type"]),
+            dict(raw["payload"]),
+            str(raw["prev_hash"]),
+            str(raw["hash"]),
+        )
+
 
 def _from_row(row: Any) -> Event:
     return Event(

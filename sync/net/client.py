@@ -65,16 +65,14 @@ def read_pin(folder: Path) -> Pin | None:
     return Pin(**json.loads(path.read_text(encoding="utf-8")))
 
 
-def _event(raw: dict[str, Any]) -> Event:
-    return Event(
-        int(raw["seq"]),
-        str(raw["recorded_at"]),
-        str(raw["session_id"]),
-        str(raw["author"]),
-        str(raw["type"]),
-        dict(raw["payload"]),
-        str(raw["prev_hash"]),
-        str(raw["hash"]),
+def _connect(host: str, port: int, **options: Any) -> Any:
+    """One TLS WebSocket to the master (``async with``)."""
+    return connect(
+        f"wss://{host}:{port}/",
+        ssl=_client_tls(),
+        max_size=protocol.MAX_MASTER_FRAME,
+        compression=None,
+        **options,
     )
 
 
@@ -116,28 +114,9 @@ class SeatLink:
 
     async def pair(self, host: str, port: int, code: str) -> Pin:
         """Pair with the master at ``host:port`` with the code its screen shows."""
-        async with connect(
-            f"wss://{host}:{port}/",
-            ssl=_client_tls(),
-            max_size=protocol.MAX_MASTER_FRAME,
-            compression=None,
-            open_timeout=10,
-        ) as ws:
+        async with _connect(host, port, open_timeout=10) as ws:
             server = self._server_fingerprint(ws)
-            challenge, name = await self._challenge(ws, server)
-            self._n = 1
-            await ws.send(
-                encode(
-                    {
-                        "type": "pair",
-                        "n": 1,
-                        "name": self.identity.name,
-                        "cert": self.identity.cert_pem.decode("ascii"),
-                        "signature": b64(self.identity.sign(protocol.proof(challenge, server))),
-                        "code": code,
-                    }
-                )
-            )
+            name = await self._present(ws, server, {"type": "pair", "code": code})
             reply = json.loads(await ws.recv())
             if reply.get("type") != "paired":
                 raise LinkError(str(reply.get("message") or "appairage refusé"))
@@ -191,35 +170,21 @@ class SeatLink:
             await self._ws.close()
 
     async def _follow(self, host: str, port: int, pinned: str) -> None:
-        async with connect(
-            f"wss://{host}:{port}/",
-            ssl=_client_tls(),
-            max_size=protocol.MAX_MASTER_FRAME,
-            compression=None,
-            open_timeout=5,
-            ping_interval=5,
-            ping_timeout=10,
-        ) as ws:
+        async with _connect(host, port, open_timeout=5, ping_interval=5, ping_timeout=10) as ws:
             server = self._server_fingerprint(ws)
             if server != pinned:
                 raise LinkError(
                     "La table qui répond n'est pas celle avec laquelle ce siège a été appairé : "
                     "rien n'en est accepté (demandez à la mairie de l'appairer de nouveau)"
                 )
-            challenge, _name = await self._challenge(ws, server)
-            self._n = 1
-            await ws.send(
-                encode(
-                    {
-                        "type": "hello",
-                        "n": 1,
-                        "name": self.identity.name,
-                        "cert": self.identity.cert_pem.decode("ascii"),
-                        "signature": b64(self.identity.sign(protocol.proof(challenge, server))),
-                        "journal_after": self.last["journal"],
-                        "documents_after": self.last["documents"],
-                    }
-                )
+            await self._present(
+                ws,
+                server,
+                {
+                    "type": "hello",
+                    "journal_after": self.last["journal"],
+                    "documents_after": self.last["documents"],
+                },
             )
             self._ws = ws
             self.connected.set()
@@ -241,7 +206,7 @@ class SeatLink:
         kind = message.get("type")
         if kind == "events":
             stream = message["stream"]
-            events = [_event(raw) for raw in message["events"]]
+            events = [Event.from_json(raw) for raw in message["events"]]
             if events and events[0].seq != self.last[stream] + 1:
                 raise ConnectionClosed(None, None)  # a gap: reconnect and resume
             if events:
@@ -350,6 +315,24 @@ class SeatLink:
         if not der:
             raise LinkError("La table n'a présenté aucun certificat")
         return fingerprint_of_der(der)
+
+    async def _present(self, ws: ClientConnection, server: str, message: dict[str, Any]) -> str:
+        """Answer the master's challenge with this device's certificate and
+        signature (frame n° 1 of the connection); returns the master's name."""
+        challenge, name = await self._challenge(ws, server)
+        self._n = 1
+        await ws.send(
+            encode(
+                {
+                    **message,
+                    "n": 1,
+                    "name": self.identity.name,
+                    "cert": self.identity.cert_pem.decode("ascii"),
+                    "signature": b64(self.identity.sign(protocol.proof(challenge, server))),
+                }
+            )
+        )
+        return name
 
     @staticmethod
     async def _challenge(ws: ClientConnection, server: str) -> tuple[bytes, str]:

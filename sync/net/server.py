@@ -53,6 +53,16 @@ class EventSource(Protocol):
     def last_seq(self) -> int: ...
 
 
+class EmptyStream:
+    """A stream with no event: a table served without its document folder."""
+
+    def events(self, after: int = 0) -> list[Event]:
+        return []
+
+    def last_seq(self) -> int:
+        return 0
+
+
 #: A seat's proposal: the checked fields; returns None, or the refusal in French.
 ProposalHandler = Callable[[dict[str, Any]], str | None]
 
@@ -367,4 +377,4 @@ async def _refuse(connection: ServerConnection, message: str, code: int = 1008) 
         await connection.close(code, message[:120].encode("utf-8")[:120].decode("utf-8", "ignore"))
 
 
-__all__ = ["MAX_REFUSED_FRAMES", "STREAMS", "FeedServer", "server_tls_context"]
+__all__ = ["MAX_REFUSED_FRAMES", "STREAMS", "EmptyStream", "FeedServer", "server_tls_context"]

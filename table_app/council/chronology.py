@@ -69,7 +69,7 @@ class ChronologyWarning:
 
 
 @dataclass
-class _Latest:
+class _Moment:
     at: str
     seq: int
     type: str
@@ -84,7 +84,7 @@ def check_chronology(events: Iterable[Event]) -> list[ChronologyWarning]:
     warning where the order breaks, not one for each event after a late one),
     and every event recorded after the session's end (the debates excepted)."""
     warnings: list[ChronologyWarning] = []
-    previous: dict[str, _Latest] = {}
+    previous: dict[str, _Moment] = {}
     ended: dict[str, Event] = {}
     zones: dict[str, str] = {}
     for event in events:
@@ -120,7 +120,7 @@ def check_chronology(events: Iterable[Event]) -> list[ChronologyWarning]:
                         "dans l'ordre (le journal les garde tels qu'ils ont été écrits)",
                     )
                 )
-            previous[sid] = _Latest(at, event.seq, event.type)
+            previous[sid] = _Moment(at, event.seq, event.type)
         if event.type in ENDINGS:
             ended[sid] = event
     return warnings

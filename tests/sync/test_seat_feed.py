@@ -26,7 +26,7 @@ from sync.net.discovery import Advertiser, find_tables
 from sync.net.identity import load_or_create_identity
 from sync.net.pairing import PairedDevices, PairingWindow
 from sync.net.remote import RemoteTable
-from sync.net.server import FeedServer
+from sync.net.server import EmptyStream, FeedServer
 from table_app.council import projection
 from table_app.council.engine import SessionEngine
 from table_app.council.state import CouncilState
@@ -54,7 +54,7 @@ class Master:
             self.identity,
             self.paired,
             self.window,
-            {"journal": self.journal, "documents": _NoDocuments()},
+            {"journal": self.journal, "documents": EmptyStream()},
             blob_path=self.blobs.get,
             on_proposal=self._propose,
         )
@@ -66,14 +66,6 @@ class Master:
 
     def play(self, lines: list[str]) -> None:
         play_lines(self.engine, lines, session="2026-11-28", author="president")
-
-
-class _NoDocuments:
-    def events(self, after: int = 0) -> list[Event]:
-        return []
-
-    def last_seq(self) -> int:
-        return 0
 
 
 class Seat:
