@@ -35,6 +35,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_table(args)
 
 
+def cmd_seat(args: argparse.Namespace) -> int:
+    from screens.remote_seat import run_seat
+
+    return run_seat(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = below.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -75,6 +81,46 @@ def build_parser() -> argparse.ArgumentParser:
         help="port du fil des sièges (défaut : 8443)",
     )
     run.set_defaults(func=cmd_run)
+    seat = sub.add_parser(
+        "seat",
+        help="un siège sur son propre ordinateur ou une tablette : suit la table par le réseau",
+    )
+    seat.add_argument(
+        "--dir",
+        help="dossier du siège : son identité, la table appairée, les documents reçus "
+        "(défaut : ~/.local/share/table-du-conseil/siege)",
+    )
+    seat.add_argument("--name", help="nom de l'appareil, affiché sur l'écran du maire")
+    seat.add_argument(
+        "--master",
+        metavar="HÔTE:PORT",
+        help="adresse de la table (défaut : la trouver sur le réseau, zeroconf)",
+    )
+    seat.add_argument(
+        "--code",
+        help="appairer sans écran tactile avec le code affiché sur l'écran du maire",
+    )
+    seat.add_argument(
+        "--member",
+        action="append",
+        metavar="IDENTIFIANT",
+        help="élu assis à ce siège (répétable ; défaut : tous les membres du conseil)",
+    )
+    seat.add_argument("--windowed", action="store_true", help="en fenêtre, pas en plein écran")
+    seat.add_argument(
+        "--no-browse", action="store_true", help="ne pas chercher les tables sur le réseau"
+    )
+    seat.add_argument(
+        "--state-file",
+        metavar="FICHIER",
+        help="écrire dans FICHIER (JSON) ce que le siège détient et affiche, à chaque changement",
+    )
+    seat.add_argument(
+        "--report",
+        action="store_true",
+        help="écrire une ligne JSON par événement affiché (mesures)",
+    )
+    seat.set_defaults(func=cmd_seat)
     return parser
 
 

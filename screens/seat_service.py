@@ -47,6 +47,7 @@ class SeatService:
             {"journal": engine.journal, "documents": documents},
             blob_path=library.viewable_path if library is not None else lambda _h: None,
             on_proposal=lambda fields: self._propose(engine, fields),
+            on_search=(lambda q, n: _search(library, q, n)) if library is not None else None,
         )
         self._unsubscribe = [engine.subscribe(lambda e: self.server.publish("journal", e))]
         if library is not None:
@@ -54,6 +55,12 @@ class SeatService:
                 library.feed.subscribe(lambda e: self.server.publish("documents", e))
             )
         self._advertiser: Advertiser | None = None
+        self._serving = False
+
+    @property
+    def port(self) -> int | None:
+        """The port the seats connect to; None until the server has started."""
+        return self.server.port if self._serving else None
 
     @staticmethod
     def _propose(engine: SessionEngine, fields: dict[str, Any]) -> str | None:
@@ -68,6 +75,7 @@ class SeatService:
         self, host: str = "0.0.0.0", port: int = DEFAULT_PORT, advertise: list[str] | None = None
     ) -> None:
         await self.server.start(host, port)
+        self._serving = True
         if advertise:
             self._advertiser = Advertiser(self.identity.name, self.server.port, advertise)
             await self._advertiser.start()
@@ -77,7 +85,15 @@ class SeatService:
             unsubscribe()
         if self._advertiser is not None:
             await self._advertiser.stop()
+        self._serving = False
         await self.server.stop()
+
+
+def _search(library: Any, query: str, limit: int) -> list[dict[str, Any]]:
+    """A seat's search, on the server's worker thread (never the GUI's)."""
+    from sync.search import search
+
+    return [hit.to_json() for hit in search(library.db, query, limit=limit)]
 
 
 def run_with_seats(app: Any, service: SeatService, host: str, port: int) -> int:

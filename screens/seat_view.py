@@ -44,6 +44,11 @@ log = logging.getLogger("screens")
 
 #: Builds the widget that shows a document (``screens.document_viewer.DocumentViewer``).
 ViewerFactory = Callable[[QWidget], Any]
+#: Called with None once a proposal is recorded, else with its refusal in French.
+Reply = Callable[[str | None], None]
+#: Sends a councillor's proposal ``(member, title, reply)``: on the table's own
+#: computer the engine answers at once; a seat on the network hears back later.
+Proposer = Callable[[str, str, Reply], None]
 
 
 def _short(name: str) -> str:
@@ -71,6 +76,7 @@ class DocumentsPanel(QWidget):
     ) -> None:
         super().__init__(parent)
         self.model = model
+        self._fetching: tuple[str, int] | None = None  # (hash, page) awaited from the table
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         side = QVBoxLayout()
@@ -123,11 +129,33 @@ class DocumentsPanel(QWidget):
         if doc["status"] == "rejected":
             return
         path = library.viewable_path(doc["hash"])
-        if getattr(self.viewer, "current_path", None) != path:
-            self.viewer.open_document(path, document_title(doc), page)
-            self.viewer.current_path = path
-        else:
+        self._fetching = None
+        if getattr(self.viewer, "current_path", None) == path:
             self.viewer.set_page(page)
+            return
+        fetch = getattr(library, "fetch", None)  # a seat on the network: bytes by hash
+        if fetch is not None and not path.is_file():
+            self._fetching = (doc["hash"], page)
+            self.viewer.close_document()
+            self.viewer.current_path = None
+            self.viewer.title_label.setText(document_title(doc))
+            self.viewer.canvas.clear("Chargement du document depuis la table…")
+            fetch(doc["hash"], lambda error, d=doc, p=page: self._fetched(d, p, error))
+            return
+        self.viewer.open_document(path, document_title(doc), page)
+        self.viewer.current_path = path
+
+    def _fetched(self, doc: dict[str, Any], page: int, error: str | None) -> None:
+        """A document asked of the table has arrived (or could not): show it if
+        it is still the one wanted."""
+        if self._fetching is None or self._fetching[0] != doc["hash"] or self.viewer is None:
+            return
+        page = self._fetching[1]
+        self._fetching = None
+        if error is not None:
+            self.viewer.canvas.clear(error, failed=True)
+            return
+        self.open(doc, page)
 
     def _on_list_item_clicked(self, row: QListWidgetItem) -> None:
         doc = row.data(Qt.ItemDataRole.UserRole)
@@ -212,11 +240,12 @@ class ProposeDialog(QDialog):
     def __init__(
         self,
         members: list[tuple[str, str]],
-        submit: Callable[[str, str], str | None],
+        submit: Proposer,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._submit = submit
+        self._waiting = False
         self.setWindowTitle("Proposer un point")
         layout = QVBoxLayout(self)
         layout.addWidget(label("Proposer un point à l'ordre du jour", "sectionTitle"))
@@ -238,11 +267,18 @@ class ProposeDialog(QDialog):
 
     def accept(self) -> None:
         title = self.title.text().strip()
-        refusal = (
-            self._submit(str(self.member.currentData()), title)
-            if title
-            else "Écrivez l'objet du point que vous proposez"
-        )
+        if not title:
+            self._answered("Écrivez l'objet du point que vous proposez")
+            return
+        if self._waiting:
+            return
+        self._waiting = True
+        self.buttons.setEnabled(False)
+        self._submit(str(self.member.currentData()), title, self._answered)
+
+    def _answered(self, refusal: str | None) -> None:
+        self._waiting = False
+        self.buttons.setEnabled(True)
         if refusal is None:
             super().accept()
         else:
@@ -266,12 +302,14 @@ class SeatScreen(QWidget):
         commune: str,
         viewer_factory: ViewerFactory | None = None,
         parent: QWidget | None = None,
+        proposer: Proposer | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.seat = seat
         self.model = model
+        self._proposer: Proposer = proposer or self._propose_to_engine
         self.following = True
         self._shown_item: str | None = None
         self.header = HeaderBar(commune, seat.name)
@@ -420,36 +458,43 @@ class SeatScreen(QWidget):
         session = self.model.session
         if session is None:
             return
-        dialog = ProposeDialog(
-            [(m, session.name(m)) for m in self.seat.members], self._send_proposal, self
-        )
+        members = self.seat.members or tuple(session.members)
+        dialog = ProposeDialog([(m, session.name(m)) for m in members], self._send_proposal, self)
         # Modal to this seat only (``open``, not ``exec``: an application-modal
         # dialog would freeze the mayor's screen and the other seats).
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
-    def propose(self, member: str, title: str) -> bool:
-        """Propose a point for ``member``; a refusal shows in this seat's banner."""
-        refusal = self._send_proposal(member, title)
-        if refusal is not None:
-            self.banner.show_refusal(refusal)
-        return refusal is None
+    def propose(self, member: str, title: str, reply: Reply | None = None) -> None:
+        """Propose a point for ``member``: the outcome shows in this seat's banner
+        (and goes to ``reply``, when given)."""
 
-    def _send_proposal(self, member: str, title: str) -> str | None:
-        """The proposal to the engine: None once accepted, else its refusal in words.
+        def answered(refusal: str | None) -> None:
+            if refusal is not None:
+                self.banner.show_refusal(refusal)
+            if reply is not None:
+                reply(refusal)
 
-        A councillor's refused proposal is told at this seat, not on the
-        mayor's screen (``announce=False``). The accepted event reaches every
-        view through the model as usual.
-        """
+        self._send_proposal(member, title, answered)
+
+    def _send_proposal(self, member: str, title: str, reply: Reply) -> None:
+        """The proposal to the table; ``reply`` gets None once recorded, else the
+        refusal in words. A councillor's refused proposal is told at this seat,
+        not on the mayor's screen. The accepted event reaches every view
+        through the model as usual."""
+
+        def answered(refusal: str | None) -> None:
+            if refusal is None:
+                self.banner.show_notice(
+                    f"Point proposé : « {title.strip()} ». Il attend l'accord du maire."
+                )
+            reply(refusal)
+
+        self._proposer(member, title, answered)
+
+    def _propose_to_engine(self, member: str, title: str, reply: Reply) -> None:
         command: dict[str, Any] = {"cmd": "propose_item", "member": member, "title": title}
-        refusal = self.model.submit(command, author="conseiller", announce=False)
-        if refusal is not None:
-            return refusal
-        self.banner.show_notice(
-            f"Point proposé : « {title.strip()} ». Il attend l'accord du maire."
-        )
-        return None
+        reply(self.model.submit(command, author="conseiller", announce=False))
 
     def _on_archive_document_chosen(self, doc: dict[str, Any]) -> None:
         self._stop_following()
@@ -492,15 +537,29 @@ class _SearchPanel(QWidget):
         layout.addWidget(self.results, 1)
 
     def run(self) -> None:
-        from sync.search import search
-
         self.results.clear()
         library = self.model.library
         if library is None:
             return
-        hits = search(library.db, self.query.text(), limit=30)
+        query = self.query.text()
+        remote = getattr(library, "search", None)  # a seat on the network asks the table
+        if remote is not None:
+            self.results.addItem("Recherche en cours…")
+            remote(query, 30, lambda hits, error: self._show(query, hits, error))
+            return
+        from sync.search import search
+
+        self._show(query, search(library.db, query, limit=30), None)
+
+    def _show(self, query: str, hits: list[Any], error: str | None) -> None:
+        if query != self.query.text():
+            return  # an answer to an older query
+        self.results.clear()
+        if error is not None:
+            self.results.addItem(error)
+            return
         if not hits:
-            self.results.addItem(f"Aucun résultat pour « {self.query.text()} »")
+            self.results.addItem(f"Aucun résultat pour « {query} »")
         for hit in hits:
             where = (
                 f"page {hit.page}"

@@ -9,14 +9,30 @@ refuses (``command_refused`` with its French message, nothing changed).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
-from table_app.council.engine import Accepted, SessionEngine
+from table_app.council.decide import Decision
+from table_app.council.engine import Accepted
 from table_app.council.errors import CommandRefused
-from table_app.council.state import Session
+from table_app.council.state import CouncilState, Session
 from table_app.journal import Event
+
+
+class SessionSource(Protocol):
+    """What the views need of a session: the table's ``SessionEngine``, or a seat
+    on the network's ``sync.net.remote.RemoteTable`` (which refuses commands)."""
+
+    @property
+    def state(self) -> CouncilState: ...
+
+    def subscribe(self, subscriber: Callable[[Event], None]) -> Callable[[], None]: ...
+
+    def execute(self, command: Mapping[str, Any], author: str = "president") -> Accepted: ...
+
+    def preview(self, command: Mapping[str, Any], author: str = "president") -> Decision: ...
 
 log = logging.getLogger("screens")
 
@@ -25,7 +41,7 @@ class SessionModel(QObject):
     """The current session of the table and the document feed, for the views.
 
     Attributes:
-        engine: the session engine (rules, journal).
+        engine: the session engine (rules, journal), or a network seat's remote table.
         session_id: the session shown, or None before any convocation.
         library: the document library (``sync.library.DocumentLibrary``) or None.
 
@@ -45,7 +61,7 @@ class SessionModel(QObject):
 
     def __init__(
         self,
-        engine: SessionEngine,
+        engine: SessionSource,
         session_id: str | None = None,
         library: Any = None,
         parent: QObject | None = None,

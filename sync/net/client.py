@@ -100,6 +100,10 @@ class SeatLink:
         self.on_events = on_events
         self.on_status = on_status
         self.last = {"journal": 0, "documents": 0}
+        #: the hash of the last event held, per stream: the next one must link to it
+        self.last_hash: dict[str, str] = {"journal": "", "documents": ""}
+        #: streams to forget when their events come again from the start
+        self._resync: set[str] = set()
         self.connected = asyncio.Event()
         self.live = asyncio.Event()
         self.final_refusal: str | None = None
@@ -109,6 +113,7 @@ class SeatLink:
         self._blob_waiters: dict[str, list[asyncio.Future[Path]]] = {}
         self._blob: tuple[str, str, int, bytearray] | None = None
         self._proposals: dict[int, asyncio.Future[str | None]] = {}
+        self._searches: dict[int, asyncio.Future[list[dict[str, Any]]]] = {}
 
     # --- pairing ----------------------------------------------------------
 
@@ -207,13 +212,27 @@ class SeatLink:
         if kind == "events":
             stream = message["stream"]
             events = [Event.from_json(raw) for raw in message["events"]]
-            if events and events[0].seq != self.last[stream] + 1:
+            if not events:
+                return
+            if events[0].seq != self.last[stream] + 1:
                 raise ConnectionClosed(None, None)  # a gap: reconnect and resume
-            if events:
-                self.last[stream] = events[-1].seq
-                self.on_events(stream, events, False)
+            held = self.last_hash[stream]
+            if held and events[0].prev_hash and events[0].prev_hash != held:
+                # The master's journal is not the one this seat followed (restored
+                # from a backup, replaced): start again from its first event.
+                log.warning("Journal de la table différent de celui suivi : reprise au début")
+                self.last[stream], self.last_hash[stream] = 0, ""
+                self._resync.add(stream)
+                raise ConnectionClosed(None, None)
+            reset = stream in self._resync and events[0].seq == 1
+            self._resync.discard(stream)
+            self.last[stream] = events[-1].seq
+            self.last_hash[stream] = events[-1].hash
+            self.on_events(stream, events, reset)
         elif kind == "snapshot":
             self.last[message["stream"]] = 0
+            self.last_hash[message["stream"]] = ""
+            self._resync.discard(message["stream"])
             self.on_events(message["stream"], [], True)
         elif kind == "live":
             self.live.set()
@@ -232,6 +251,13 @@ class SeatLink:
             waiter_p = self._proposals.pop(int(message["n"]), None)
             if waiter_p is not None and not waiter_p.done():
                 waiter_p.set_result(None if message["accepted"] else str(message["message"]))
+        elif kind == "search":
+            waiter_s = self._searches.pop(int(message["n"]), None)
+            if waiter_s is not None and not waiter_s.done():
+                if "hits" in message:
+                    waiter_s.set_result(list(message["hits"]))
+                else:
+                    waiter_s.set_exception(LinkError(str(message.get("message"))))
         elif kind in ("refused", "error"):
             self.on_status(str(message.get("message")))
 
@@ -267,14 +293,25 @@ class SeatLink:
         )
         return await future
 
+    async def search(self, query: str, limit: int = 30) -> list[dict[str, Any]]:
+        """The master's search hits for ``query`` (``sync.search.Hit.to_json`` objects)."""
+        future: asyncio.Future[list[dict[str, Any]]] = asyncio.get_running_loop().create_future()
+        await self._send({"type": "search", "query": query[:200], "limit": limit}, searcher=future)
+        return await future
+
     async def _send(
-        self, message: dict[str, Any], waiter: asyncio.Future[str | None] | None = None
+        self,
+        message: dict[str, Any],
+        waiter: asyncio.Future[str | None] | None = None,
+        searcher: asyncio.Future[list[dict[str, Any]]] | None = None,
     ) -> int:
         if self._ws is None:
             raise LinkError("Pas de lien avec la table pour l'instant")
         self._n += 1
         if waiter is not None:
             self._proposals[self._n] = waiter
+        if searcher is not None:
+            self._searches[self._n] = searcher
         await self._ws.send(encode({**message, "n": self._n}))
         return self._n
 
@@ -304,6 +341,10 @@ class SeatLink:
             if not waiter_p.done():
                 waiter_p.set_exception(error)
         self._proposals.clear()
+        for waiter_s in self._searches.values():
+            if not waiter_s.done():
+                waiter_s.set_exception(error)
+        self._searches.clear()
         self._blob = None
 
     # --- handshake ----------------------------------------------------------

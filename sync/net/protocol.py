@@ -43,8 +43,20 @@ SEAT_MESSAGES: dict[str, dict[str, type | tuple[type, ...]]] = {
     "pair": {"n": int, "name": str, "cert": str, "signature": str, "code": str},
     "blob": {"n": int, "hash": str},
     "propose_item": {"n": int, "session": str, "member": str, "title": str, "text": str},
+    # Reading is what a seat does: the master searches its index for it.
+    "search": {"n": int, "query": str, "limit": int},
 }
-_LIMITS = {"name": 80, "cert": 8000, "signature": 400, "code": 12, "title": 300, "text": 20_000}
+_LIMITS = {
+    "name": 80,
+    "cert": 8000,
+    "signature": 400,
+    "code": 12,
+    "title": 300,
+    "text": 20_000,
+    "query": 200,
+}
+#: At most this many search hits for one question.
+MAX_SEARCH_HITS = 50
 
 
 class FrameRefused(Exception):
@@ -97,6 +109,8 @@ def parse_seat_frame(frame: str | bytes, last_n: int) -> SeatMessage:
         )
     if kind == "blob" and not _HASH.match(fields["hash"]):
         raise FrameRefused("trame « blob » : empreinte SHA-256 invalide")
+    if kind == "search" and not 1 <= fields["limit"] <= MAX_SEARCH_HITS:
+        raise FrameRefused(f"trame « search » : entre 1 et {MAX_SEARCH_HITS} résultats")
     return SeatMessage(str(kind), fields)
 
 
@@ -125,6 +139,7 @@ __all__ = [
     "BLOB_CHUNK",
     "EVENTS_PER_FRAME",
     "MAX_MASTER_FRAME",
+    "MAX_SEARCH_HITS",
     "MAX_SEAT_FRAME",
     "PROTOCOL",
     "SEAT_MESSAGES",

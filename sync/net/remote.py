@@ -11,17 +11,26 @@ its own (a seat only proposes, through the link).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from table_app.council import projection
+from table_app.council.decide import Decision
+from table_app.council.engine import Accepted
+from table_app.council.errors import CommandRefused
 from table_app.council.state import CouncilState
 from table_app.journal import Event
 
 log = logging.getLogger("sync.net.remote")
 
+_READ_ONLY = (
+    "Un siège en réseau suit la séance : seul l'écran du maire la conduit "
+    "(un siège peut proposer un point)"
+)
 Subscriber = Callable[[Event], None]
+#: Told once a batch of the feed has been applied: ``(stream, events, reset)``.
+BatchSubscriber = Callable[[str, list[Event], bool], None]
 
 
 class _Subscribers:
@@ -49,6 +58,7 @@ class RemoteTable:
         self._session_events = _Subscribers()
         self.feed = _Subscribers()  # document events, as ``DocumentLibrary.feed``
         self._documents: dict[int, dict[str, Any]] = {}
+        self._batches: list[BatchSubscriber] = []
         #: content hashes the seat wants and has not got yet (the link fetches them)
         self.wanted: list[str] = []
 
@@ -69,11 +79,29 @@ class RemoteTable:
                 if "document_id" in payload:
                     self._documents[int(payload["document_id"])] = dict(payload)
                 self.feed.publish(event)
+        for batch in list(self._batches):
+            try:
+                batch(stream, events, reset)
+            except Exception:
+                log.exception("Un abonné du siège a échoué sur un lot du fil « %s »", stream)
+
+    def subscribe_batches(self, subscriber: BatchSubscriber) -> Callable[[], None]:
+        """Be told after each batch is applied (a catch-up of 500 events is one
+        batch: a screen redraws once, not 500 times)."""
+        self._batches.append(subscriber)
+        return lambda: self._batches.remove(subscriber)
 
     # --- read by the views (the engine's and the library's interface) ----------
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
         return self._session_events.subscribe(subscriber)
+
+    def execute(self, command: Mapping[str, Any], author: str = "president") -> Accepted:
+        """A seat on the network records nothing itself: it proposes through its link."""
+        raise CommandRefused(_READ_ONLY)
+
+    def preview(self, command: Mapping[str, Any], author: str = "president") -> Decision:
+        raise CommandRefused(_READ_ONLY)
 
     def documents(self, include_removed: bool = False) -> list[dict[str, Any]]:
         docs = sorted(self._documents.values(), key=lambda d: str(d.get("path")))

@@ -65,6 +65,8 @@ class EmptyStream:
 
 #: A seat's proposal: the checked fields; returns None, or the refusal in French.
 ProposalHandler = Callable[[dict[str, Any]], str | None]
+#: A seat's search ``(query, limit)``: the hits as JSON objects (run on a worker thread).
+SearchHandler = Callable[[str, int], list[dict[str, Any]]]
 
 
 @dataclass
@@ -100,6 +102,7 @@ class FeedServer:
         sources: dict[str, EventSource],
         blob_path: Callable[[str], Path | None] = lambda _hash: None,
         on_proposal: ProposalHandler | None = None,
+        on_search: SearchHandler | None = None,
     ) -> None:
         self.identity = identity
         self.paired = paired
@@ -107,6 +110,7 @@ class FeedServer:
         self.sources = sources
         self.blob_path = blob_path
         self.on_proposal = on_proposal
+        self.on_search = on_search
         self.seats: dict[str, _Seat] = {}
         self.blobs_sent: list[str] = []  # content hashes, in order (what crossed the LAN)
         self.refused_connections = 0
@@ -264,6 +268,8 @@ class FeedServer:
                 seat.queue.put_nowait(("blob", message["hash"]))
             elif message.type == "propose_item":
                 await self._propose(seat, message)
+            elif message.type == "search":
+                self._background(self._search(seat, message))
             else:  # a second hello or pair on a live connection
                 await seat.connection.send(
                     encode({"type": "error", "message": "déjà présenté sur cette connexion"})
@@ -279,6 +285,20 @@ class FeedServer:
         reply = {"type": "proposal", "n": message["n"], "accepted": reason is None}
         if reason is not None:
             reply["message"] = reason
+        seat.queue.put_nowait(("frame", reply))
+
+    async def _search(self, seat: _Seat, message: SeatMessage) -> None:
+        reply: dict[str, Any] = {"type": "search", "n": message["n"]}
+        if self.on_search is None:
+            reply["message"] = "La recherche n'est pas disponible sur cette table"
+        else:
+            try:
+                reply["hits"] = await asyncio.to_thread(
+                    self.on_search, message["query"], message["limit"]
+                )
+            except Exception as error:  # the index is the master's business, not the seat's
+                log.exception("Recherche d'un siège en échec")
+                reply["message"] = f"La recherche a échoué sur la table : {error}"
         seat.queue.put_nowait(("frame", reply))
 
     # --- what a seat receives -------------------------------------------------

@@ -183,7 +183,9 @@ def test_agenda_reorder_withdraw_and_a_seats_proposal(
     assert seat.agenda.item(0).text().startswith("1. Voirie communale")
     qtbot.mouseClick(master.agenda.buttons["Retirer"], Qt.MouseButton.LeftButton)
     assert item(model, "p2").status is ItemStatus.WITHDRAWN
-    assert seat.propose("cmeunier", "Éclairage du terrain de sport")
+    answers: list[str | None] = []
+    seat.propose("cmeunier", "Éclairage du terrain de sport", answers.append)
+    assert answers == [None]
     assert "attend l'accord du maire" in seat.banner.text()
     assert master.agenda.proposals.count() == 1
     master.agenda.proposals.setCurrentRow(0)
