@@ -29,9 +29,11 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -170,15 +172,24 @@ class RemoteSessionModel(SessionModel):
             self.session_changed.emit()
 
 
-class ConnectionStrip(MessageBanner):
-    """Across the top of a network seat: shown while the table cannot be reached."""
+class ConnectionStrip(QLabel):
+    """Across the top of a network seat, in red: shown while the table cannot be
+    reached (the screen below keeps the last state it had)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offline")
+        self.setWordWrap(True)
+        self.setMinimumHeight(72)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.hide()
 
     def show_status(self, message: str) -> None:
         if message == CONNECTED:
             self.hide()
             return
-        self.show_refusal(message)
-        self._timer.stop()  # stays until the link is back
+        self.setText(message)
+        self.show()
 
 
 class PairingPage(QWidget):
@@ -241,6 +252,7 @@ class PairingPage(QWidget):
         row.addLayout(right, 1)
         layout.addLayout(row, 1)
         self._found: list[FoundTable] = []
+        self.browsing = False  # the list is refreshed from the network
 
     def _key(self, text: str, slot: Callable[..., None]) -> QPushButton:
         button = QPushButton(text)
@@ -282,6 +294,8 @@ class PairingPage(QWidget):
             "que cet appareil est sur le réseau de la mairie. Nouvelle recherche…"
             if not found
             else "La liste se met à jour toute seule."
+            if self.browsing
+            else ""
         )
 
     def chosen(self) -> FoundTable | None:
@@ -389,9 +403,10 @@ class SeatDevice(QWidget):
 
     def _show_pairing(self) -> None:
         self._stack.setCurrentWidget(self.pairing)
+        self.pairing.browsing = self._browse
         if self._master is not None:
             host, port = self._master
-            self.pairing.show_tables([FoundTable(f"Table à l'adresse {host}", host, port)])
+            self.pairing.show_tables([FoundTable("Table indiquée au démarrage", host, port)])
         if self._browse and self._browser is None:
             self._browser = self.tasks.start(self._browse_forever())
 
@@ -400,7 +415,7 @@ class SeatDevice(QWidget):
             found = await find_tables(within_s=BROWSE_EVERY_S)
             if self._master is not None:
                 host, port = self._master
-                found.insert(0, FoundTable(f"Table à l'adresse {host}", host, port))
+                found.insert(0, FoundTable("Table indiquée au démarrage", host, port))
             self.pairing.show_tables(found)
             await asyncio.sleep(0.5)
 
@@ -499,7 +514,8 @@ class SeatDevice(QWidget):
 
 class _StateWriter(QObject):
     """Writes ``SeatDevice.summary()`` to a file after each change (debounced),
-    and reports each painted journal event on standard output as a JSON line."""
+    and reports each painted journal event, and each page the viewer has on
+    screen, on standard output as a JSON line."""
 
     def __init__(self, device: SeatDevice, path: Path | None, report: bool) -> None:
         super().__init__(device)
@@ -529,6 +545,10 @@ class _StateWriter(QObject):
     def _report(seq: int) -> None:
         print(json.dumps({"painted": seq, "at": time.monotonic()}), flush=True)  # noqa: T201
 
+    @staticmethod
+    def report_page(page: int) -> None:
+        print(json.dumps({"page_displayed": page, "at": time.monotonic()}), flush=True)  # noqa: T201
+
 
 def run_seat(args: argparse.Namespace) -> int:
     """``table-app seat``: run a seat device until its window is closed."""
@@ -546,10 +566,17 @@ def run_seat(args: argparse.Namespace) -> int:
     from screens.render import PageRenderer
 
     renderer = PageRenderer()
+
+    def viewer(parent: QWidget) -> DocumentViewer:
+        made = DocumentViewer(renderer, parent)
+        if args.report:
+            made.page_displayed.connect(_StateWriter.report_page)
+        return made
+
     device = SeatDevice(
         identity,
         folder,
-        lambda parent: DocumentViewer(renderer, parent),
+        viewer,
         members=tuple(args.member or ()),
         master=master,
         browse=not args.no_browse,

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -277,6 +278,8 @@ class ProposeDialog(QDialog):
         self._submit(str(self.member.currentData()), title, self._answered)
 
     def _answered(self, refusal: str | None) -> None:
+        if not shiboken6.isValid(self):
+            return  # closed while a seat on the network waited for the table's answer
         self._waiting = False
         self.buttons.setEnabled(True)
         if refusal is None:

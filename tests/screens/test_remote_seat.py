@@ -1,0 +1,249 @@
+"""A seat device's screen (``table-app seat``) in front of a real master, in one
+Qt loop (qasync): pairing typed on its keypad, the session followed, a document
+projected and fetched by hash, a proposal and a search asked over the network,
+and the network lost and found again. The same in separate processes is in
+test_seat_processes.py."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pymupdf
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from screens.document_viewer import DocumentViewer
+from screens.remote_seat import SeatDevice
+from screens.render import PageRenderer
+from screens.seat_service import SeatService
+from screens.seat_view import ProposeDialog, SeatScreen
+from screens.session_model import SessionModel
+from screens.widgets import stylesheet
+from sync.library import DocumentLibrary
+from sync.net.identity import load_or_create_identity
+from sync.search import DeliberationIndexer
+from sync.workers import ExtractionPool
+from table_app.config import Config
+from table_app.council.engine import SessionEngine
+from table_app.council.state import ItemStatus
+from table_app.report import session_json
+from table_app.store import Database
+
+MEMBERS = (
+    "hmarchand",
+    "brousseau",
+    "sgarnier",
+    "plemoine",
+    "mfabre",
+    "jlperrin",
+    "nbonnet",
+    "cmeunier",
+)
+
+
+@pytest.fixture
+def library(database: Database, config: Config) -> Iterator[DocumentLibrary]:
+    folder = config.documents_folder
+    target = folder / "Séances" / "2026-11-28" / "01 - Budget primitif" / "budget.pdf"
+    target.parent.mkdir(parents=True)
+    doc = pymupdf.open()
+    for n in range(6):
+        doc.new_page().insert_text(
+            (72, 72), f"Budget primitif 2027, section de fonctionnement, page {n + 1}", fontsize=14
+        )
+    doc.save(target)
+    doc.close()
+    with ExtractionPool(processes=1) as pool:
+        books = DocumentLibrary(database, folder, config.data_dir, pool)
+        books.reconcile()
+        yield books
+
+
+@pytest.fixture
+def renderer() -> Iterator[PageRenderer]:
+    pages = PageRenderer(processes=1)
+    yield pages
+    pages.close()
+
+
+def run_in_qt_loop(qapp: QApplication, scenario: Callable[[], Any]) -> None:
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(asyncio.wait_for(scenario(), 90))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+def shot(widget: Any, tmp_path: Path, name: str) -> None:
+    """A screenshot of what the councillor sees (into $TABLE_APP_SCREENSHOTS when
+    set, to refresh the README's; else beside the test's files)."""
+    folder = Path(os.environ.get("TABLE_APP_SCREENSHOTS") or tmp_path / "captures")
+    folder.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(folder / f"{name}.png"))
+
+
+def seat_of(device: SeatDevice) -> SeatScreen:
+    assert device.seat is not None, "the seat is shown once paired"
+    return device.seat
+
+
+async def until(condition: Callable[[], bool], within_s: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within_s
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cut(
+    qtbot: QtBot,
+    qapp: QApplication,
+    engine: SessionEngine,
+    config: Config,
+    library: DocumentLibrary,
+    renderer: PageRenderer,
+    database: Database,
+    tmp_path: Path,
+) -> None:
+    qapp.setStyleSheet(stylesheet())
+    model = SessionModel(engine, library=library)
+    indexer = DeliberationIndexer(database, engine)
+    service = SeatService(engine, config.data_dir, config.commune.name, library=library)
+    identity = load_or_create_identity(tmp_path / "tablette" / "identite", "Tablette 1")
+    device: SeatDevice | None = None
+
+    def master(command: dict[str, Any]) -> None:
+        assert model.execute(command) is not None, command
+
+    def same_state() -> bool:
+        assert device is not None
+        ours = {k: session_json(v) for k, v in device.table.state.sessions.items()}
+        theirs = {k: session_json(v) for k, v in engine.state.sessions.items()}
+        return ours == theirs
+
+    async def scenario() -> None:
+        nonlocal device
+        await service.start("127.0.0.1", 0)
+        port = service.server.port
+        device = SeatDevice(
+            identity,
+            tmp_path / "tablette",
+            lambda parent: DocumentViewer(renderer, parent),
+            master=("127.0.0.1", port),
+            browse=False,
+        )
+        qtbot.addWidget(device)
+        device.resize(1920, 1080)
+        device.show()
+        device.start()
+        pairing = device.pairing
+        assert pairing.isVisible()
+        assert pairing.chosen() is not None  # the table given on the command line
+
+        # A mistyped code: refused in words, nothing pinned.
+        code = service.window.open()
+        wrong = "0" * 6 if code != "0" * 6 else "1" * 6
+        pairing.type_code(wrong)
+        pairing.pair_button.click()
+        await until(lambda: "Code erroné" in pairing.banner.text())
+        shot(device, tmp_path, "siege-reseau-1-appairage")
+        assert device.seat is None
+        assert not (tmp_path / "tablette" / "table-appairee.json").exists()
+
+        # The right one: the seat follows the table.
+        pairing.type_code(code)
+        assert pairing.display.text() == " ".join(code)
+        pairing.pair_button.click()
+        await until(lambda: device.seat is not None and device.link.live.is_set())
+        seat = seat_of(device)
+        assert [d.name for d in service.paired.all()] == ["Tablette 1"]
+
+        master(
+            {
+                "cmd": "convene",
+                "id": "2026-11-28",
+                "date": "2026-11-28",
+                "convened_on": "2026-11-20",
+                "agenda": [{"title": "Budget primitif 2027"}, {"title": "Voirie communale"}],
+            }
+        )
+        for member in MEMBERS:
+            master({"cmd": "arrive", "member": member})
+        master({"cmd": "open"})
+        master({"cmd": "name_secretaries", "members": ["brousseau"]})
+        master({"cmd": "take_up", "item": "p1"})
+        await until(same_state)
+        assert "1. Budget primitif 2027" in seat.agenda.item(0).text()
+        assert not device.strip.isVisible()
+
+        # The mayor projects page 3: the seat fetches the budget once and shows it.
+        budget = next(d for d in library.documents() if d["title"].startswith("budget"))
+        master(
+            {
+                "cmd": "project",
+                "document": budget["document_id"],
+                "title": budget["title"],
+                "page": 3,
+                "hash": budget["hash"],
+            }
+        )
+        viewer = seat.documents.viewer
+        assert isinstance(viewer, DocumentViewer)
+        await until(lambda: viewer.current_page() == 3 and viewer.displayed_is_exact())
+        assert service.server.blobs_sent.count(budget["hash"]) == 1
+        assert (tmp_path / "tablette" / "documents" / budget["hash"]).is_file()
+        assert seat.projection_label.text().startswith("Le maire projette")
+        shot(device, tmp_path, "siege-reseau-2-suit-le-maire")
+
+        # A proposal typed in the seat's dialog is recorded by the master.
+        seat.propose_button.click()
+        await until(lambda: seat.findChild(ProposeDialog) is not None)
+        dialog = seat.findChild(ProposeDialog)
+        assert dialog is not None
+        dialog.title.setText("Illuminations de Noël")
+        dialog.accept()
+        await until(lambda: seat.findChild(ProposeDialog) is None)  # closed once recorded
+        proposed = [
+            i for i in engine.state.sessions["2026-11-28"].items if i.status is ItemStatus.PROPOSED
+        ]
+        assert [i.title for i in proposed] == ["Illuminations de Noël"]
+        await until(lambda: "attend l'accord du maire" in seat.banner.text())
+
+        # A search is answered by the master's index.
+        seat.tabs.setCurrentWidget(seat.search)
+        seat.search.query.setText("fonctionnement")
+        seat.search.run()
+        await until(
+            lambda: (
+                seat.search.results.count() > 0
+                and "Recherche en cours" not in seat.search.results.item(0).text()
+            )
+        )
+        assert "section de «fonctionnement», page 1" in seat.search.results.item(0).text()
+
+        # The network goes: the seat says so and keeps the last state.
+        await service.server.stop()
+        await until(lambda: device.strip.isVisible())
+        assert "Réseau perdu" in device.strip.text()
+        shot(device, tmp_path, "siege-reseau-3-reseau-perdu")
+        master({"cmd": "arrive", "member": "icolin"})
+        assert "1. Budget primitif 2027" in seat.agenda.item(0).text()
+        await service.server.start("127.0.0.1", port)
+        await until(lambda: same_state() and not device.strip.isVisible())
+        assert device.link.last["journal"] == engine.state.last_seq
+        await device.stop()
+        await service.stop()
+
+    try:
+        run_in_qt_loop(qapp, scenario)
+    finally:
+        indexer.stop()
+        model.close()
