@@ -57,6 +57,8 @@ log = logging.getLogger("screens.seat")
 #: Seconds between two looks for tables on the LAN while the seat is not paired.
 BROWSE_EVERY_S = 4.0
 CONNECTED = "Connecté à la table"
+#: The status of a device with no pin: it asks nothing of any table until paired.
+NOT_PAIRED = "Ce siège n'est pas appairé : tapez le code affiché sur l'écran du maire"
 
 
 def default_seat_dir() -> Path:
@@ -402,6 +404,7 @@ class SeatDevice(QWidget):
         return None
 
     def _show_pairing(self) -> None:
+        self.status = NOT_PAIRED
         self._stack.setCurrentWidget(self.pairing)
         self.pairing.browsing = self._browse
         if self._master is not None:
@@ -436,7 +439,9 @@ class SeatDevice(QWidget):
             f"Siège appairé à « {pin.name} » (empreinte {short_fingerprint(pin.server)})"
         )
         host, port = self._master or (None, None)
-        self._follower = self.tasks.start(self.link.run(host, port))
+        self._follower = self.tasks.start(
+            self.link.run(host, port, locate=_locate if self._browse else None)
+        )
 
     def _on_pairing_pair_requested(self, host: str, port: int, code: str) -> None:
         async def pair() -> None:
@@ -585,7 +590,6 @@ def run_seat(args: argparse.Namespace) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     quitting = asyncio.Event()
-    app.aboutToQuit.connect(quitting.set)
     try:
         with loop:
             if args.code and read_pin(folder) is None:
@@ -607,6 +611,9 @@ def run_seat(args: argparse.Namespace) -> int:
             else:
                 device.showFullScreen()
             writer.write()
+            # Connected only now: each run_until_complete above (finding the
+            # table, pairing) ends Qt's event loop, and so emits aboutToQuit.
+            app.aboutToQuit.connect(quitting.set)
             # SIGTERM (systemd, a test) leaves cleanly; the timer lets Python see it.
             signal.signal(signal.SIGTERM, lambda *_a: app.quit())
             ticker = QTimer()
@@ -617,6 +624,10 @@ def run_seat(args: argparse.Namespace) -> int:
     finally:
         renderer.close()
     return 0
+
+
+async def _locate() -> list[tuple[str, int]]:
+    return [(t.host, t.port) for t in await find_tables(within_s=2.0)]
 
 
 def _default_name() -> str:

@@ -19,7 +19,7 @@ import hashlib
 import json
 import logging
 import ssl
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,10 @@ log = logging.getLogger("sync.net.client")
 PIN_FILE = "table-appairee.json"
 #: Seconds between attempts to reach the master again: a LAN, so often and cheaply.
 RECONNECT_S = (0.1, 0.25, 0.5)
+#: Failed attempts (about 2 s apart at most) before looking for the master elsewhere on the LAN.
+LOCATE_EVERY = 8
+#: Finds the tables answering on the LAN: their (host, port).
+Locator = Callable[[], Awaitable[list[tuple[str, int]]]]
 #: Close codes after which trying again changes nothing until a person acts.
 FINAL_CODES = {4401, 4403}
 
@@ -126,27 +130,34 @@ class SeatLink:
             if reply.get("type") != "paired":
                 raise LinkError(str(reply.get("message") or "appairage refusé"))
         pin = Pin(server, name, host, port)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(
-            self.folder / PIN_FILE,
-            json.dumps(pin.__dict__, ensure_ascii=False).encode("utf-8"),
-            mode=0o600,
-        )
+        self._save_pin(pin)
         return pin
 
     # --- following --------------------------------------------------------
 
-    async def run(self, host: str | None = None, port: int | None = None) -> None:
-        """Follow the paired master until ``stop``; reconnects by itself."""
+    async def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        locate: Locator | None = None,
+    ) -> None:
+        """Follow the paired master until ``stop``; reconnects by itself.
+
+        ``locate`` finds the tables answering on the LAN (zeroconf): when the
+        master has not answered at its address for a few seconds (a new
+        address from the mairie's box), each table found is tried, and only
+        the one with the pinned certificate is followed.
+        """
         pin = read_pin(self.folder)
         if pin is None:
             raise LinkError(
                 "Ce siège n'est pas appairé : tapez le code affiché sur l'écran du maire"
             )
+        address = (host or pin.host, port or pin.port)
         attempt = 0
         while not self._stopping:
             try:
-                await self._follow(host or pin.host, port or pin.port, pin.server)
+                await self._follow(*address, pin.server)
                 attempt = 0
             except LinkError as error:
                 self.final_refusal = str(error)
@@ -155,15 +166,53 @@ class SeatLink:
             except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError) as error:
                 log.info("Lien avec la table perdu : %s", error)
             finally:
-                self._ws = None
-                self.connected.clear()
-                self.live.clear()
-                self._fail_waiters()
+                self._lost()
             if self.stopping:
                 return
             self.on_status("Réseau perdu : le dernier état reste affiché, reconnexion…")
             await asyncio.sleep(RECONNECT_S[min(attempt, len(RECONNECT_S) - 1)])
             attempt += 1
+            if locate is not None and attempt % LOCATE_EVERY == 0:
+                found = await self._relocate(locate, pin, address)
+                if found is not None:
+                    address = found
+                    attempt = 0
+
+    async def _relocate(
+        self, locate: Locator, pin: Pin, current: tuple[str, int]
+    ) -> tuple[str, int] | None:
+        """The pinned master at another address, if one of the tables found is it."""
+        try:
+            candidates = [a for a in await locate() if a != current]
+        except OSError as error:
+            log.info("Recherche des tables impossible : %s", error)
+            return None
+        for candidate in candidates:
+            try:
+                async with _connect(*candidate, open_timeout=3) as ws:
+                    if self._server_fingerprint(ws) != pin.server:
+                        continue
+            except (OSError, ConnectionClosed, InvalidHandshake, TimeoutError, LinkError):
+                continue
+            log.info("La table a changé d'adresse : %s:%d", *candidate)
+            moved = Pin(pin.server, pin.name, candidate[0], candidate[1])
+            self._save_pin(moved)
+            return candidate
+        return None
+
+    def _lost(self) -> None:
+        self._ws = None
+        self.connected.clear()
+        self.live.clear()
+        self._fail_waiters()
+
+    def _save_pin(self, pin: Pin) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(
+            self.folder / PIN_FILE,
+            json.dumps(pin.__dict__, ensure_ascii=False).encode("utf-8"),
+            mode=0o600,
+        )
 
     @property
     def stopping(self) -> bool:

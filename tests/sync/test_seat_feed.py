@@ -430,3 +430,93 @@ def test_a_remote_table_holds_the_session_and_the_documents_of_the_master(tmp_pa
         await master.server.stop()
 
     run(scenario)
+
+
+def test_a_seat_finds_its_master_again_at_a_new_address(tmp_path: Path) -> None:
+    """The mairie's box gave the table a new address (here: a new port): the
+    seat looks on the LAN, follows only the table it pinned, and keeps the new
+    address for next time. Another table announced on the LAN is ignored."""
+
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        stranger = Master(tmp_path / "autre")
+        await master.server.start("127.0.0.1")
+        await stranger.server.start("127.0.0.1")
+        seat = await paired_seat(master, tmp_path, "Siège 1")
+        lines = demo_lines()
+        master.play(lines[:10])
+
+        async def locate() -> list[tuple[str, int]]:
+            found = await find_tables(5, interfaces=["127.0.0.1"])
+            return [(t.host, t.port) for t in found]
+
+        follower = asyncio.ensure_future(seat.link.run(locate=locate))
+        await until(lambda: same_state(seat, master))
+        old_port = master.server.port
+        await master.server.stop()
+        await master.server.start("127.0.0.1", 0)  # somewhere else now
+        assert master.server.port != old_port
+        ours = Advertiser("Table de Val-de-Sauve", master.server.port, ["127.0.0.1"])
+        theirs = Advertiser("Table de Val-de-Sauve", stranger.server.port, ["127.0.0.1"])
+        await theirs.start()
+        await ours.start()
+        try:
+            master.play(lines[10:20])
+            await until(lambda: same_state(seat, master), within_s=40)
+            assert seat.link.final_refusal is None
+            pin = json.loads((seat.link.folder / "table-appairee.json").read_text("utf-8"))
+            assert pin["port"] == master.server.port
+            assert stranger.server.refused_connections == 0  # never presented to it
+        finally:
+            await seat.link.stop()
+            await follower
+            await ours.stop()
+            await theirs.stop()
+            await master.server.stop()
+            await stranger.server.stop()
+
+    run(scenario)
+
+
+def test_a_seat_takes_again_a_journal_that_is_not_the_one_it_followed(tmp_path: Path) -> None:
+    """The master's journal was replaced by another with as many events or more
+    (a restored backup that went another way): the seat notices the chain no
+    longer links to what it holds and rebuilds its state from the new one."""
+
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        await master.server.start("127.0.0.1")
+        port = master.server.port
+        seat = await paired_seat(master, tmp_path, "Siège 1")
+        follower = asyncio.ensure_future(seat.link.run())
+        lines = demo_lines()
+        master.play(lines[:12])
+        await until(lambda: same_state(seat, master))
+        await master.server.stop()
+
+        # Another journal, same pairing: the session convened with another agenda.
+        other = Master(tmp_path / "restaure")
+        other.identity, other.paired = master.identity, master.paired
+        other.server = FeedServer(
+            master.identity,
+            master.paired,
+            other.window,
+            {"journal": other.journal, "documents": EmptyStream()},
+        )
+        other.engine.subscribe(lambda event: other.server.publish("journal", event))
+        first = json.loads(lines[0])
+        first.pop("by", None)
+        first["agenda"] = [{"title": "Point unique : budget supplémentaire"}]
+        other.engine.execute(first)
+        other.play(lines[1:14])
+        await other.server.start("127.0.0.1", port)
+        try:
+            await until(lambda: same_state(seat, other), within_s=20)
+            titles = [i.title for i in seat.state.sessions["2026-11-28"].items]
+            assert titles == ["Point unique : budget supplémentaire"]
+        finally:
+            await seat.link.stop()
+            await follower
+            await other.server.stop()
+
+    run(scenario)
