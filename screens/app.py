@@ -14,7 +14,7 @@ import gc
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QScreen
@@ -25,6 +25,9 @@ from screens.seat_view import SeatScreen, ViewerFactory
 from screens.session_model import SessionModel
 from screens.widgets import label, stylesheet
 from table_app.config import Config, Seat
+
+if TYPE_CHECKING:
+    from screens.seat_service import SeatService
 
 log = logging.getLogger("screens")
 
@@ -67,6 +70,8 @@ class TableViews(QObject):
     Attributes:
         views: by role ("master", then each seat's name).
         windowed: the views are windows on one screen instead of full screens.
+        seats: the seat service when the table serves seats on the network;
+            the master screen administers it ("Sièges en réseau").
     """
 
     def __init__(
@@ -75,17 +80,24 @@ class TableViews(QObject):
         model: SessionModel,
         viewer_factory: ViewerFactory | None = None,
         windowed: bool = False,
+        seats: SeatService | None = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.model = model
         self.viewer_factory = viewer_factory
         self.windowed = windowed
+        self.seats = seats
         self.views: dict[str, View] = {}
         self.extra: dict[str, QWidget] = {}
         commune = config.commune.name
         master = MasterScreen(
-            model, commune, config.admin_pin, config=config, viewer_factory=viewer_factory
+            model,
+            commune,
+            config.admin_pin,
+            config=config,
+            viewer_factory=viewer_factory,
+            seats=seats,
         )
         self.views["master"] = View("master", config.master_display, master)
         for seat in config.seats:

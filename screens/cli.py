@@ -25,7 +25,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from screens.demo import run_demo
 
     return run_demo(
-        Path(args.dir) if args.dir else None, Path(args.screenshots) if args.screenshots else None
+        Path(args.dir) if args.dir else None,
+        Path(args.screenshots) if args.screenshots else None,
+        seats_port=args.seats,
     )
 
 
@@ -55,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshots",
         metavar="DOSSIER",
         help="dossier des captures d'écran (sans écran ; défaut : DIR/captures)",
+    )
+    demo.add_argument(
+        "--seats",
+        nargs="?",
+        type=int,
+        const=8443,
+        default=None,
+        metavar="PORT",
+        help="servir la séance aux sièges en réseau (table-app seat ; port 8443 par défaut)",
     )
     demo.set_defaults(func=cmd_demo)
     run = sub.add_parser("run", help="ouvrir la table : une vue par écran configuré")

@@ -95,7 +95,7 @@ def with_projection(
 class DemoTable:
     """The demo commune on a fresh data folder: engine, documents, views."""
 
-    def __init__(self, root: Path, *, windowed: bool) -> None:
+    def __init__(self, root: Path, *, windowed: bool, seats: bool = False) -> None:
         self.root = root
         self.config: Config = demo_config(root)
         self.db = open_database(self.config.database_url)
@@ -108,8 +108,17 @@ class DemoTable:
         )
         self._build_documents()
         self.model = SessionModel(self.engine, library=self.library)
+        self.seats = None
+        if seats:  # seats on the network: the same service as the kiosk's
+            from screens.seat_service import SeatService
+
+            self.seats = SeatService(
+                self.engine, self.config.data_dir, self.config.commune.name, library=self.library
+            )
         self.renderer, factory = _viewer_factory()
-        self.views = TableViews(self.config, self.model, factory, windowed=windowed)
+        self.views = TableViews(
+            self.config, self.model, factory, windowed=windowed, seats=self.seats
+        )
 
     def _build_documents(self) -> None:
         try:
@@ -295,10 +304,10 @@ def _renders_done(table: DemoTable) -> bool:
     return renderer is None or renderer.pending() == 0
 
 
-def run_windowed(root: Path) -> int:
+def run_windowed(root: Path, seats_port: int | None = None) -> int:
     windowed_scale()
     app = application()
-    table = DemoTable(root, windowed=True)
+    table = DemoTable(root, windowed=True, seats=seats_port is not None)
     for command in script_commands()[:17]:  # convened, roll call and procurations
         command.pop("by", None)
         table.model.execute(command)
@@ -309,14 +318,31 @@ def run_windowed(root: Path) -> int:
         table.engine.clock = moments.running_from(moments.parse(session.last_at))
     table.views.show()
     print(f"Table de démonstration ouverte. Données : {root}")
-    code = app.exec()
+    if table.seats is not None and seats_port is not None:
+        from screens.seat_service import run_with_seats
+
+        print(
+            f"Sièges en réseau servis sur le port {seats_port} : lancez « table-app seat » "
+            "sur un autre ordinateur ou dans un autre terminal, puis, sur l'écran du maire, "
+            f"« Sièges en réseau » (code administrateur {table.config.admin_pin})."
+        )
+        code = run_with_seats(app, table.seats, "0.0.0.0", seats_port)
+    else:
+        code = app.exec()
     table.close()
     return int(code)
 
 
-def run_demo(data_dir: Path | None = None, shots: Path | None = None) -> int:
+def run_demo(
+    data_dir: Path | None = None, shots: Path | None = None, seats_port: int | None = None
+) -> int:
     root = data_dir or Path(tempfile.mkdtemp(prefix="table-du-conseil-demo-"))
     if has_display() and os.environ.get("QT_QPA_PLATFORM") != "offscreen":
-        return run_windowed(root)
+        return run_windowed(root, seats_port)
+    if seats_port is not None:
+        print(
+            "La démonstration avec des sièges en réseau a besoin d'un écran "
+            "(sans écran, elle joue la séance seule et s'arrête)."
+        )
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     return run_offscreen(root, shots or root / "captures")

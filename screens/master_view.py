@@ -10,7 +10,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
@@ -49,6 +49,10 @@ from screens.widgets import (
 from table_app.council import rules
 from table_app.council.errors import CommandRefused
 from table_app.council.state import ItemKind, ItemStatus, Presence, Session
+
+if TYPE_CHECKING:
+    from screens.seat_service import SeatService
+    from screens.seats_admin import SeatsAdminDialog
 
 log = logging.getLogger("screens")
 
@@ -865,6 +869,9 @@ class MasterScreen(QWidget):
     Attributes:
         model: the live session; every action goes to its engine.
         tabs: Appel, Ordre du jour, Délibération et vote, Projection.
+        seats: the table's seat service when it serves seats on the network
+            (``table-app run --seats``), else None; "Sièges en réseau" shows then.
+        seats_dialog: the "Sièges en réseau" panel last opened, if any.
     """
 
     def __init__(
@@ -875,6 +882,7 @@ class MasterScreen(QWidget):
         parent: QWidget | None = None,
         config: Any = None,
         viewer_factory: Any = None,
+        seats: SeatService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
@@ -911,7 +919,14 @@ class MasterScreen(QWidget):
         self.quit_button.clicked.connect(self._on_quit_button_clicked)
         self._admin_pin = admin_pin
         self.pin_dialog: PinDialog | None = None
+        self.seats = seats
+        self._timezone = config.commune.timezone if config is not None else "Europe/Paris"
+        self.seats_button = _button("Sièges en réseau")
+        self.seats_button.setVisible(seats is not None)
+        self.seats_button.clicked.connect(self._on_seats_button_clicked)
+        self.seats_dialog: SeatsAdminDialog | None = None
         bottom.addWidget(self.quit_button)
+        bottom.addWidget(self.seats_button)
         bottom.addStretch(1)
         for button in (self.suspend_button, self.resume_button, self.close_button):
             bottom.addWidget(button)
@@ -947,10 +962,13 @@ class MasterScreen(QWidget):
         else:
             dialog.refuse("Code administrateur incorrect : la table reste ouverte.")
 
+    def _pin_matches(self, pin: str) -> bool:
+        expected = self._admin_pin
+        return expected is not None and hmac.compare_digest(pin.encode(), expected.encode())
+
     def leave_kiosk(self, pin: str) -> bool:
         """Quit the table if ``pin`` is the administrator's code."""
-        expected = self._admin_pin
-        if expected is None or not hmac.compare_digest(pin.encode(), expected.encode()):
+        if not self._pin_matches(pin):
             self.banner.show_refusal("Code administrateur incorrect : la table reste ouverte")
             return False
         log.warning("Sortie du mode kiosque par l'administrateur")
@@ -958,6 +976,47 @@ class MasterScreen(QWidget):
         if app is not None:
             app.quit()
         return True
+
+    def _on_seats_button_clicked(self) -> PinDialog | None:
+        if self._admin_pin is None:
+            # Pairing hands the session and its documents to a device: never
+            # without the administrator's code, even on a table configured without one.
+            self.banner.show_refusal(
+                "« Sièges en réseau » demande le code administrateur, qui n'est pas "
+                "configuré : ajoutez admin_pin dans la section [kiosk] de la configuration"
+            )
+            return None
+        dialog = PinDialog("Sièges en réseau", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.pin_entered.connect(lambda pin: self._on_seats_pin_entered(dialog, pin))
+        dialog.open()
+        self.pin_dialog = dialog
+        return dialog
+
+    def _on_seats_pin_entered(self, dialog: PinDialog, pin: str) -> None:
+        if self._pin_matches(pin):
+            dialog.accept()
+            self.open_seats_admin(pin)
+        else:
+            dialog.refuse("Code administrateur incorrect.")
+
+    def open_seats_admin(self, pin: str) -> SeatsAdminDialog | None:
+        """Open "Sièges en réseau" if ``pin`` is the administrator's code."""
+        if self.seats is None:
+            return None
+        if not self._pin_matches(pin):
+            self.banner.show_refusal(
+                "Code administrateur incorrect : « Sièges en réseau » reste fermé"
+            )
+            return None
+        # Imported here: a table without seats never loads the network's modules.
+        from screens.seats_admin import SeatsAdminDialog
+
+        dialog = SeatsAdminDialog(self.seats, self, timezone=self._timezone)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.seats_dialog = dialog
+        return dialog
 
     def refresh(self) -> None:
         session = self.model.session

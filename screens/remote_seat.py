@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
 from screens.seat_view import Reply, SeatScreen, ViewerFactory
 from screens.session_model import SessionModel
@@ -83,11 +84,18 @@ class RemoteLibrary:
     """The documents as a seat on the network reads them: described by the
     feed, their bytes fetched once by content hash, searched by the master."""
 
-    def __init__(self, table: RemoteTable, link: SeatLink, tasks: _Tasks) -> None:
+    def __init__(
+        self,
+        table: RemoteTable,
+        link: SeatLink,
+        tasks: _Tasks,
+        fetched: Callable[[], None] = lambda: None,
+    ) -> None:
         self.table = table
         self.link = link
         self.feed = table.feed
         self._tasks = tasks
+        self._fetched = fetched  # told once a document's bytes are in the cache
 
     def documents(self, include_removed: bool = False) -> list[dict[str, Any]]:
         return self.table.documents(include_removed)
@@ -108,6 +116,7 @@ class RemoteLibrary:
             except LinkError as error:
                 done(f"{error}. Touchez le document pour réessayer.")
                 return
+            self._fetched()
             done(None)
 
         self._tasks.start(fetch())
@@ -198,10 +207,14 @@ class PairingPage(QWidget):
     """Pair this device: choose the table found on the network, type its code.
 
     Signals:
-        pair_requested(str, int, str): host, port and the code typed.
+        pair_requested(str, int, str, str): host, port, the code typed and the
+            table's fingerprint shown to the person ("" if none could be read).
+        table_chosen(object): a table (``FoundTable``) is selected: its
+            fingerprint is wanted (``show_fingerprint``).
     """
 
-    pair_requested = Signal(str, int, str)
+    pair_requested = Signal(str, int, str, str)
+    table_chosen = Signal(object)
 
     def __init__(self, device_name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -232,6 +245,18 @@ class PairingPage(QWidget):
         left.addWidget(self.tables, 1)
         self.searching = label("Recherche des tables sur le réseau…", "muted", wrap=True)
         left.addWidget(self.searching)
+        left.addWidget(label("Empreinte de la table choisie :"))
+        self.fingerprint = label("—", "fingerprint")
+        left.addWidget(self.fingerprint)
+        left.addWidget(
+            label(
+                "Vérifiez qu'elle est la même que sur l'écran du maire avant de taper le code.",
+                "muted",
+                wrap=True,
+            )
+        )
+        self.tables.currentItemChanged.connect(self._on_tables_current_item_changed)
+        self._fingerprints: dict[tuple[str, int], str] = {}
         row.addLayout(left, 1)
         right = QVBoxLayout()
         right.addWidget(label("Code affiché sur l'écran du maire", "sectionTitle"))
@@ -300,6 +325,27 @@ class PairingPage(QWidget):
             else ""
         )
 
+    def show_fingerprint(self, table: FoundTable, fingerprint: str | None, error: str = "") -> None:
+        """The fingerprint read from ``table`` (or why it could not be read)."""
+        if fingerprint is not None:
+            self._fingerprints[(table.host, table.port)] = fingerprint
+        if self.chosen() == table:
+            self.fingerprint.setText(
+                short_fingerprint(fingerprint) if fingerprint is not None else error
+            )
+
+    def _on_tables_current_item_changed(self, *_rows: object) -> None:
+        table = self.chosen()
+        if table is None:
+            self.fingerprint.setText("—")
+            return
+        known = self._fingerprints.get((table.host, table.port))
+        if known is not None:
+            self.fingerprint.setText(short_fingerprint(known))
+        else:
+            self.fingerprint.setText("lecture…")
+            self.table_chosen.emit(table)
+
     def chosen(self) -> FoundTable | None:
         row = self.tables.currentItem()
         value = row.data(Qt.ItemDataRole.UserRole) if row is not None else None
@@ -320,7 +366,12 @@ class PairingPage(QWidget):
             return
         self.pair_button.setEnabled(False)
         self.banner.show_notice(f"Appairage avec « {table.name} »…")
-        self.pair_requested.emit(table.host, table.port, self._digits)
+        self.pair_requested.emit(
+            table.host,
+            table.port,
+            self._digits,
+            self._fingerprints.get((table.host, table.port), ""),
+        )
 
 
 class SeatDevice(QWidget):
@@ -332,6 +383,9 @@ class SeatDevice(QWidget):
     """
 
     painted = Signal(int)  # the journal's last event on screen, once painted
+    #: what ``summary`` reports may have changed: the network state, a document
+    #: fetched, opened or turned to another page (the feed has its own batches)
+    changed = Signal()
 
     def __init__(
         self,
@@ -351,7 +405,7 @@ class SeatDevice(QWidget):
         self.tasks = _Tasks()
         self.table = RemoteTable(folder / "documents")
         self.link = SeatLink(identity, folder, self.table.on_events, self._on_status)
-        self.library = RemoteLibrary(self.table, self.link, self.tasks)
+        self.library = RemoteLibrary(self.table, self.link, self.tasks, self.changed.emit)
         self.model = RemoteSessionModel(self.table, self.library)
         self._viewer_factory = viewer_factory
         self._members = members
@@ -365,6 +419,7 @@ class SeatDevice(QWidget):
         self.strip = ConnectionStrip()
         self.pairing = PairingPage(identity.name)
         self.pairing.pair_requested.connect(self._on_pairing_pair_requested)
+        self.pairing.table_chosen.connect(self._on_pairing_table_chosen)
         self._stack = QStackedLayout()
         self._stack.addWidget(self.pairing)
         layout = QVBoxLayout(self)
@@ -390,10 +445,13 @@ class SeatDevice(QWidget):
                 task.cancel()
         await self.link.stop()
 
-    async def pair(self, host: str, port: int, code: str) -> str | None:
-        """Pair with the master; None once paired, else why not (French)."""
+    async def pair(
+        self, host: str, port: int, code: str, expect: str | None = None
+    ) -> str | None:
+        """Pair with the master; None once paired, else why not (French).
+        ``expect``: the table's fingerprint the person compared, if shown."""
         try:
-            pin = await self.link.pair(host, port, code)
+            pin = await self.link.pair(host, port, code, expect)
         except LinkError as error:
             return str(error)
         except (OSError, TimeoutError) as error:
@@ -433,8 +491,15 @@ class SeatDevice(QWidget):
                 proposer=self._propose,
             )
             self._stack.addWidget(self.seat)
+            viewer = self.seat.documents.viewer
+            for name in ("document_opened", "document_failed", "page_changed"):
+                signal_ = getattr(viewer, name, None)
+                if signal_ is not None:
+                    signal_.connect(lambda *_a: self.changed.emit())
         self._stack.setCurrentWidget(self.seat)
-        self.strip.show_status("Connexion à la table…")
+        self.status = "Connexion à la table…"
+        self.strip.show_status(self.status)
+        self.changed.emit()
         self.seat.banner.show_notice(
             f"Siège appairé à « {pin.name} » (empreinte {short_fingerprint(pin.server)})"
         )
@@ -443,9 +508,20 @@ class SeatDevice(QWidget):
             self.link.run(host, port, locate=_locate if self._browse else None)
         )
 
-    def _on_pairing_pair_requested(self, host: str, port: int, code: str) -> None:
+    def _on_pairing_table_chosen(self, table: FoundTable) -> None:
+        async def probe() -> None:
+            try:
+                fingerprint = await self.link.probe(table.host, table.port)
+            except (OSError, TimeoutError, LinkError, ConnectionClosed, InvalidHandshake):
+                self.pairing.show_fingerprint(table, None, "illisible : la table ne répond pas")
+                return
+            self.pairing.show_fingerprint(table, fingerprint)
+
+        self.tasks.start(probe())
+
+    def _on_pairing_pair_requested(self, host: str, port: int, code: str, seen: str) -> None:
         async def pair() -> None:
-            refusal = await self.pair(host, port, code)
+            refusal = await self.pair(host, port, code, seen or None)
             if refusal is not None:
                 self.pairing.refuse(refusal)
 
@@ -458,6 +534,7 @@ class SeatDevice(QWidget):
         self.strip.show_status(message)
         if self.link.final_refusal is not None and self.seat is not None:
             self.seat.banner.show_refusal(message)
+        self.changed.emit()
 
     def _on_batch(self, stream: str, events: list[Event], reset: bool) -> None:
         if stream == "journal" and events:
@@ -532,6 +609,7 @@ class _StateWriter(QObject):
         self._timer.timeout.connect(self.write)
         if path is not None:
             device.table.subscribe_batches(lambda *_a: self._timer.start())
+            device.changed.connect(self._timer.start)
             device.strip.installEventFilter(self)
         if report:
             device.painted.connect(self._report)

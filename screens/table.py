@@ -13,6 +13,7 @@ import os
 import socket
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
@@ -28,6 +29,9 @@ from table_app.council.engine import SessionEngine
 from table_app.council.moments import wall_clock
 from table_app.journal import Journal
 from table_app.store import open_database
+
+if TYPE_CHECKING:
+    from screens.seat_service import SeatService
 
 log = logging.getLogger("screens")
 
@@ -76,8 +80,23 @@ def run_table(args: argparse.Namespace) -> int:
     from screens.render import PageRenderer
 
     renderer = PageRenderer()
+    seats: SeatService | None = None
+    if getattr(args, "seats", False):
+        from screens.seat_service import SeatService
+
+        # Made before the views: the master screen administers it ("Sièges en réseau").
+        seats = SeatService(engine, config.data_dir, config.commune.name, library=library)
+        if config.admin_pin is None:
+            log.warning(
+                "Sièges en réseau sans code administrateur ([kiosk] admin_pin) : "
+                "l'écran du maire ne pourra pas appairer de siège"
+            )
     views = TableViews(
-        config, model, lambda parent: DocumentViewer(renderer, parent), windowed=args.windowed
+        config,
+        model,
+        lambda parent: DocumentViewer(renderer, parent),
+        windowed=args.windowed,
+        seats=seats,
     )
     views.show()
     sd_notify("READY=1")
@@ -85,10 +104,9 @@ def run_table(args: argparse.Namespace) -> int:
     watchdog.timeout.connect(lambda: sd_notify("WATCHDOG=1"))
     watchdog.start(2000)
     try:
-        if getattr(args, "seats", False):
-            from screens.seat_service import SeatService, run_with_seats
+        if seats is not None:
+            from screens.seat_service import run_with_seats
 
-            seats = SeatService(engine, config.data_dir, config.commune.name, library=library)
             return run_with_seats(app, seats, "0.0.0.0", args.seats_port)
         return int(app.exec())
     finally:

@@ -121,10 +121,22 @@ class SeatLink:
 
     # --- pairing ----------------------------------------------------------
 
-    async def pair(self, host: str, port: int, code: str) -> Pin:
-        """Pair with the master at ``host:port`` with the code its screen shows."""
+    async def probe(self, host: str, port: int) -> str:
+        """The certificate fingerprint of the table at ``host:port``, to show
+        beside the code before pairing (the mayor's screen shows its own)."""
+        async with _connect(host, port, open_timeout=5) as ws:
+            return self._server_fingerprint(ws)
+
+    async def pair(self, host: str, port: int, code: str, expect: str | None = None) -> Pin:
+        """Pair with the master at ``host:port`` with the code its screen shows;
+        ``expect``: the fingerprint the person saw and compared (refused if it changed)."""
         async with _connect(host, port, open_timeout=10) as ws:
             server = self._server_fingerprint(ws)
+            if expect is not None and server != expect:
+                raise LinkError(
+                    "La table qui répond n'a plus l'empreinte affichée : rien n'a été envoyé "
+                    "(vérifiez l'empreinte sur l'écran du maire et recommencez)"
+                )
             name = await self._present(ws, server, {"type": "pair", "code": code})
             reply = json.loads(await ws.recv())
             if reply.get("type") != "paired":

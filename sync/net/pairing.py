@@ -7,13 +7,15 @@ fingerprint. A revoked device is kept in the list (who, since when) and gets
 nothing more.
 
 The list is a small JSON file in the master's data folder, written
-atomically: readable by a person, and nothing to migrate.
+atomically: readable by a person, and nothing to migrate. Whoever shows it
+(the master screen's "Sièges en réseau") subscribes to its changes.
 """
 
 from __future__ import annotations
 
 import hmac
 import json
+import logging
 import secrets
 import threading
 import time
@@ -27,6 +29,11 @@ from table_app.atomic_files import atomic_write_bytes
 CODE_DIGITS = 6
 CODE_LIFETIME_S = 300.0
 CODE_ATTEMPTS = 5
+
+log = logging.getLogger("sync.net.pairing")
+
+#: Told of a device just paired or withdrawn, from the thread that changed it.
+DeviceListener = Callable[["PairedDevice"], None]
 
 
 @dataclass
@@ -43,13 +50,19 @@ class PairedDevice:
 
 
 class PairedDevices:
-    """The pinned seat devices, kept in ``path``; safe to use from several threads."""
+    """The pinned seat devices, kept in ``path``; safe to use from several threads.
+
+    ``subscribe`` tells a listener of each device added or revoked, after the
+    file is written, from the thread that made the change (the feed server's
+    loop): a Qt view hands it to its own thread with a signal.
+    """
 
     def __init__(self, path: Path, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self.path = path
         self._clock = clock
         self._lock = threading.Lock()
         self._devices: dict[str, PairedDevice] = {}
+        self._listeners: list[DeviceListener] = []
         if path.exists():
             for raw in json.loads(path.read_text(encoding="utf-8")):
                 device = PairedDevice(**raw)
@@ -67,22 +80,49 @@ class PairedDevices:
         with self._lock:
             return sorted(self._devices.values(), key=lambda d: d.paired_at)
 
+    def subscribe(self, listener: DeviceListener) -> Callable[[], None]:
+        """Call ``listener`` after each add or revoke; returns the unsubscribe
+        function (safe to call more than once)."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
     def add(self, fingerprint: str, name: str, cert_pem: str) -> PairedDevice:
         with self._lock:
             device = PairedDevice(fingerprint, name, cert_pem, self._now())
             self._devices[fingerprint] = device
             self._save()
-            return device
+        self._tell(device)
+        return device
 
     def revoke(self, fingerprint: str) -> PairedDevice:
         with self._lock:
             device = self._devices.get(fingerprint)
             if device is None:
                 raise KeyError(fingerprint)
-            if device.revoked_at is None:
+            changed = device.revoked_at is None
+            if changed:
                 device.revoked_at = self._now()
                 self._save()
-            return device
+        if changed:
+            self._tell(device)
+        return device
+
+    def _tell(self, device: PairedDevice) -> None:
+        # Outside the lock: a listener may read the list again.
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(device)
+            except Exception:  # a screen's fault must not undo a pairing
+                log.exception("Écouteur des appareils appairés en erreur")
 
     def _now(self) -> str:
         return self._clock().astimezone(UTC).isoformat(timespec="seconds")
@@ -119,6 +159,20 @@ class PairingWindow:
         with self._lock:
             return self._code if self._code and self._monotonic() < self._until else None
 
+    @property
+    def attempts_left(self) -> int:
+        """Wrong codes still allowed; 0 once too many closed the window."""
+        with self._lock:
+            return self._attempts_left
+
+    @property
+    def seconds_left(self) -> float:
+        """How long the code shown is still valid; 0 once the window is closed."""
+        with self._lock:
+            if self._code is None:
+                return 0.0
+            return max(0.0, self._until - self._monotonic())
+
     def check(self, typed: str) -> str | None:
         """None if ``typed`` is the code (the window closes); else why not, in French."""
         with self._lock:
@@ -138,4 +192,11 @@ class PairingWindow:
             return f"Code erroné : vérifiez le code affiché sur l'écran du maire ({self._attempts_left} essai(s) restant(s))"
 
 
-__all__ = ["CODE_ATTEMPTS", "CODE_LIFETIME_S", "PairedDevice", "PairedDevices", "PairingWindow"]
+__all__ = [
+    "CODE_ATTEMPTS",
+    "CODE_LIFETIME_S",
+    "DeviceListener",
+    "PairedDevice",
+    "PairedDevices",
+    "PairingWindow",
+]

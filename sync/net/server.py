@@ -197,7 +197,10 @@ class FeedServer:
         self.seats[seat.fingerprint] = seat
         writer = asyncio.ensure_future(self._write(seat, message))
         try:
-            await self._read(seat, message)
+            # Closed by either side (revoked, too slow, reconnected elsewhere,
+            # the seat gone): the end of this seat's connection, not a failure.
+            with contextlib.suppress(ConnectionClosed):
+                await self._read(seat, message)
         finally:
             writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):

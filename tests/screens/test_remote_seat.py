@@ -26,7 +26,7 @@ from screens.seat_view import ProposeDialog, SeatScreen
 from screens.session_model import SessionModel
 from screens.widgets import stylesheet
 from sync.library import DocumentLibrary
-from sync.net.identity import load_or_create_identity
+from sync.net.identity import load_or_create_identity, short_fingerprint
 from sync.search import DeliberationIndexer
 from sync.workers import ExtractionPool
 from table_app.config import Config
@@ -147,6 +147,9 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
         pairing = device.pairing
         assert pairing.isVisible()
         assert pairing.chosen() is not None  # the table given on the command line
+        # Its fingerprint, to compare with the one on the mayor's screen.
+        expected = short_fingerprint(service.identity.fingerprint)
+        await until(lambda: pairing.fingerprint.text() == expected)
 
         # A mistyped code: refused in words, nothing pinned.
         code = service.window.open()
