@@ -161,16 +161,23 @@ class RemoteSessionModel(SessionModel):
         super().__init__(table)
         self.library = library
         self.table = table
+        #: a projection the screen could not follow yet: told again once it can
+        self._missed_projection: Event | None = None
         table.subscribe_batches(self._on_batch)
 
     def _on_engine_event(self, event: Event) -> None:
         if event.session_id == self.session_id:
+            if event.type in ("document.projected", "projection.stopped"):
+                self._missed_projection = None
+                if event.type == "document.projected" and not self._known(event):
+                    self._missed_projection = event  # its document is not described yet
             self.event_recorded.emit(event)
 
     def _on_batch(self, stream: str, events: list[Event], reset: bool) -> None:
         if stream == "documents":
             if events or reset:
                 self.documents_changed.emit(events[-1] if events else None)
+            self._tell_missed_projection()
             return
         latest = self._latest_session()
         changed = reset or any(e.session_id == self.session_id for e in events)
@@ -179,8 +186,37 @@ class RemoteSessionModel(SessionModel):
         ):
             self.session_id = latest
             changed = True
+            # This batch's events were applied before the session was chosen, so
+            # none was told: a seat started (or joining) while the mayor projects
+            # a document must still open it.
+            projected = [
+                e for e in events if e.session_id == latest and e.type == "document.projected"
+            ]
+            self._missed_projection = projected[-1] if projected else None
         if changed:
             self.session_changed.emit()
+        self._tell_missed_projection()
+
+    def _known(self, event: Event) -> bool:
+        return self.table.document(int(event.payload["document"])) is not None
+
+    def _tell_missed_projection(self) -> None:
+        """Tell the screen of the projection under way it missed (a catch-up, or
+        the journal's events arriving before the documents' ones), once its
+        document is described."""
+        event = self._missed_projection
+        if event is None or not self._known(event):
+            return
+        self._missed_projection = None
+        session = self.session
+        projection = session.projection if session is not None else None
+        if (
+            event.session_id == self.session_id
+            and projection is not None
+            and projection.get("document") == event.payload.get("document")
+            and projection.get("page") == event.payload.get("page")
+        ):
+            self.event_recorded.emit(event)
 
 
 class ConnectionStrip(QLabel):
@@ -667,19 +703,26 @@ def run_seat(args: argparse.Namespace) -> int:
     writer = _StateWriter(device, Path(args.state_file) if args.state_file else None, args.report)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    quitting = asyncio.Event()
     try:
         with loop:
             if args.code and read_pin(folder) is None:
+                tables = [master] if master is not None else []
                 if master is None:
                     found = loop.run_until_complete(find_tables(within_s=10))
                     if not found:
                         print("Aucune table trouvée sur le réseau", file=sys.stderr)  # noqa: T201
                         return 1
-                    master = (found[0].host, found[0].port)
-                refusal = loop.run_until_complete(device.pair(*master, args.code))
-                if refusal is not None:
-                    print(refusal, file=sys.stderr)  # noqa: T201
+                    # Several tables may answer (a demo laptop on the mairie's
+                    # LAN): the code pairs with the one whose screen shows it.
+                    tables = [(t.host, t.port) for t in found]
+                refusals: list[str] = []
+                for host, port in tables:
+                    refusal = loop.run_until_complete(device.pair(host, port, args.code))
+                    if refusal is None:
+                        break
+                    refusals.append(refusal)
+                else:
+                    print("\n".join(dict.fromkeys(refusals)), file=sys.stderr)  # noqa: T201
                     return 2
             else:
                 device.start()
@@ -689,15 +732,14 @@ def run_seat(args: argparse.Namespace) -> int:
             else:
                 device.showFullScreen()
             writer.write()
-            # Connected only now: each run_until_complete above (finding the
-            # table, pairing) ends Qt's event loop, and so emits aboutToQuit.
-            app.aboutToQuit.connect(quitting.set)
             # SIGTERM (systemd, a test) leaves cleanly; the timer lets Python see it.
             signal.signal(signal.SIGTERM, lambda *_a: app.quit())
             ticker = QTimer()
             ticker.timeout.connect(lambda: None)
             ticker.start(200)
-            loop.run_until_complete(quitting.wait())
+            # Until app.quit() (the window closed, SIGTERM). Not a wait on
+            # aboutToQuit: every run_until_complete ends Qt's loop and emits it.
+            loop.run_forever()
             loop.run_until_complete(device.stop())
     finally:
         renderer.close()

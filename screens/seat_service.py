@@ -102,12 +102,12 @@ def run_with_seats(app: Any, service: SeatService, host: str, port: int) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    quitting = asyncio.Event()
-    app.aboutToQuit.connect(quitting.set)
     with loop:
         loop.run_until_complete(service.start(host, port, advertise=lan_addresses() or None))
         log.info("Sièges en réseau servis sur le port %d", service.server.port)
-        loop.run_until_complete(quitting.wait())
+        # Until app.quit() (the administrator leaves the kiosk). Not a wait on
+        # aboutToQuit: every run_until_complete ends Qt's loop and emits it.
+        loop.run_forever()
         loop.run_until_complete(service.stop())
     return 0
 
