@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 
 from screens.app import TableViews, application, windowed_scale
 from screens.session_model import SessionModel
+from screens.systemd import Watchdog, sd_notify, status_line
 from sync.library import DocumentLibrary
 from sync.search import DeliberationIndexer
 from sync.service import DocumentSync
@@ -34,19 +32,6 @@ if TYPE_CHECKING:
     from screens.seat_service import SeatService
 
 log = logging.getLogger("screens")
-
-
-def sd_notify(message: str) -> bool:
-    """Tell systemd (``$NOTIFY_SOCKET``); False when not run by systemd."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return False
-    if address.startswith("@"):
-        address = "\0" + address[1:]
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.connect(address)
-        sock.sendall(message.encode())
-    return True
 
 
 def run_table(args: argparse.Namespace) -> int:
@@ -99,10 +84,10 @@ def run_table(args: argparse.Namespace) -> int:
         seats=seats,
     )
     views.show()
-    sd_notify("READY=1")
-    watchdog = QTimer()
-    watchdog.timeout.connect(lambda: sd_notify("WATCHDOG=1"))
-    watchdog.start(2000)
+    sd_notify(f"READY=1\nSTATUS={status_line(model.session)}")
+    model.session_changed.connect(lambda: sd_notify(f"STATUS={status_line(model.session)}"))
+    watchdog = Watchdog()  # fed by the GUI thread: a frozen loop gets the table restarted
+    watchdog.start()
     try:
         if seats is not None:
             from screens.seat_service import run_with_seats
@@ -110,6 +95,7 @@ def run_table(args: argparse.Namespace) -> int:
             return run_with_seats(app, seats, "0.0.0.0", args.seats_port)
         return int(app.exec())
     finally:
+        watchdog.stop()
         sd_notify("STOPPING=1")
         indexer.stop()
         service.stop()

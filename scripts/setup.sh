@@ -60,6 +60,11 @@ APT_PACKAGES=(
     # A real X server for the display unplug / replug test (RandR monitors).
     xvfb
     x11-xserver-utils
+    # systemd-analyze: the tests verify the units of deploy/ with it.
+    systemd
+    # The kiosk unit starts the table with xinit: `systemd-analyze verify`
+    # checks that its command exists.
+    xinit
 )
 
 is_installed() {
