@@ -18,7 +18,7 @@ standard input and answers one JSON line on standard output:
 same clock as a seat's ``--report`` lines, on the same machine.
 The first line it prints is {"ready": true, "port": P, "fingerprint": F}.
 
-    python -m bench.master_process DIR [--documents] [--no-views] [--port P]
+    python -m bench.master_process DIR [--documents] [--no-views] [--port P] [--commune NAME]
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", action="store_true", help="the demo's documents")
     parser.add_argument("--no-views", action="store_true", help="no window (many seats)")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument(
+        "--commune",
+        help="the name the table announces (Table de COMMUNE; default: the demo's commune). "
+        "zeroconf tells two tables on one computer apart by this name only",
+    )
     args = parser.parse_args(argv)
 
     import qasync
@@ -105,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_views:
         views = TableViews(config, model, None, windowed=True)
         views.show()
-    service = SeatService(engine, config.data_dir, config.commune.name, library=library)
+    commune = args.commune or config.commune.name
+    service = SeatService(engine, config.data_dir, commune, library=library)
     handed: dict[int, float] = {}
 
     def stamp(event: Event) -> None:

@@ -457,7 +457,7 @@ def test_a_seat_finds_its_master_again_at_a_new_address(tmp_path: Path) -> None:
         await master.server.start("127.0.0.1", 0)  # somewhere else now
         assert master.server.port != old_port
         ours = Advertiser("Table de Val-de-Sauve", master.server.port, ["127.0.0.1"])
-        theirs = Advertiser("Table de Val-de-Sauve", stranger.server.port, ["127.0.0.1"])
+        theirs = Advertiser("Table de Saint-Aubin", stranger.server.port, ["127.0.0.1"])
         await theirs.start()
         await ours.start()
         try:
@@ -466,7 +466,9 @@ def test_a_seat_finds_its_master_again_at_a_new_address(tmp_path: Path) -> None:
             assert seat.link.final_refusal is None
             pin = json.loads((seat.link.folder / "table-appairee.json").read_text("utf-8"))
             assert pin["port"] == master.server.port
-            assert stranger.server.refused_connections == 0  # never presented to it
+            # Looked at (its certificate), never presented to: nothing pinned, no seat.
+            assert stranger.paired.all() == []
+            assert stranger.server.seats == {}
         finally:
             await seat.link.stop()
             await follower
