@@ -34,17 +34,7 @@ from table_app.council.engine import SessionEngine
 from table_app.council.state import ItemStatus
 from table_app.report import session_json
 from table_app.store import Database
-
-MEMBERS = (
-    "hmarchand",
-    "brousseau",
-    "sgarnier",
-    "plemoine",
-    "mfabre",
-    "jlperrin",
-    "nbonnet",
-    "cmeunier",
-)
+from tests.support import QUORUM
 
 
 @pytest.fixture
@@ -178,7 +168,7 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
                 "agenda": [{"title": "Budget primitif 2027"}, {"title": "Voirie communale"}],
             }
         )
-        for member in MEMBERS:
+        for member in QUORUM:
             master({"cmd": "arrive", "member": member})
         master({"cmd": "open"})
         master({"cmd": "name_secretaries", "members": ["brousseau"]})
