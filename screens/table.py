@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QGuiApplication
 
 from screens.app import TableViews, application, windowed_scale
+from screens.kiosk_health import KioskHealth
 from screens.session_model import SessionModel
 from screens.systemd import Watchdog, sd_notify, status_line
 from sync.library import DocumentLibrary
@@ -25,6 +26,7 @@ from sync.workers import ExtractionPool
 from table_app.config import ConfigError, default_config_path, load_config
 from table_app.council.engine import SessionEngine
 from table_app.council.moments import wall_clock
+from table_app.heartbeat import hold_table_lock
 from table_app.journal import Journal
 from table_app.store import open_database
 
@@ -51,6 +53,9 @@ def run_table(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 1
+    # Held while the table runs: `table-app restore` refuses meanwhile, and a
+    # table started during a restore waits for it to end.
+    table_lock = hold_table_lock(config.data_dir)
     db = open_database(args.database or config.database_url)
     # The live session takes its moments from the table's clock (the only place it does).
     engine = SessionEngine(Journal(db), config, clock=wall_clock)
@@ -88,6 +93,7 @@ def run_table(args: argparse.Namespace) -> int:
     model.session_changed.connect(lambda: sd_notify(f"STATUS={status_line(model.session)}"))
     watchdog = Watchdog()  # fed by the GUI thread: a frozen loop gets the table restarted
     watchdog.start()
+    health = KioskHealth(config.data_dir, views, service, seats).start()  # etat-table.json
     try:
         if seats is not None:
             from screens.seat_service import run_with_seats
@@ -95,9 +101,11 @@ def run_table(args: argparse.Namespace) -> int:
             return run_with_seats(app, seats, "0.0.0.0", args.seats_port)
         return int(app.exec())
     finally:
+        health.stop()
         watchdog.stop()
         sd_notify("STOPPING=1")
         indexer.stop()
         service.stop()
         renderer.close()
         pool.close()
+        table_lock.release()

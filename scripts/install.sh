@@ -12,7 +12,8 @@
 #   4. the folders: /etc/table-du-conseil (configuration, readable by the
 #      table), /var/lib/table-du-conseil (database, exports, caches),
 #      /srv/table-du-conseil/documents (the folder the cloud client or the
-#      scanner fills), /srv/table-du-conseil/sauvegardes (nightly backups);
+#      scanner fills; the nightly backups go to its Sauvegardes/ folder, so
+#      the cloud client carries them off the table's PC);
 #   5. the configuration: FILE if given, else the one already there, else a
 #      copy of the demo commune's to edit; checked with `table-app check`;
 #   6. the systemd units (the kiosk, and the nightly backup when present in
@@ -102,8 +103,7 @@ fi
 
 # --- 4. the folders ----------------------------------------------------------
 log "dossiers"
-install -d -m 0750 "$ROOT$ETC" "$ROOT$DATA" "$ROOT$SRV" \
-    "$ROOT$SRV/documents" "$ROOT$SRV/sauvegardes"
+install -d -m 0750 "$ROOT$ETC" "$ROOT$DATA" "$ROOT$SRV" "$ROOT$SRV/documents"
 owner root:"$USER_NAME" "$ROOT$ETC"
 owner -R "$USER_NAME:$USER_NAME" "$ROOT$DATA" "$ROOT$SRV"
 

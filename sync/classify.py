@@ -46,6 +46,8 @@ IGNORED_PATTERNS = (
     "*.owncloud",
     "thumbs.db",
     "desktop.ini",
+    # The table's own backups (table-app backup), wherever [backup] folder puts them.
+    "table-du-conseil-*.sqlite3",
 )
 
 _DATE_PATTERNS = (
@@ -61,15 +63,17 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-#: The table's own output (the publication for citizens) lives in the synced
-#: folder too; it is not a document to ingest.
+#: The table's own output lives in the synced folder too and is not a document
+#: to ingest: the publication for citizens (``Public/``) and the backups of its
+#: database (``Sauvegardes/``, table-app backup's default folder).
 PUBLIC_FOLDER = "public"
+OWN_FOLDERS = (PUBLIC_FOLDER, "sauvegardes")
 
 
 def is_ignored(rel: PurePosixPath) -> bool:
     """Hidden, temporary and lock names, anything inside a hidden folder, and
-    the table's own publication folder (``Public/``)."""
-    if len(rel.parts) > 1 and fold(rel.parts[0]) == PUBLIC_FOLDER:
+    the table's own folders (``Public/``, ``Sauvegardes/``)."""
+    if len(rel.parts) > 1 and fold(rel.parts[0]) in OWN_FOLDERS:
         return True
     for part in rel.parts:
         if part.startswith("."):

@@ -1,7 +1,7 @@
-"""``table-app ingest`` and ``table-app search``: the document folder's commands.
+"""``table-app ingest``, ``search`` and ``status``: the document folder's commands.
 
 They need the domain (the journal, for the deliberation texts) and the folder
-(``sync``), so they live here, above the domain, and extend its parser
+(``sync``; ``status`` also reads the paired seats), so they live here, above the domain, and extend its parser
 (``table_app.cli``); ``screens.cli`` extends this one in turn.
 """
 
@@ -94,6 +94,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from sync.status import table_status
+
+    report = table_status(config_of(args), database_url(args))
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(report.text())
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = domain.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
@@ -114,6 +125,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--limit", type=int, default=20, metavar="N", help="nombre de résultats (défaut : 20)"
     )
     find.set_defaults(func=cmd_search)
+
+    status = sub.add_parser(
+        "status",
+        help="l'état de la table : base, documents, certificat, sauvegarde, sièges, écrans",
+    )
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
 
     return parser
 

@@ -36,7 +36,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-log = logging.getLogger("sync.watch")
+log = logging.getLogger("sync.watcher")
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,12 @@ class FolderWatcher:
                     raise
                 self._fall_back(error)
         self._observer = self._start(PollingObserver(timeout=self._poll_interval))
+
+    @property
+    def running(self) -> bool:
+        """The watch is live (its observer thread is running)."""
+        observer = self._observer
+        return observer is not None and observer.is_alive()
 
     def check(self) -> None:
         """Switch to polling if inotify can no longer watch the whole tree

@@ -1,7 +1,7 @@
 """``table-app``: the command line of the council table, the domain's part.
 
 Every command that needs neither the document folder nor a screen: check,
-session, journal, export, verify. ``sync.cli`` adds the document folder's
+session, journal, export, verify, backup, restore. ``sync.cli`` adds the document folder's
 commands (ingest, search) and ``screens.cli`` the table and its demo: each
 layer extends the parser of the one below, never the other way round.
 
@@ -30,6 +30,7 @@ from table_app.config import (
 )
 from table_app.council.engine import SessionEngine
 from table_app.journal import Journal
+from table_app.logs import configure_logging
 from table_app.report import session_json, session_text
 from table_app.script import ScriptError, play_file
 from table_app.store import open_database
@@ -51,6 +52,14 @@ def database_url(args: argparse.Namespace) -> str:
     if path.exists():
         return config_of(args).database_url
     return f"sqlite:///{xdg_data_dir() / 'conseil.sqlite3'}"
+
+
+def data_dir_of(args: argparse.Namespace) -> Path:
+    """The data folder: the configuration's, else ``$TABLE_APP_DATA_DIR``, else XDG's."""
+    path = Path(args.config) if args.config else default_config_path()
+    if path.exists():
+        return config_of(args).data_dir
+    return Path(os.environ.get("TABLE_APP_DATA_DIR") or xdg_data_dir())
 
 
 def _engine(args: argparse.Namespace) -> SessionEngine:
@@ -280,6 +289,123 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from table_app.backup import (
+        BackupError,
+        local_text,
+        size_text,
+        sqlite_path,
+        take_backup,
+        write_status,
+    )
+
+    config = config_of(args)
+    folder = Path(args.to) if args.to else config.backups
+    keep = config.backup_keep if args.keep is None else args.keep
+    if keep < 1:
+        print("--keep : indiquez un nombre de sauvegardes d'au moins 1.", file=sys.stderr)
+        return 2
+    try:
+        result = take_backup(sqlite_path(args.database or config.database_url), folder, keep)
+    except BackupError as error:
+        write_status(config.data_dir, None, error.message)
+        print(f"ÉCHEC de la sauvegarde : {error.message}", file=sys.stderr)
+        return 1
+    write_status(config.data_dir, result)
+    print(
+        f"Sauvegarde écrite : {result.path} ({size_text(result.size)}, "
+        f"{result.check.events} événement(s), intégrité et chaîne d'empreintes vérifiées)."
+    )
+    print(
+        f"Prise le {local_text(result.taken_at, config.commune.timezone)} (heure de la "
+        "commune ; le nom du fichier est en heure UTC)."
+    )
+    if result.removed:
+        names = ", ".join(p.name for p in result.removed)
+        print(
+            f"{len(result.removed)} sauvegarde(s) plus ancienne(s) supprimée(s) (on en garde "
+            f"{keep}) : {names}"
+        )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from table_app.backup import (
+        BackupError,
+        check_backup,
+        restore_backup,
+        sqlite_path,
+    )
+    from table_app.heartbeat import HEARTBEAT_FILE, read_heartbeat, try_table_lock
+
+    try:
+        config: Config | None = config_of(args)
+    except ConfigError:
+        config = None
+    timezone = config.commune.timezone if config else "Europe/Paris"
+    data_dir = data_dir_of(args) if config is None else config.data_dir
+    backup = Path(args.file)
+    try:
+        database = sqlite_path(database_url(args))
+    except BackupError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    check = check_backup(backup)
+    if not check.ok:
+        print(f"Sauvegarde REFUSÉE : {backup}", file=sys.stderr)
+        for problem in check.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        print(f"La base actuelle ({database}) n'a pas été modifiée.", file=sys.stderr)
+        return 1
+    print(f"Sauvegarde {backup} : intègre.")
+    for line in check.describe(timezone):
+        print(f"  {line}")
+    lock = try_table_lock(data_dir)
+    if lock is None:
+        print(
+            "La table est ouverte : arrêtez-la d'abord (quittez-la depuis l'écran du maire, "
+            "ou sudo systemctl stop table-du-conseil), puis recommencez. Rien n'a été modifié.",
+            file=sys.stderr,
+        )
+        return 1
+    with lock:
+        heartbeat = read_heartbeat(data_dir / HEARTBEAT_FILE)
+        if heartbeat is not None and heartbeat.alive(datetime.now(UTC)):
+            print(
+                f"La table semble ouverte (signe de vie il y a "
+                f"{max(0, round(heartbeat.age(datetime.now(UTC))))} s, processus "
+                f"{heartbeat.pid}) : arrêtez-la d'abord, puis recommencez dans 30 secondes. "
+                "Rien n'a été modifié.",
+                file=sys.stderr,
+            )
+            return 1
+        if not args.yes:
+            print(
+                f"Remplacer la base actuelle ({database}) par cette sauvegarde ? Une copie de "
+                "la base actuelle sera gardée à côté d'elle. [o/N] ",
+                end="",
+                flush=True,
+            )
+            answer = sys.stdin.readline().strip().casefold()
+            if answer not in ("o", "oui"):
+                print(
+                    "\nRestauration abandonnée : rien n'a été modifié (--yes pour ne pas "
+                    "être interrogé)."
+                )
+                return 1
+        try:
+            result = restore_backup(backup, database)
+        except BackupError as error:
+            print(f"ÉCHEC de la restauration : {error.message}", file=sys.stderr)
+            return 1
+    print(f"Base restaurée : {database} ({result.check.events} événement(s)).")
+    if result.kept_copy is not None:
+        print(f"La base d'avant est gardée dans : {result.kept_copy}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="table-app",
@@ -355,16 +481,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export)
 
+    backup = sub.add_parser(
+        "backup", help="sauvegarder la base (même table ouverte) dans le dossier synchronisé"
+    )
+    backup.add_argument(
+        "--keep",
+        type=int,
+        metavar="N",
+        help="garder les N dernières sauvegardes (défaut : [backup] keep, 14)",
+    )
+    backup.add_argument(
+        "--to",
+        metavar="DOSSIER",
+        help="dossier des sauvegardes (défaut : [backup] folder, ou Sauvegardes dans le "
+        "dossier des documents)",
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser(
+        "restore", help="vérifier une sauvegarde et remettre la base dans son état"
+    )
+    restore.add_argument("file", metavar="FICHIER", help="la sauvegarde (.sqlite3)")
+    restore.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
+    restore.set_defaults(func=cmd_restore)
+
     return parser
 
 
 def main(argv: Sequence[str] | None = None, parser: argparse.ArgumentParser | None = None) -> int:
     parser = parser or build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose)
     try:
         return int(args.func(args))
     except ConfigError as error:

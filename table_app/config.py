@@ -26,6 +26,11 @@ APP_DIR_NAME = "table-du-conseil"
 ROLES = ("maire", "adjoint", "conseiller")
 _MEMBER_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")
 
+#: The default backup folder, inside the document folder (the table never
+#: ingests it: sync/classify.py), and how many backups are kept by default.
+BACKUP_FOLDER_NAME = "Sauvegardes"
+DEFAULT_BACKUP_KEEP = 14
+
 #: Environment variables that override a key of the file (for the kiosk unit,
 #: tests and a quick try on a laptop).
 ENV_OVERRIDES: Mapping[str, str] = {
@@ -103,6 +108,12 @@ class Config:
             the exported deliberations; ``None``: a self-signed one is made.
         secretary_key: the secretary's own key, for a second signature; or ``None``.
         admin_pin: the code that lets an administrator leave the kiosk.
+        backup_folder: where ``table-app backup`` writes (``[backup] folder``;
+            default: ``Sauvegardes`` inside the document folder, the one folder
+            the cloud client is known to carry off the table's PC).
+        backup_keep: how many backups are kept (``[backup] keep``, default 14).
+        printer: the CUPS queue the table prints on (``[printing] printer``);
+            ``None``: CUPS's default printer is offered first.
         source: the file this was read from, if any.
     """
 
@@ -116,6 +127,9 @@ class Config:
     signing_key: SigningKey | None = None
     secretary_key: SigningKey | None = None
     admin_pin: str | None = None
+    backup_folder: Path | None = None
+    backup_keep: int = DEFAULT_BACKUP_KEEP
+    printer: str | None = None
     source: Path | None = None
     _by_id: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
 
@@ -128,6 +142,13 @@ class Config:
     @property
     def mayor(self) -> Member:
         return next(m for m in self.members if m.role == "maire")
+
+    @property
+    def backups(self) -> Path:
+        """The backup folder: ``[backup] folder``, else ``<documents>/Sauvegardes``."""
+        if self.backup_folder is not None:
+            return self.backup_folder
+        return self.documents_folder / BACKUP_FOLDER_NAME
 
 
 @dataclass(frozen=True)
@@ -219,8 +240,28 @@ def check_config(
             )
         ]
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [
+            ConfigProblem(
+                str(path),
+                f"le fichier n'est pas du TOML valide ({exc})",
+                "corrigez la ligne indiquée (guillemets, crochets, signe =)",
+            )
+        ]
+    return check_config_text(text, path, env=env)
+
+
+def check_config_text(
+    text: str, path: Path, *, env: Mapping[str, str] | None = None
+) -> tuple[Config | None, list[ConfigProblem]]:
+    """Validate ``text`` as if it were the file at ``path`` (relative paths are
+    read from its folder): what ``check_config`` says of a file about to be
+    written, before it is (the master screen's Administration)."""
+    env = os.environ if env is None else env
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         return None, [
             ConfigProblem(
                 str(path),
@@ -296,6 +337,8 @@ def parse_config(
             'de 4 à 12 chiffres entre guillemets : admin_pin = "482913"',
         )
         pin = None
+    backup_folder, backup_keep = _read_backup(r, data.get("backup"), data_dir)
+    printer = _read_printing(r, data.get("printing"))
 
     if r.problems and any(p.severity == "erreur" for p in r.problems):
         return None, r.problems
@@ -310,9 +353,108 @@ def parse_config(
         signing_key=signing_key,
         secretary_key=secretary_key,
         admin_pin=pin,
+        backup_folder=backup_folder,
+        backup_keep=backup_keep,
+        printer=printer,
         source=source,
     )
     return config, r.problems
+
+
+_BACKUP_KEYS = ("folder", "keep")
+
+
+def _read_backup(r: _Reader, raw: object, data_dir: Path) -> tuple[Path | None, int]:
+    """[backup] folder, keep: where the nightly backups go and how many are kept."""
+    if raw is None:
+        return None, DEFAULT_BACKUP_KEEP
+    if not isinstance(raw, dict):
+        r.error(
+            "backup",
+            "doit être une section",
+            'écrivez-la sous la forme [backup] puis folder = "/chemin/synchronisé/Sauvegardes"',
+        )
+        return None, DEFAULT_BACKUP_KEEP
+    for name in raw:
+        if name not in _BACKUP_KEYS:
+            r.warn(
+                f"backup.{name}",
+                "clé inconnue, ignorée",
+                "clés possibles : folder (dossier des sauvegardes) et keep (nombre gardé)",
+            )
+    folder: Path | None = None
+    folder_raw = raw.get("folder")
+    if folder_raw is not None:
+        if not isinstance(folder_raw, str) or not folder_raw.strip():
+            r.error(
+                "backup.folder",
+                f"doit être un chemin de dossier (trouvé : {folder_raw!r})",
+                'folder = "/home/conseil/Nextcloud/Sauvegardes", ou supprimez la clé pour '
+                "le dossier Sauvegardes du dossier des documents",
+            )
+        else:
+            folder = r.path(folder_raw.strip())
+            if folder.exists() and not folder.is_dir():
+                r.error(
+                    "backup.folder",
+                    f"{folder} existe mais n'est pas un dossier",
+                    "indiquez un dossier (il est créé s'il n'existe pas)",
+                )
+            elif folder == data_dir or data_dir in folder.parents:
+                r.warn(
+                    "backup.folder",
+                    f"le dossier des sauvegardes {folder} est dans le dossier de données de "
+                    "la table : une panne du disque les perdrait avec la base",
+                    "choisissez un dossier synchronisé par le client cloud (par défaut : "
+                    "Sauvegardes dans le dossier des documents)",
+                )
+    keep = raw.get("keep", DEFAULT_BACKUP_KEEP)
+    if isinstance(keep, bool) or not isinstance(keep, int) or keep < 1:
+        r.error(
+            "backup.keep",
+            f"nombre de sauvegardes gardées invalide : {keep!r}",
+            f"un nombre entier d'au moins 1, sans guillemets : keep = {DEFAULT_BACKUP_KEEP} "
+            "(les plus anciennes au-delà sont supprimées)",
+        )
+        keep = DEFAULT_BACKUP_KEEP
+    return folder, keep
+
+
+#: What CUPS refuses in a queue's name (lpadmin(8)): spaces, "/", "#", and control characters.
+_CUPS_QUEUE = re.compile(r"^[^\s/#\x00-\x1f\x7f]{1,127}$")
+
+
+def _read_printing(r: _Reader, raw: object) -> str | None:
+    """[printing] printer: the CUPS queue the table prints on."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        r.error(
+            "printing",
+            "doit être une section",
+            'écrivez-la sous la forme [printing] puis printer = "Imprimante_Mairie"',
+        )
+        return None
+    for name in raw:
+        if name != "printer":
+            r.warn(
+                f"printing.{name}",
+                "clé inconnue, ignorée",
+                "clé possible : printer (le nom de l'imprimante dans CUPS)",
+            )
+    printer = raw.get("printer")
+    if printer is None:
+        return None
+    if not isinstance(printer, str) or not _CUPS_QUEUE.match(printer.strip()):
+        r.error(
+            "printing.printer",
+            f"nom d'imprimante invalide : {printer!r}",
+            "le nom de la file d'impression dans CUPS, sans espace, « / » ni « # » "
+            '(lpstat -p les affiche) : printer = "Imprimante_Mairie", ou supprimez la clé '
+            "pour l'imprimante par défaut",
+        )
+        return None
+    return printer.strip()
 
 
 def _read_commune(r: _Reader, section: Mapping[str, Any]) -> Commune:

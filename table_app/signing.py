@@ -927,3 +927,106 @@ def _read_before_trailing_bytes(data: bytes) -> tuple[Any, list[Any]]:
         except Exception:  # not this one: try the marker before
             continue
     return None, []
+
+
+# --- The certificate's facts (table-app status) --------------------------------
+
+
+def self_signed_path(data_dir: Path) -> Path:
+    """Where the commune's self-signed PKCS#12 is made when none is configured."""
+    return data_dir / "signature" / "mairie-autosignee.p12"
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """Who a signing certificate names and until when it is valid."""
+
+    subject: str
+    issuer: str
+    not_after: datetime
+    self_signed: bool
+
+    def days_left(self, now: datetime) -> int:
+        """Whole days until it expires (negative once expired)."""
+        return (self.not_after - now).days
+
+
+def certificate_facts(key: SigningKey) -> CertificateFacts:
+    """Read the certificate of ``key`` without signing anything: from the
+    PKCS#12 file (with its password), or from the token without logging in
+    (certificates are public objects). Raises ``SigningError`` in French."""
+    from cryptography import x509
+
+    if isinstance(key, Pkcs12Key):
+        from cryptography.hazmat.primitives.serialization.pkcs12 import (
+            load_key_and_certificates,
+        )
+
+        try:
+            data = key.path.read_bytes()
+        except OSError as error:
+            raise SigningError(f"Certificat illisible : {key.path} ({error.strerror}).") from error
+        try:
+            _private, cert, _chain = load_key_and_certificates(data, key.passphrase)
+        except ValueError as error:
+            hint = (
+                "mot de passe absent (TABLE_APP_SIGNING_PASSWORD)"
+                if key.passphrase is None
+                else "mot de passe erroné ou fichier endommagé"
+            )
+            raise SigningError(f"Certificat illisible : {key.path} ({hint}).") from error
+        if cert is None:
+            raise SigningError(f"Le fichier {key.path} ne contient aucun certificat.")
+        return _facts(cert)
+    return _facts(x509.load_der_x509_certificate(_token_certificate(key)))
+
+
+def _facts(cert: Any) -> CertificateFacts:
+    from cryptography.x509.oid import NameOID
+
+    def name(of: Any) -> str:
+        common = of.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return str(common[0].value) if common else str(of.rfc4514_string())
+
+    return CertificateFacts(
+        subject=name(cert.subject),
+        issuer=name(cert.issuer),
+        not_after=cert.not_valid_after_utc,
+        self_signed=cert.subject == cert.issuer,
+    )
+
+
+def _token_certificate(key: Pkcs11Key) -> bytes:
+    """The DER certificate of ``key`` on its token, read without a PIN: the one
+    labelled ``cert_label``, else the one labelled like the key, else the
+    token's only certificate."""
+    import pkcs11
+    from pkcs11 import Attribute, ObjectClass
+
+    if not key.module.is_file():
+        raise SigningError(f"Module PKCS#11 introuvable : {key.module}.")
+    try:
+        token = pkcs11.lib(str(key.module)).get_token(token_label=key.token_label)
+        with token.open() as session:
+            certificates = {
+                str(obj[Attribute.LABEL]): bytes(obj[Attribute.VALUE])
+                for obj in session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE})
+            }
+    except pkcs11.exceptions.NoSuchToken as error:
+        raise SigningError(
+            f"Jeton « {key.token_label} » absent : branchez la clé USB ou insérez la carte."
+        ) from error
+    except pkcs11.exceptions.PKCS11Error as error:
+        raise SigningError(
+            f"Jeton « {key.token_label} » illisible ({type(error).__name__})."
+        ) from error
+    for label in (key.cert_label, key.key_label):
+        if label is not None and label in certificates:
+            return certificates[label]
+    if len(certificates) == 1:
+        return next(iter(certificates.values()))
+    raise SigningError(
+        f"Certificat introuvable sur le jeton « {key.token_label} » (certificats : "
+        + (", ".join(f"« {c} »" for c in certificates) or "aucun")
+        + ")."
+    )

@@ -350,3 +350,22 @@ def test_mayor_and_secretary_keys_on_one_token_share_its_session(
     code, out = _pyhanko(signed, token.certificate)
     assert code == 0, out
     assert [r.ok for r in verify_pdf(signed)] == [True, True]
+
+
+def test_the_certificate_on_the_token_is_read_without_its_pin(token: Token) -> None:
+    """``table-app status`` reads who the token's certificate names and when it
+    expires without logging in: certificates are public objects."""
+    from datetime import UTC, datetime
+
+    from table_app.signing import certificate_facts
+
+    facts = certificate_facts(replace(token.key, pin=None))
+    assert facts.subject == "Mairie de Saint-Véran (jeton)"
+    assert facts.self_signed
+    assert 3 * 365 - 2 <= facts.days_left(datetime.now(UTC)) <= 3 * 365
+    labelled = replace(token.key, pin=None, cert_label="Certificat de la mairie")
+    assert certificate_facts(labelled) == facts
+    with pytest.raises(SigningError, match="Jeton « Absent » absent : branchez la clé USB"):
+        certificate_facts(replace(token.key, token_label="Absent"))
+    with pytest.raises(SigningError, match="Certificat introuvable sur le jeton « Vide »"):
+        certificate_facts(replace(token.key, token_label="Vide"))

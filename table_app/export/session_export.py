@@ -59,6 +59,7 @@ from table_app.signing import (
     RegisterSigners,
     SigningKey,
     create_self_signed,
+    self_signed_path,
     sign_register_pdf,
     verify_pdf,
 )
@@ -89,7 +90,7 @@ def signing_certificate(config: Config) -> tuple[SigningKey, list[str]]:
     self-signed PKCS#12 (made once), with the notices to show."""
     if config.signing_key is not None:
         return config.signing_key, []
-    own = config.data_dir / "signature" / "mairie-autosignee.p12"
+    own = self_signed_path(config.data_dir)
     if not own.exists():
         own.parent.mkdir(parents=True, exist_ok=True)
         create_self_signed(config.commune.name, own)

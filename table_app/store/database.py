@@ -9,11 +9,13 @@ lock up front with ``BEGIN IMMEDIATE`` and never deadlock on an upgrade.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
@@ -21,6 +23,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.pool import NullPool
 
 log = logging.getLogger("table_app.store")
 
@@ -100,6 +103,18 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def open_read_only(path: Path) -> Database:
+    """A SQLite file opened read-only, as it is: not created, not migrated,
+    nothing written beside it (a backup being checked, ``table-app status``)."""
+    uri = f"file:{quote(str(path))}?mode=ro"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, poolclass=NullPool)
+    return Database(engine, f"sqlite:///{path}")
 
 
 def open_database(url: str) -> Database:

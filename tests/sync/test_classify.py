@@ -72,6 +72,10 @@ def test_commissions_and_everything_else() -> None:
         "Séances/.trash/plan.pdf",
         "Public/Délibérations/2026/2026-001_budget.pdf",  # the table's own publication
         "public/Délibérations/2026/index.html",
+        # The table's own backups: the default folder, and its names anywhere.
+        "Sauvegardes/table-du-conseil-2026-11-28-020000.sqlite3",
+        "sauvegardes/notes.txt",
+        "Mairie/table-du-conseil-2026-11-28-020000.sqlite3",
     ],
 )
 def test_temporary_lock_and_hidden_names_are_ignored(name: str) -> None:
