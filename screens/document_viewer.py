@@ -723,8 +723,12 @@ class DocumentViewer(QWidget):
         page_displayed(int): the full render of the current page is on screen.
         preview_displayed(int): a heavy page's quick preview is on screen.
         page_failed(int, str): the current page cannot be shown; the reason.
+        navigation_requested(): a person moves in the document: a swipe, a key,
+            a button, a thumbnail, a pinch or the wheel (never ``set_page`` or
+            ``open_document`` called by the program, e.g. following the mayor).
     """
 
+    navigation_requested = Signal()
     page_changed = Signal(int)
     document_opened = Signal(str)
     document_failed = Signal(str)
@@ -825,16 +829,18 @@ class DocumentViewer(QWidget):
 
         # Short labels: the viewer shares a seat screen with the agenda; the
         # accessible name says the whole action.
-        self.previous_button = self._button("◀ Page", self.previous_page, "Page précédente")
-        self.next_button = self._button("Page ▶", self.next_page, "Page suivante")
+        self.previous_button = self._button(
+            "◀ Page", self._by_hand(self.previous_page), "Page précédente"
+        )
+        self.next_button = self._button("Page ▶", self._by_hand(self.next_page), "Page suivante")
         self.fit_width_button = self._button(
             "Largeur", self._on_fit_width_button_clicked, "Ajuster à la largeur"
         )
         self.fit_page_button = self._button(
             "Page entière", self._on_fit_page_button_clicked, "Page entière"
         )
-        self.zoom_out_button = self._button("−", self.zoom_out, "Zoom −")
-        self.zoom_in_button = self._button("+", self.zoom_in, "Zoom +")
+        self.zoom_out_button = self._button("−", self._by_hand(self.zoom_out), "Zoom −")
+        self.zoom_in_button = self._button("+", self._by_hand(self.zoom_in), "Zoom +")
         for button in (self.fit_width_button, self.fit_page_button):
             button.setCheckable(True)
         self._fit_group = QButtonGroup(self)
@@ -860,6 +866,15 @@ class DocumentViewer(QWidget):
         layout.addLayout(header)
         layout.addLayout(body, 1)
         layout.addLayout(footer)
+
+    def _by_hand(self, move: Callable[[], None]) -> Callable[[], None]:
+        """``move``, done by a person: told first (``navigation_requested``)."""
+
+        def moved() -> None:
+            self.navigation_requested.emit()
+            move()
+
+        return moved
 
     def _button(self, text: str, slot: Callable[[], None], name: str) -> QPushButton:
         button = QPushButton(text, self)
@@ -1009,6 +1024,7 @@ class DocumentViewer(QWidget):
             super().keyPressEvent(event)
             return
         event.accept()
+        self.navigation_requested.emit()
 
     # --- pages ---------------------------------------------------------------------------------
 
@@ -1248,9 +1264,11 @@ class DocumentViewer(QWidget):
         self.setFocus(Qt.FocusReason.MouseFocusReason)  # the keys go to the viewer
 
     def _on_canvas_flip_requested(self, step: int) -> None:
+        self.navigation_requested.emit()  # a swipe
         self.set_page(self.current_page() + step)
 
     def _on_canvas_zoom_requested(self, factor: float, anchor: QPointF) -> None:
+        self.navigation_requested.emit()  # a pinch or the wheel
         self.set_zoom(self.canvas.zoom * factor, anchor)
 
     def _on_canvas_view_changed(self) -> None:
@@ -1268,12 +1286,15 @@ class DocumentViewer(QWidget):
         self.thumbnail_strip.scrollTo(selection)
 
     def _on_thumbnail_strip_clicked(self, index: QModelIndex) -> None:
+        self.navigation_requested.emit()
         self.set_page(index.row() + 1)
 
     def _on_fit_width_button_clicked(self) -> None:
+        self.navigation_requested.emit()
         self.set_fit_mode(FitMode.WIDTH)
 
     def _on_fit_page_button_clicked(self) -> None:
+        self.navigation_requested.emit()
         self.set_fit_mode(FitMode.PAGE)
 
     def _update_controls(self) -> None:

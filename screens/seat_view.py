@@ -97,15 +97,11 @@ class DocumentsPanel(QWidget):
         else:
             layout.addWidget(label("Visionneuse indisponible", "muted"), 1)
         self.user_navigated: Callable[[], None] = lambda: None
-        if self.viewer is not None:
-            # A councillor who flips or taps a thumbnail browses on their own.
-            for source in ("previous_button", "next_button"):
-                button = getattr(self.viewer, source, None)
-                if button is not None:
-                    button.clicked.connect(lambda _c=False: self.user_navigated())
-            strip = getattr(self.viewer, "thumbnail_strip", None)
-            if strip is not None:
-                strip.clicked.connect(lambda _i: self.user_navigated())
+        navigation = getattr(self.viewer, "navigation_requested", None)
+        if navigation is not None:
+            # A councillor who swipes, flips, zooms or taps a thumbnail browses
+            # on their own: every way a person moves comes through this signal.
+            navigation.connect(lambda: self.user_navigated())
 
     def list_documents(self, heading: str, documents: list[dict[str, Any]]) -> None:
         self.heading.setText(heading)

@@ -7,7 +7,8 @@ from typing import Any
 
 import pymupdf
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
 from screens.document_viewer import DocumentViewer
@@ -21,6 +22,7 @@ from sync.workers import ExtractionPool
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.store import Database
+from tests.support import QUORUM
 
 
 @pytest.fixture
@@ -113,3 +115,86 @@ def test_a_seat_follows_the_projection_leaves_and_comes_back(
     # One touch and the seat is back on the mayor's page.
     qtbot.mouseClick(seat.follow_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: viewer.current_page() == 5)
+
+
+def _swipe_left(qtbot: QtBot, viewer: DocumentViewer) -> None:
+    """A finger drawn from right to left across the page (the mouse events a
+    touch screen's touch becomes on X11)."""
+    canvas = viewer.canvas.viewport()
+    y = canvas.height() // 2
+    start, end = QPoint(canvas.width() - 40, y), QPoint(40, y)
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    for step in range(1, 9):
+        x = start.x() + (end.x() - start.x()) * step // 8
+        QTest.mouseMove(canvas, QPoint(x, y))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=end)
+
+
+def _key_right(qtbot: QtBot, viewer: DocumentViewer) -> None:
+    qtbot.keyClick(viewer, Qt.Key.Key_Right)
+
+
+def _thumbnail(qtbot: QtBot, viewer: DocumentViewer) -> None:
+    strip = viewer.thumbnail_strip
+    rect = strip.visualRect(strip.model().index(3, 0))
+    qtbot.mouseClick(strip.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
+@pytest.mark.parametrize(
+    ("gesture", "page_after"),
+    [(_swipe_left, 4), (_key_right, 4), (_thumbnail, 4)],
+    ids=["swipe", "key", "thumbnail"],
+)
+def test_every_way_of_moving_leaves_following_and_the_next_projection_does_not_pull_back(
+    qtbot: QtBot,
+    qapp,
+    engine: SessionEngine,
+    config: Config,
+    library: DocumentLibrary,
+    renderer: PageRenderer,
+    gesture: Any,
+    page_after: int,
+) -> None:
+    qapp.setStyleSheet(stylesheet())
+    model = SessionModel(engine, library=library)
+    commands: list[dict[str, Any]] = [
+        {
+            "cmd": "convene",
+            "id": "s",
+            "date": "2026-11-28",
+            "convened_on": "2026-11-20",
+            "agenda": [{"title": "Budget primitif 2027"}],
+        },
+        *({"cmd": "arrive", "member": m} for m in QUORUM),
+        {"cmd": "open"},
+        {"cmd": "name_secretaries", "members": ["brousseau"]},
+        {"cmd": "take_up", "item": "p1"},
+    ]
+    for command in commands:
+        assert model.execute(command)
+    master = MasterScreen(model, config.commune.name)
+    seat = SeatScreen(
+        config.seats[0], model, config.commune.name, lambda parent: DocumentViewer(renderer, parent)
+    )
+    qtbot.addWidget(master)
+    qtbot.addWidget(seat)
+    seat.resize(1920, 1080)
+    seat.show()
+    viewer = seat.documents.viewer
+    assert isinstance(viewer, DocumentViewer)
+    master.projection.list.setCurrentRow(0)
+    master.projection.page.setValue(3)
+    qtbot.mouseClick(master.projection.project_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: viewer.current_page() == 3 and viewer.displayed_is_exact())
+    assert seat.follow_button.isChecked()
+
+    gesture(qtbot, viewer)
+    qtbot.waitUntil(lambda: viewer.current_page() == page_after)
+    assert not seat.follow_button.isChecked()
+    assert not seat.following
+
+    master.projection.page.setValue(7)
+    qtbot.mouseClick(master.projection.project_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(100)
+    assert viewer.current_page() == page_after  # the councillor stays where they went
+    assert "page 7" in seat.projection_label.text()  # and is told where the mayor is
