@@ -100,6 +100,8 @@ class TableViews(QObject):
             seats=seats,
         )
         self.views["master"] = View("master", config.master_display, master)
+        if windowed:  # "Identifier les écrans" marks the windows, not the laptop's screen
+            master.view_windows = self.view_windows
         for seat in config.seats:
             self.views[seat.name] = View(seat.name, seat.display, self._seat_view(seat))
         for view in self.views.values():
@@ -110,6 +112,10 @@ class TableViews(QObject):
         if isinstance(app, QGuiApplication):
             app.screenAdded.connect(self._on_app_screen_added)
             app.screenRemoved.connect(self._on_app_screen_removed)
+
+    def view_windows(self) -> list[tuple[str, str, QWidget]]:
+        """(role, display it stands for, window) of each view, the mayor's first."""
+        return [(v.role, v.display, v.widget) for v in self.views.values()]
 
     def _seat_view(self, seat: Seat) -> SeatScreen:
         return SeatScreen(seat, self.model, self.config.commune.name, self.viewer_factory)

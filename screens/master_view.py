@@ -51,6 +51,7 @@ from table_app.council.errors import CommandRefused
 from table_app.council.state import ItemKind, ItemStatus, Presence, Session
 
 if TYPE_CHECKING:
+    from screens.admin_panel import AdminPanel, ViewWindows
     from screens.seat_service import SeatService
     from screens.seats_admin import SeatsAdminDialog
 
@@ -872,6 +873,10 @@ class MasterScreen(QWidget):
         seats: the table's seat service when it serves seats on the network
             (``table-app run --seats``), else None; "Sièges en réseau" shows then.
         seats_dialog: the "Sièges en réseau" panel last opened, if any.
+        admin_panel: the "Administration" panel last opened, if any.
+        view_windows: when the table is windowed (a laptop, the demo), its
+            views' windows, which "Identifier les écrans" marks instead of the
+            displays; set by ``TableViews``.
     """
 
     def __init__(
@@ -925,8 +930,14 @@ class MasterScreen(QWidget):
         self.seats_button.setVisible(seats is not None)
         self.seats_button.clicked.connect(self._on_seats_button_clicked)
         self.seats_dialog: SeatsAdminDialog | None = None
+        self._config = config
+        self.admin_button = _button("Administration")
+        self.admin_button.clicked.connect(self._on_admin_button_clicked)
+        self.admin_panel: AdminPanel | None = None
+        self.view_windows: ViewWindows | None = None
         bottom.addWidget(self.quit_button)
         bottom.addWidget(self.seats_button)
+        bottom.addWidget(self.admin_button)
         bottom.addStretch(1)
         for button in (self.suspend_button, self.resume_button, self.close_button):
             bottom.addWidget(button)
@@ -1017,6 +1028,59 @@ class MasterScreen(QWidget):
         dialog.open()
         self.seats_dialog = dialog
         return dialog
+
+    def _on_admin_button_clicked(self) -> PinDialog | None:
+        if self._admin_pin is None:
+            self.banner.show_refusal(
+                "« Administration » demande le code administrateur, qui n'est pas "
+                "configuré : ajoutez admin_pin dans la section [kiosk] de la configuration"
+            )
+            return None
+        dialog = PinDialog("Administration", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.pin_entered.connect(lambda pin: self._on_admin_pin_entered(dialog, pin))
+        dialog.open()
+        self.pin_dialog = dialog
+        return dialog
+
+    def _on_admin_pin_entered(self, dialog: PinDialog, pin: str) -> None:
+        if self._pin_matches(pin):
+            dialog.accept()
+            self.open_admin(pin)
+        else:
+            dialog.refuse("Code administrateur incorrect.")
+
+    def open_admin(self, pin: str) -> AdminPanel | None:
+        """Open "Administration" if ``pin`` is the administrator's code."""
+        if not self._pin_matches(pin):
+            self.banner.show_refusal("Code administrateur incorrect : « Administration » reste fermée")
+            return None
+        if self._config is None:
+            self.banner.show_refusal(
+                "La configuration de la table est inconnue de cet écran : « Administration » "
+                "n'est pas disponible"
+            )
+            return None
+        from screens.admin_panel import AdminPanel
+
+        panel = AdminPanel(
+            self._config,
+            self,
+            library=self.model.library,
+            seats=self.seats,
+            view_windows=self.view_windows,
+        )
+        panel.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        panel.config_saved.connect(self._on_admin_config_saved)
+        log.info("Administration ouverte depuis l'écran du maire")
+        panel.open()
+        self.admin_panel = panel
+        return panel
+
+    def _on_admin_config_saved(self, config: Any) -> None:
+        """What the running table takes at once: the printer."""
+        if self.secretary is not None:
+            self.secretary.printer = config.printer
 
     def refresh(self) -> None:
         session = self.model.session

@@ -677,19 +677,42 @@ QScrollArea#printerList, QWidget#printerListBody { background: transparent; }
 """
 
 
+def describe_printer(info: QPrinterInfo, table_printer: str | None = None) -> str:
+    """Two lines for a printer's button: its name, then whether it is the
+    table's or CUPS's default, its state and where it is."""
+    name = info.printerName()
+    details = []
+    if name == table_printer:
+        details.append("imprimante de la table")
+    if info.isDefault():
+        details.append("par défaut")
+    if _Cups.accepting_jobs(name) is False:
+        details.append("refuse les travaux")
+    else:
+        details.append(_STATES.get(info.state(), "état inconnu"))
+    where = info.location() or (info.description() if info.description() != name else "")
+    if where:
+        details.append(where)
+    return f"{name}\n{' · '.join(details)}"
+
+
 class PrinterChooser(QDialog):
     """The printer and the number of copies, chosen by touch.
 
     ``QPrintDialog`` is small and made for a mouse; this lists the installed
     printers (``QPrinterInfo.availablePrinters()``) as big buttons, the
-    default one first and marked, with − / + for the copies.  ``printer()``
+    table's printer (``[printing] printer``, given as ``preferred``) first,
+    then CUPS's default, each marked, with − / + for the copies.  ``printer()``
     gives the QPrinter to hand to ``PrintJob`` once the dialog is accepted.
 
     Signals: those of QDialog (``accepted`` when "Imprimer" is touched).
     """
 
-    def __init__(self, summary: str = "", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, summary: str = "", parent: QWidget | None = None, preferred: str | None = None
+    ) -> None:
         super().__init__(parent)
+        self.preferred = preferred
         self.setWindowTitle("Imprimer pour le registre")
         # The table's theme as well, so that the dialog keeps its touch sizes wherever it opens.
         self.setStyleSheet(stylesheet() + _CHOOSER_STYLE)
@@ -778,10 +801,14 @@ class PrinterChooser(QDialog):
         self._buttons.clear()
         printers = sorted(
             QPrinterInfo.availablePrinters(),
-            key=lambda info: (not info.isDefault(), info.printerName().casefold()),
+            key=lambda info: (
+                info.printerName() != self.preferred,
+                not info.isDefault(),
+                info.printerName().casefold(),
+            ),
         )
         for info in printers:
-            button = QPushButton(self._describe(info))
+            button = QPushButton(describe_printer(info, self.preferred))
             button.setObjectName("printerChoice")
             button.setCheckable(True)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -827,21 +854,6 @@ class PrinterChooser(QDialog):
         return None if name is None else make_printer(name, self._copies)
 
     # --- inside ----------------------------------------------------------------------
-
-    @staticmethod
-    def _describe(info: QPrinterInfo) -> str:
-        name = info.printerName()
-        details = []
-        if info.isDefault():
-            details.append("par défaut")
-        if _Cups.accepting_jobs(name) is False:
-            details.append("refuse les travaux")
-        else:
-            details.append(_STATES.get(info.state(), "état inconnu"))
-        where = info.location() or (info.description() if info.description() != name else "")
-        if where:
-            details.append(where)
-        return f"{name}\n{' · '.join(details)}"
 
     def _show_copies(self) -> None:
         self.copies_label.setText(str(self._copies))

@@ -105,11 +105,12 @@ def run_with_seats(app: Any, service: SeatService, host: str, port: int) -> int:
     with loop:
         loop.run_until_complete(service.start(host, port, advertise=lan_addresses() or None))
         log.info("Sièges en réseau servis sur le port %d", service.server.port)
-        # Until app.quit() (the administrator leaves the kiosk). Not a wait on
-        # aboutToQuit: every run_until_complete ends Qt's loop and emits it.
-        loop.run_forever()
+        # Until app.quit() (the administrator leaves the kiosk) or app.exit(code)
+        # ("Redémarrer la table"). Not a wait on aboutToQuit: every
+        # run_until_complete ends Qt's loop and emits it.
+        code = loop.run_forever()
         loop.run_until_complete(service.stop())
-    return 0
+    return int(code or 0)
 
 
 __all__ = ["DEFAULT_PORT", "SeatService", "run_with_seats"]

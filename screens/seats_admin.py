@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from screens.seat_service import SeatService
-from screens.widgets import cover_parent_window, label
+from screens.widgets import ConfirmDialog, card, cover_parent_window, label, nbsp, restyle
 from sync.net.discovery import lan_addresses
 from sync.net.identity import short_fingerprint
 from sync.net.pairing import PairedDevice
@@ -59,69 +59,6 @@ def time_left(seconds: float) -> str:
     whole = max(0, math.ceil(seconds))
     minutes, rest = divmod(whole, 60)
     return f"{minutes} min {rest:02d} s" if minutes else f"{rest} s"
-
-
-def nbsp(text: str) -> str:
-    """No line break just inside « … » (French typography)."""
-    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
-
-
-def _restyle(widget: QWidget, name: str) -> None:
-    if widget.objectName() != name:
-        widget.setObjectName(name)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
-
-
-def _card() -> tuple[QFrame, QVBoxLayout]:
-    frame = QFrame()
-    frame.setObjectName("card")
-    layout = QVBoxLayout(frame)
-    layout.setContentsMargins(32, 20, 32, 24)
-    layout.setSpacing(14)
-    return frame, layout
-
-
-class ConfirmDialog(QDialog):
-    """A question before an action that cannot be undone by a touch.
-
-    Window-modal and centred over its window (kiosk: no window manager).
-    ``accepted`` is emitted when the action's button is touched.
-    """
-
-    def __init__(self, title: str, text: str, action: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("confirmDialog")  # framed: it lies over a panel of the same grey
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
-        self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(48, 36, 48, 36)
-        layout.setSpacing(24)
-        self.title = label(nbsp(title), "sectionTitle", wrap=True)
-        self.text = label(text, wrap=True)
-        self.text.setMinimumWidth(900)
-        layout.addWidget(self.title)
-        layout.addWidget(self.text)
-        row = QHBoxLayout()
-        row.setSpacing(32)  # apart enough for a finger
-        self.cancel_button = QPushButton("Annuler")
-        self.cancel_button.clicked.connect(self.reject)
-        self.confirm_button = QPushButton(action)
-        self.confirm_button.setObjectName("danger")
-        self.confirm_button.clicked.connect(self.accept)
-        row.addStretch(1)
-        row.addWidget(self.cancel_button)
-        row.addWidget(self.confirm_button)
-        layout.addLayout(row)
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
-        parent = self.parentWidget()
-        self.adjustSize()
-        if parent is not None:
-            self.move(parent.window().geometry().center() - self.rect().center())
-        super().showEvent(event)
 
 
 class SeatRow(QFrame):
@@ -168,7 +105,7 @@ class SeatRow(QFrame):
             bottom.addWidget(self.revoke_button, 0, Qt.AlignmentFlag.AlignBottom)
         else:
             self.state.setText(f"retiré le {paired_when(device.revoked_at or '', timezone)}")
-            _restyle(self.state, "seatRevoked")
+            restyle(self.state, "seatRevoked")
         layout.addLayout(bottom)
 
     def show_connected(self, connected: bool) -> None:
@@ -177,7 +114,7 @@ class SeatRow(QFrame):
         text = "connecté" if connected else "hors ligne"
         if self.state.text() != text:
             self.state.setText(text)
-            _restyle(self.state, "seatConnected" if connected else "seatOffline")
+            restyle(self.state, "seatConnected" if connected else "seatOffline")
 
 
 class SeatsAdminDialog(QDialog):
@@ -262,7 +199,7 @@ class SeatsAdminDialog(QDialog):
     # --- building ------------------------------------------------------------
 
     def _pairing_card(self) -> QFrame:
-        frame, layout = _card()
+        frame, layout = card()
         layout.addWidget(label("Appairer un siège", "sectionTitle"))
         self.explanation = label(
             nbsp(
@@ -318,7 +255,7 @@ class SeatsAdminDialog(QDialog):
         return frame
 
     def _list_card(self) -> QFrame:
-        frame, layout = _card()
+        frame, layout = card()
         layout.addWidget(label("Sièges appairés", "sectionTitle"))
         self.empty_label = label(
             "Aucun siège appairé pour l'instant : appairez-en un avec un code.", "muted", wrap=True
@@ -427,7 +364,7 @@ class SeatsAdminDialog(QDialog):
 
     def _say(self, text: str, style: str) -> None:
         self.outcome.setText(nbsp(text))
-        _restyle(self.outcome, style)
+        restyle(self.outcome, style)
         self.outcome.show()
 
     def _show_addresses(self) -> None:

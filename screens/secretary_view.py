@@ -146,6 +146,9 @@ class SecretaryPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self.config = config
+        #: The table's printer, offered first (``[printing] printer``); the
+        #: master screen's Administration changes it at once.
+        self.printer: str | None = getattr(config, "printer", None)
         self.viewer = viewer
         self.report: ExportReport | None = None
         self.states: list[FileState] = []
@@ -434,7 +437,7 @@ class SecretaryPanel(QWidget):
 
     def _on_print_clicked(self) -> None:
         paths = self.selected_paths()
-        chooser = PrinterChooser(_print_summary(paths), self.window())
+        chooser = PrinterChooser(_print_summary(paths), self.window(), preferred=self.printer)
         chooser.accepted.connect(lambda: self._on_printer_chosen(chooser, paths))
         self._dialog = chooser
         chooser.open()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QVBoxLayout,
@@ -65,6 +66,69 @@ def cover_parent_window(dialog: QWidget) -> None:
         dialog.setGeometry(parent.window().geometry())
     elif (screen := QGuiApplication.primaryScreen()) is not None:
         dialog.setGeometry(screen.geometry())
+
+
+def nbsp(text: str) -> str:
+    """No line break just inside « … » (French typography)."""
+    return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
+
+
+def restyle(widget: QWidget, name: str) -> None:
+    if widget.objectName() != name:
+        widget.setObjectName(name)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+
+def card() -> tuple[QFrame, QVBoxLayout]:
+    frame = QFrame()
+    frame.setObjectName("card")
+    layout = QVBoxLayout(frame)
+    layout.setContentsMargins(32, 20, 32, 24)
+    layout.setSpacing(14)
+    return frame, layout
+
+
+class ConfirmDialog(QDialog):
+    """A question before an action that cannot be undone by a touch.
+
+    Window-modal and centred over its window (kiosk: no window manager).
+    ``accepted`` is emitted when the action's button is touched.
+    """
+
+    def __init__(self, title: str, text: str, action: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("confirmDialog")  # framed: it lies over a panel of the same grey
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setWindowFlags(Qt.WindowType.Dialog | Qt.WindowType.FramelessWindowHint)
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(48, 36, 48, 36)
+        layout.setSpacing(24)
+        self.title = label(nbsp(title), "sectionTitle", wrap=True)
+        self.text = label(text, wrap=True)
+        self.text.setMinimumWidth(900)
+        layout.addWidget(self.title)
+        layout.addWidget(self.text)
+        row = QHBoxLayout()
+        row.setSpacing(32)  # apart enough for a finger
+        self.cancel_button = QPushButton("Annuler")
+        self.cancel_button.clicked.connect(self.reject)
+        self.confirm_button = QPushButton(action)
+        self.confirm_button.setObjectName("danger")
+        self.confirm_button.clicked.connect(self.accept)
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.confirm_button)
+        layout.addLayout(row)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        parent = self.parentWidget()
+        self.adjustSize()
+        if parent is not None:
+            self.move(parent.window().geometry().center() - self.rect().center())
+        super().showEvent(event)
 
 
 class ElidedLabel(QLabel):

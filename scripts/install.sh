@@ -9,8 +9,8 @@
 #   2. the system user "conseil" (home /var/lib/table-du-conseil, no login
 #      shell, groups video, render, input: the GPU and the touch screens);
 #   3. the program in /opt/table-du-conseil with its own virtual environment;
-#   4. the folders: /etc/table-du-conseil (configuration, readable by the
-#      table), /var/lib/table-du-conseil (database, exports, caches),
+#   4. the folders: /etc/table-du-conseil (configuration, which the table
+#      writes when the secretary changes it from the master screen), /var/lib/table-du-conseil (database, exports, caches),
 #      /srv/table-du-conseil/documents (the folder the cloud client or the
 #      scanner fills; the nightly backups go to its Sauvegardes/ folder, so
 #      the cloud client carries them off the table's PC);
@@ -103,20 +103,23 @@ fi
 
 # --- 4. the folders ----------------------------------------------------------
 log "dossiers"
-install -d -m 0750 "$ROOT$ETC" "$ROOT$DATA" "$ROOT$SRV" "$ROOT$SRV/documents"
+install -d -m 0750 "$ROOT$DATA" "$ROOT$SRV" "$ROOT$SRV/documents"
+# The table's user writes its configuration (Administration, on the master
+# screen): the file is replaced atomically, so the folder is writable too.
+install -d -m 0770 "$ROOT$ETC"
 owner root:"$USER_NAME" "$ROOT$ETC"
 owner -R "$USER_NAME:$USER_NAME" "$ROOT$DATA" "$ROOT$SRV"
 
 # --- 5. the configuration ----------------------------------------------------
 target="$ROOT$ETC/config.toml"
 if [ -n "$CONFIG" ]; then
-    install -m 0640 "$CONFIG" "$target"
+    install -m 0660 "$CONFIG" "$target"
 elif [ ! -e "$target" ]; then
     log "configuration de départ (la commune de démonstration) : à modifier dans $ETC/config.toml"
     sed -e "s#^folder = \"documents\"#folder = \"$ROOT$SRV/documents\"#" \
         -e "s#^folder = \"donnees\"#folder = \"$ROOT$DATA\"#" \
         "$SOURCE/resources/demo/commune.toml" > "$target"
-    chmod 0640 "$target"
+    chmod 0660 "$target"
 fi
 owner root:"$USER_NAME" "$target"
 if ! "$ROOT$APP/.venv/bin/table-app" check "$target"; then

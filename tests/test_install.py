@@ -46,16 +46,16 @@ def test_the_table_installs_into_a_root_and_its_units_pass_systemd_analyze(tmp_p
     app = target / "opt" / "table-du-conseil"
     assert (app / "table_app" / "council" / "rules.py").is_file()
     assert os.access(app / ".venv" / "bin" / "table-app", os.X_OK)
-    for folder in (
-        "var/lib/table-du-conseil",
-        "srv/table-du-conseil/documents",
-        "etc/table-du-conseil",
+    for folder, wanted in (
+        ("var/lib/table-du-conseil", 0o750),
+        ("srv/table-du-conseil/documents", 0o750),
+        ("etc/table-du-conseil", 0o770),  # the table saves its configuration (Administration)
     ):
         mode = (target / folder).stat().st_mode
         assert stat.S_ISDIR(mode), folder
-        assert stat.S_IMODE(mode) == 0o750, folder
+        assert stat.S_IMODE(mode) == wanted, folder
     config = target / "etc" / "table-du-conseil" / "config.toml"
-    assert stat.S_IMODE(config.stat().st_mode) == 0o640
+    assert stat.S_IMODE(config.stat().st_mode) == 0o660
     text = config.read_text(encoding="utf-8")
     assert f'folder = "{target}/srv/table-du-conseil/documents"' in text
     assert f'folder = "{target}/var/lib/table-du-conseil"' in text
@@ -82,7 +82,11 @@ def test_the_table_installs_into_a_root_and_its_units_pass_systemd_analyze(tmp_p
         assert service[hardening] == "yes"
     assert service["ProtectSystem"] == "strict"
     writable = service["ReadWritePaths"].split()
-    assert writable == [f"{target}/var/lib/table-du-conseil", f"{target}/srv/table-du-conseil"]
+    assert writable == [
+        f"{target}/var/lib/table-du-conseil",
+        f"{target}/srv/table-du-conseil",
+        f"{target}/etc/table-du-conseil",
+    ]
 
 
 def test_installing_again_keeps_the_communes_configuration(tmp_path: Path) -> None:
