@@ -989,27 +989,32 @@ class MasterScreen(QWidget):
         return True
 
     def _on_seats_button_clicked(self) -> PinDialog | None:
+        # Pairing hands the session and its documents to a device: never
+        # without the administrator's code, even on a table configured without one.
+        return self._ask_admin_pin("Sièges en réseau", self.open_seats_admin)
+
+    def _ask_admin_pin(self, title: str, then: Callable[[str], object]) -> PinDialog | None:
+        """The keypad for the administrator's code; ``then(pin)`` once it is right."""
         if self._admin_pin is None:
-            # Pairing hands the session and its documents to a device: never
-            # without the administrator's code, even on a table configured without one.
             self.banner.show_refusal(
-                "« Sièges en réseau » demande le code administrateur, qui n'est pas "
+                f"« {title} » demande le code administrateur, qui n'est pas "
                 "configuré : ajoutez admin_pin dans la section [kiosk] de la configuration"
             )
             return None
-        dialog = PinDialog("Sièges en réseau", self)
+        dialog = PinDialog(title, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.pin_entered.connect(lambda pin: self._on_seats_pin_entered(dialog, pin))
+
+        def entered(pin: str) -> None:
+            if self._pin_matches(pin):
+                dialog.accept()
+                then(pin)
+            else:
+                dialog.refuse("Code administrateur incorrect.")
+
+        dialog.pin_entered.connect(entered)
         dialog.open()
         self.pin_dialog = dialog
         return dialog
-
-    def _on_seats_pin_entered(self, dialog: PinDialog, pin: str) -> None:
-        if self._pin_matches(pin):
-            dialog.accept()
-            self.open_seats_admin(pin)
-        else:
-            dialog.refuse("Code administrateur incorrect.")
 
     def open_seats_admin(self, pin: str) -> SeatsAdminDialog | None:
         """Open "Sièges en réseau" if ``pin`` is the administrator's code."""
@@ -1030,30 +1035,14 @@ class MasterScreen(QWidget):
         return dialog
 
     def _on_admin_button_clicked(self) -> PinDialog | None:
-        if self._admin_pin is None:
-            self.banner.show_refusal(
-                "« Administration » demande le code administrateur, qui n'est pas "
-                "configuré : ajoutez admin_pin dans la section [kiosk] de la configuration"
-            )
-            return None
-        dialog = PinDialog("Administration", self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.pin_entered.connect(lambda pin: self._on_admin_pin_entered(dialog, pin))
-        dialog.open()
-        self.pin_dialog = dialog
-        return dialog
-
-    def _on_admin_pin_entered(self, dialog: PinDialog, pin: str) -> None:
-        if self._pin_matches(pin):
-            dialog.accept()
-            self.open_admin(pin)
-        else:
-            dialog.refuse("Code administrateur incorrect.")
+        return self._ask_admin_pin("Administration", self.open_admin)
 
     def open_admin(self, pin: str) -> AdminPanel | None:
         """Open "Administration" if ``pin`` is the administrator's code."""
         if not self._pin_matches(pin):
-            self.banner.show_refusal("Code administrateur incorrect : « Administration » reste fermée")
+            self.banner.show_refusal(
+                "Code administrateur incorrect : « Administration » reste fermée"
+            )
             return None
         if self._config is None:
             self.banner.show_refusal(
