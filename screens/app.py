@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from screens.master_view import MasterScreen
+from screens.private_notes import table_notes
 from screens.seat_view import SeatScreen, ViewerFactory
 from screens.session_model import SessionModel
 from screens.widgets import label, stylesheet
@@ -72,6 +73,8 @@ class TableViews(QObject):
         windowed: the views are windows on one screen instead of full screens.
         seats: the seat service when the table serves seats on the network;
             the master screen administers it ("Sièges en réseau").
+        notes: where the seats' private notes go (None: the table has no
+            document library, the seats show no "Annoter").
     """
 
     def __init__(
@@ -88,6 +91,7 @@ class TableViews(QObject):
         self.viewer_factory = viewer_factory
         self.windowed = windowed
         self.seats = seats
+        self.notes = table_notes(config, model.library, seats.notes if seats else None, self)
         self.views: dict[str, View] = {}
         self.extra: dict[str, QWidget] = {}
         commune = config.commune.name
@@ -118,7 +122,9 @@ class TableViews(QObject):
         return [(v.role, v.display, v.widget) for v in self.views.values()]
 
     def _seat_view(self, seat: Seat) -> SeatScreen:
-        return SeatScreen(seat, self.model, self.config.commune.name, self.viewer_factory)
+        return SeatScreen(
+            seat, self.model, self.config.commune.name, self.viewer_factory, notes=self.notes
+        )
 
     # --- placement ---------------------------------------------------------
 

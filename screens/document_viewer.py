@@ -75,6 +75,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.note_layer import NoteLayer, NoteTool
 from screens.render import (
     PRIORITY_PREFETCH,
     PRIORITY_THUMBNAIL,
@@ -85,6 +86,7 @@ from screens.render import (
     RenderKey,
 )
 from screens.widgets import ElidedLabel
+from table_app.notes import Note
 
 LOADING_PAGE = "Chargement de la page…"
 LOADING_DOCUMENT = "Chargement du document…"
@@ -168,6 +170,8 @@ class _PageCanvas(QAbstractScrollArea):
     Attributes:
         page_size: the page's size in points, None before a document is open.
         fit, zoom: how large the page is drawn.
+        note_layer: a member's private notes over the page; while it has a
+            tool, one finger writes instead of panning and swiping.
 
     Signals:
         flip_requested(int): +1 or -1, from a horizontal swipe.
@@ -208,6 +212,7 @@ class _PageCanvas(QAbstractScrollArea):
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.horizontalScrollBar().valueChanged.connect(self._on_scroll_bar_value_changed)
         self.verticalScrollBar().valueChanged.connect(self._on_scroll_bar_value_changed)
+        self.note_layer = NoteLayer(self.viewport(), self)
 
     # --- geometry ------------------------------------------------------------------------
 
@@ -375,6 +380,13 @@ class _PageCanvas(QAbstractScrollArea):
             self._page_origin(), QSizeF(content.width() / ratio, content.height() / ratio)
         )
 
+    def page_point(self, x: float, y: float) -> QPointF:
+        """Where the page's point (x, y) is in the viewport now (logical pixels)."""
+        page = self._page_rect()
+        size = self.page_size
+        scale = page.width() / size.width() if size is not None and size.width() > 0 else 1.0
+        return QPointF(page.x() + x * scale, page.y() + y * scale)
+
     def _refresh(self) -> None:
         """Repaint what a new page, image or message touches: on a flip between pages
         of one size, the page and not the background around it; paced (``_Pacer``)."""
@@ -434,6 +446,8 @@ class _PageCanvas(QAbstractScrollArea):
                     clip.height() / ratio,
                 )
                 painter.drawImage(target, image)
+            self.note_layer.place(page, self.page_size)
+            self._painted = self._painted.united(self.note_layer.paint(painter))
         if self._message:
             self._paint_message(painter)
         painter.end()
@@ -505,7 +519,8 @@ class _PageCanvas(QAbstractScrollArea):
             self._end_pinch()
             return
         if len(points) >= 2:
-            self._drag_start = None  # a pinch is not a swipe
+            self._drag_start = None  # a pinch is not a swipe, nor a stroke
+            self.note_layer.cancel()
             a, b = points[0].position(), points[1].position()
             distance = math.hypot(a.x() - b.x(), a.y() - b.y())
             if self._pinch_start is None:
@@ -552,15 +567,28 @@ class _PageCanvas(QAbstractScrollArea):
             self._release(event.position())
         super().mouseReleaseEvent(event)
 
+    def _writing(self) -> bool:
+        """A note tool is chosen and a page is shown: one finger writes."""
+        if self.note_layer.tool is None or self.page_size is None:
+            return False
+        self.note_layer.place(self._page_rect(), self.page_size)
+        return True
+
     def _press(self, position: QPointF) -> None:
         self.pressed.emit()
         self._drag_start = position
         self._drag_last = position
+        if self._writing():
+            self.note_layer.press(position)
+            return
         self._drag_scroll_start = QPoint(
             self.horizontalScrollBar().value(), self.verticalScrollBar().value()
         )
 
     def _move(self, position: QPointF) -> None:
+        if self._writing():
+            self.note_layer.move(position)
+            return
         delta = position - self._drag_last
         self._drag_last = position
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
@@ -570,6 +598,9 @@ class _PageCanvas(QAbstractScrollArea):
         start = self._drag_start
         self._drag_start = None
         if start is None:
+            return
+        if self._writing():
+            self.note_layer.release(position)
             return
         dx = position.x() - start.x()
         dy = position.y() - start.y()
@@ -726,6 +757,11 @@ class DocumentViewer(QWidget):
         navigation_requested(): a person moves in the document: a swipe, a key,
             a button, a thumbnail, a pinch or the wheel (never ``set_page`` or
             ``open_document`` called by the program, e.g. following the mayor).
+        note_drawn(object): a stroke or a highlight was drawn on the page (a
+            ``table_app.notes.Note``), while a note tool is chosen.
+        note_text_requested(int, float, float): a text is to be pinned at this
+            page and point (in the page's points).
+        note_erase_requested(int): the note with this id was touched with the eraser.
     """
 
     navigation_requested = Signal()
@@ -735,6 +771,9 @@ class DocumentViewer(QWidget):
     page_displayed = Signal(int)
     preview_displayed = Signal(int)
     page_failed = Signal(int, str)
+    note_drawn = Signal(object)
+    note_text_requested = Signal(int, float, float)
+    note_erase_requested = Signal(int)
 
     def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -755,6 +794,7 @@ class DocumentViewer(QWidget):
         self._thumb_rows: set[int] = set()  # arrived, waiting for their paced refresh
         self._thumb_key_of: dict[int, RenderKey] = {}  # by page, for the document shown
         self._thumb_ratio = 0.0
+        self._notes: list[Note] = []  # the member's notes on this document (all pages)
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(0)
@@ -799,6 +839,9 @@ class DocumentViewer(QWidget):
         self.canvas.flip_requested.connect(self._on_canvas_flip_requested)
         self.canvas.zoom_requested.connect(self._on_canvas_zoom_requested)
         self.canvas.view_changed.connect(self._on_canvas_view_changed)
+        self.canvas.note_layer.note_drawn.connect(self.note_drawn)
+        self.canvas.note_layer.text_requested.connect(self.note_text_requested)
+        self.canvas.note_layer.erase_requested.connect(self.note_erase_requested)
 
         self._thumbnails = _ThumbnailModel(self)
         self.thumbnail_strip = QListView(self)
@@ -826,6 +869,7 @@ class DocumentViewer(QWidget):
         body.setSpacing(0)
         body.addWidget(self.thumbnail_strip)
         body.addWidget(self.canvas, 1)
+        self._body = body
 
         # Short labels: the viewer shares a seat screen with the agenda; the
         # accessible name says the whole action.
@@ -860,6 +904,7 @@ class DocumentViewer(QWidget):
         footer.addWidget(self.zoom_out_button)
         footer.addWidget(self.zoom_in_button)
 
+        self._footer = footer
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -889,6 +934,45 @@ class DocumentViewer(QWidget):
         button.clicked.connect(slot)
         return button
 
+    def install_note_tools(self, tools: QWidget) -> None:
+        """A seat's private notes: the tool column, beside the thumbnail strip
+        (one or the other is shown: the page keeps its size)."""
+        self._body.insertWidget(1, tools)
+
+    # --- a member's private notes -------------------------------------------------------------
+
+    def set_notes(self, notes: list[Note]) -> None:
+        """The notes to draw over this document's pages ([]: none, locked)."""
+        self._notes = list(notes)
+        self._show_page_notes()
+
+    def notes(self) -> list[Note]:
+        return list(self._notes)
+
+    def shown_notes(self) -> list[Note]:
+        """The notes drawn over the page shown."""
+        return list(self.canvas.note_layer.notes)
+
+    def set_note_tool(self, tool: NoteTool | None) -> None:
+        """What a finger does on the page: write, highlight, pin a text, erase;
+        None: turn pages and pan, as usual."""
+        self.canvas.note_layer.cancel()
+        self.canvas.note_layer.tool = tool
+
+    def note_tool(self) -> NoteTool | None:
+        return self.canvas.note_layer.tool
+
+    def _show_page_notes(self, repaint: bool = True) -> None:
+        """The notes of the page shown to the layer; repainted only if there are
+        notes to draw or to take away (a flip repaints through its own pace)."""
+        page = self._page + 1 if self._info is not None else 0
+        layer = self.canvas.note_layer
+        before = layer.notes
+        layer.page = page
+        layer.notes = [note for note in self._notes if note.page == page]
+        if repaint and (before or layer.notes):
+            self.canvas.viewport().update()
+
     # --- the API -----------------------------------------------------------------------------
 
     def open_document(self, path: Path, title: str, page: int = 1) -> None:
@@ -904,6 +988,8 @@ class DocumentViewer(QWidget):
         self._thumb_rows.clear()
         self._thumb_key_of.clear()
         self._thumbnails.reset(0)
+        self._notes = []
+        self._show_page_notes()
         self.canvas.zoom = 1.0
         self.canvas.clear(LOADING_DOCUMENT)
         self.title_label.setText(title)
@@ -989,6 +1075,8 @@ class DocumentViewer(QWidget):
         self._path = self._document = self._info = None
         self._base_key = self._shown_key = self._detail_key = None
         self._thumbnails.reset(0)
+        self._notes = []
+        self._show_page_notes()
         self.canvas.clear("")
         self.title_label.setText("")
         self._update_controls()
@@ -1039,6 +1127,7 @@ class DocumentViewer(QWidget):
         self._page = index
         self._base_key = self._shown_key = self._detail_key = None
         stand_in = self._cached_thumbnail(index)
+        self._show_page_notes(repaint=False)  # show_page repaints, paced
         self.canvas.show_page(self._page_size(index), stand_in)
         self._update_controls()
         self._strip_timer.start()

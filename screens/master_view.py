@@ -34,9 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.answers_view import AnswersPanel
 from screens.pin_pad import PinDialog
 from screens.secretary_view import SecretaryPanel
 from screens.session_model import SessionModel
+from screens.stats_view import StatsDialog
 from screens.widgets import (
     AgendaList,
     HeaderBar,
@@ -48,7 +50,17 @@ from screens.widgets import (
 )
 from table_app.council import rules
 from table_app.council.errors import CommandRefused
-from table_app.council.state import ItemKind, ItemStatus, Presence, Session
+from table_app.council.state import (
+    ANSWER_LABELS,
+    Answer,
+    AnswerKind,
+    ItemKind,
+    ItemStatus,
+    Presence,
+    Session,
+)
+from table_app.french import short_date
+from table_app.stats import CACHE_FILE
 
 if TYPE_CHECKING:
     from screens.admin_panel import AdminPanel, ViewWindows
@@ -65,6 +77,34 @@ def _button(text: str, name: str | None = None) -> QPushButton:
     if name:
         button.setObjectName(name)
     return button
+
+
+def roll_call_answer(answer: Answer | None) -> str:
+    """The answer ahead in a few words, under the member's name (the holder of a
+    procuration is in the row's list already)."""
+    if answer is None:
+        return ""
+    if answer.answer is AnswerKind.PROXY:
+        return f"procuration signée le {short_date(str(answer.signed_on))}"
+    return f"a répondu : {ANSWER_LABELS[answer.answer]}"
+
+
+def answers_summary(session: Session) -> str:
+    """The answers before the session in one line, for the roll call."""
+    latest = [a for a in (session.answer_of(m) for m in session.members) if a is not None]
+    if not latest:
+        return ""
+    counts = {kind: sum(1 for a in latest if a.answer is kind) for kind in AnswerKind}
+
+    def many(n: int, one: str) -> str:
+        return f"{n} " + " ".join(w + ("s" if n > 1 else "") for w in one.split())
+
+    proxies = counts[AnswerKind.PROXY]
+    return (
+        f"Réponses avant la séance : {many(counts[AnswerKind.PRESENT], 'présent annoncé')}, "
+        f"{many(counts[AnswerKind.EXCUSED], 'absent excusé')}, "
+        f"{many(proxies, 'procuration vérifiée')}" + (" (une par mandataire)." if proxies else ".")
+    )
 
 
 class RollCallPanel(QWidget):
@@ -98,6 +138,9 @@ class RollCallPanel(QWidget):
         self.secretary_label = label("", "muted")
         secretary.addWidget(self.secretary_label, 1)
         layout.addLayout(secretary)
+        # What the members answered before the session (« Réponses avant la séance »).
+        self.answers_summary = label("", "muted", wrap=True)
+        layout.addWidget(self.answers_summary)
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -133,6 +176,9 @@ class RollCallPanel(QWidget):
                 if last
                 else ""
             )
+            answer = session.answer_of(member_id)
+            row["answer"].setText(roll_call_answer(answer))
+            row["answer"].setVisible(answer is not None)
             combo: QComboBox = row["proxy"]
             holder = active.get(member_id)
             index = max(combo.findData(holder), 0) if holder else 0
@@ -151,6 +197,7 @@ class RollCallPanel(QWidget):
             if session.secretaries
             else ""
         )
+        self.answers_summary.setText(answers_summary(session))
         convened = session.status.value == "convoquee"
         self.open_button.setVisible(convened)
         self.carence_button.setVisible(convened)
@@ -163,7 +210,16 @@ class RollCallPanel(QWidget):
         for row_no, member in enumerate(sorted(session.members.values(), key=lambda m: m.rank)):
             role = {"maire": "maire", "adjoint": "adjoint"}.get(member.role, "")
             name = label(f"{member.name}" + (f" ({role})" if role else ""))
-            self.grid.addWidget(name, row_no, 0)
+            # Under the name, what the member answered before the session, if anything.
+            answer = label("", "answerNote")
+            answer.hide()
+            who = QWidget()
+            who_layout = QVBoxLayout(who)
+            who_layout.setContentsMargins(0, 0, 0, 0)
+            who_layout.setSpacing(0)
+            who_layout.addWidget(name)
+            who_layout.addWidget(answer)
+            self.grid.addWidget(who, row_no, 0)
             buttons: dict[str, QPushButton] = {}
             for col, (key, text) in enumerate(_PRESENCE_BUTTONS, start=1):
                 button = _button(text, key)
@@ -185,7 +241,12 @@ class RollCallPanel(QWidget):
             self.grid.addWidget(proxy, row_no, 4)
             time = label("", "muted")
             self.grid.addWidget(time, row_no, 5)
-            self._rows[member.id] = {"buttons": buttons, "proxy": proxy, "time": time}
+            self._rows[member.id] = {
+                "buttons": buttons,
+                "proxy": proxy,
+                "time": time,
+                "answer": answer,
+            }
 
     def _on_presence_clicked(self, member_id: str, key: str) -> None:
         session = self.model.session
@@ -896,6 +957,7 @@ class MasterScreen(QWidget):
         self.header = HeaderBar(commune, "Écran du maire")
         self.banner = MessageBanner()
         self.roll_call = RollCallPanel(model)
+        self.answers = AnswersPanel(model)
         self.agenda = AgendaPanel(model)
         self.vote = VotePanel(model)
         self.projection = ProjectionPanel(model)
@@ -906,11 +968,17 @@ class MasterScreen(QWidget):
         )
         self.tabs = QTabWidget()
         self.tabs.addTab(self.roll_call, "Appel")
+        self.tabs.addTab(self.answers, "Réponses avant la séance")
         self.tabs.addTab(self.agenda, "Ordre du jour")
         self.tabs.addTab(self.vote, "Délibération et vote")
         self.tabs.addTab(self.projection, "Projection")
         if self.secretary is not None:
             self.tabs.addTab(self.secretary, "Secrétariat")
+        # Between sessions: who came, year by year (a network seat's table has no journal).
+        self._journal = getattr(model.engine, "journal", None)
+        self.stats_button = _button("Statistiques")
+        self.stats_button.clicked.connect(self.open_stats)
+        self.stats_dialog: StatsDialog | None = None
 
         bottom = QHBoxLayout()
         self.suspend_button = _button("Suspendre la séance")
@@ -933,11 +1001,17 @@ class MasterScreen(QWidget):
         self._config = config
         self.admin_button = _button("Administration")
         self.admin_button.clicked.connect(self._on_admin_button_clicked)
+        # Before the session: the convocation, signed, placed and e-mailed (issue 13).
+        self.convocation_button = _button("Envoyer la convocation")
+        self.convocation_button.clicked.connect(self._on_convocation_button_clicked)
+        self.convocation_dialog: Any = None
         self.admin_panel: AdminPanel | None = None
         self.view_windows: ViewWindows | None = None
         bottom.addWidget(self.quit_button)
         bottom.addWidget(self.seats_button)
         bottom.addWidget(self.admin_button)
+        bottom.addWidget(self.convocation_button)
+        bottom.addWidget(self.stats_button)
         bottom.addStretch(1)
         for button in (self.suspend_button, self.resume_button, self.close_button):
             bottom.addWidget(button)
@@ -1066,15 +1140,42 @@ class MasterScreen(QWidget):
         self.admin_panel = panel
         return panel
 
+    def _on_convocation_button_clicked(self) -> None:
+        self.open_convocation()
+
+    def open_convocation(self) -> Any:
+        """« Envoyer la convocation »: the window-modal dialog that sends it off
+        the GUI thread and shows the result per member."""
+        if self._config is None:
+            return None
+        from screens.convocation_panel import ConvocationDialog
+
+        dialog = ConvocationDialog(self.model, self._config, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.convocation_dialog = dialog
+        return dialog
+
     def _on_admin_config_saved(self, config: Any) -> None:
         """What the running table takes at once: the printer."""
         if self.secretary is not None:
             self.secretary.printer = config.printer
 
+    def open_stats(self) -> StatsDialog | None:
+        """« Statistiques »: the members' participation, over the whole window."""
+        if self._journal is None:
+            return None
+        if self.stats_dialog is None:  # kept: reopened, it reads only what is new
+            cache = self._config.data_dir / CACHE_FILE if self._config is not None else None
+            self.stats_dialog = StatsDialog(self.model, self._journal, cache, self)
+        self.stats_dialog.open()
+        return self.stats_dialog
+
     def refresh(self) -> None:
         session = self.model.session
         self.header.show_session(session)
         self.roll_call.show_session(session)
+        self.answers.show_session(session)
         self.agenda.show_session(session)
         self.vote.show_session(session)
         self.projection.show_session(session)
@@ -1082,6 +1183,10 @@ class MasterScreen(QWidget):
         self.suspend_button.setVisible(status == "ouverte")
         self.resume_button.setVisible(status == "suspendue")
         self.close_button.setVisible(status in ("ouverte", "suspendue"))
+        self.stats_button.setVisible(
+            self._journal is not None and status not in ("ouverte", "suspendue")
+        )
+        self.convocation_button.setVisible(self._config is not None and status == "convoquee")
 
     def _on_model_session_changed(self) -> None:
         self.banner.hide()

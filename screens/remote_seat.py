@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
+from screens.private_notes import NotesReply
 from screens.seat_view import Reply, SeatScreen, ViewerFactory
 from screens.session_model import SessionModel
 from screens.widgets import MessageBanner, label
@@ -51,6 +52,7 @@ from sync.search import Hit
 from table_app.atomic_files import atomic_write_bytes
 from table_app.config import Seat
 from table_app.journal import Event
+from table_app.notes import Note
 from table_app.report import session_json
 
 log = logging.getLogger("screens.seat")
@@ -133,6 +135,37 @@ class RemoteLibrary:
             done([_hit(h) for h in raw], None)
 
         self._tasks.start(search())
+
+
+class RemoteNotes:
+    """A member's private notes as a seat on the network asks for them: each
+    request, with the member's code, over the link; the table checks the code
+    and answers (``screens.private_notes.NotesBackend``)."""
+
+    def __init__(self, link: SeatLink, tasks: _Tasks) -> None:
+        self.link = link
+        self._tasks = tasks
+
+    def request(
+        self,
+        kind: str,
+        member: str,
+        pin: str,
+        content_hash: str,
+        fields: dict[str, Any],
+        reply: NotesReply,
+    ) -> None:
+        sent = {k: v.to_json() if isinstance(v, Note) else v for k, v in fields.items()}
+
+        async def ask() -> None:
+            try:
+                answer = await self.link.notes(kind, member, pin, content_hash, **sent)
+            except LinkError as error:
+                reply(None, str(error))
+                return
+            reply(answer, None)
+
+        self._tasks.start(ask())
 
 
 def _hit(raw: dict[str, Any]) -> Hit:
@@ -525,6 +558,7 @@ class SeatDevice(QWidget):
                 pin.name or "la commune",
                 self._viewer_factory,
                 proposer=self._propose,
+                notes=RemoteNotes(self.link, self.tasks),
             )
             self._stack.addWidget(self.seat)
             viewer = self.seat.documents.viewer
@@ -770,6 +804,7 @@ __all__ = [
     "ConnectionStrip",
     "PairingPage",
     "RemoteLibrary",
+    "RemoteNotes",
     "RemoteSessionModel",
     "SeatDevice",
     "default_seat_dir",

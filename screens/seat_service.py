@@ -20,6 +20,7 @@ from sync.net.pairing import PairedDevices, PairingWindow
 from sync.net.server import EmptyStream, FeedServer
 from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
+from table_app.notes import PrivateNotes
 
 log = logging.getLogger("screens.seats")
 
@@ -40,6 +41,17 @@ class SeatService:
         self.paired = PairedDevices(data_dir / "reseau" / "sieges-appaires.json")
         self.window = PairingWindow()
         documents = library.feed if library is not None else EmptyStream()
+        #: the members' private notes, asked for by the seats with each one's code
+        self.notes = (
+            PrivateNotes(
+                library.db,
+                engine.config.members,
+                engine.config.documents_folder,
+                library.viewable_path,
+            )
+            if library is not None and hasattr(library, "db")
+            else None
+        )
         self.server = FeedServer(
             self.identity,
             self.paired,
@@ -48,6 +60,7 @@ class SeatService:
             blob_path=library.viewable_path if library is not None else lambda _h: None,
             on_proposal=lambda fields: self._propose(engine, fields),
             on_search=(lambda q, n: _search(library, q, n)) if library is not None else None,
+            on_notes=self.notes.answer if self.notes is not None else None,
         )
         self._unsubscribe = [engine.subscribe(lambda e: self.server.publish("journal", e))]
         if library is not None:

@@ -2,10 +2,13 @@
 
 Read at arm's length by two or three councillors, by touch. Everything comes
 from the ``SessionModel``; the only command a seat sends is a proposed point.
+Each councillor's private notes on the documents ("Annoter") are theirs, not
+the seat's: ``screens.private_notes``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -28,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.private_notes import NotesBackend, PrivateNotesControls
 from screens.session_model import SessionModel
 from screens.widgets import (
     AgendaList,
@@ -78,6 +82,7 @@ class DocumentsPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self._fetching: tuple[str, int] | None = None  # (hash, page) awaited from the table
+        self.current_doc: dict[str, Any] | None = None  # the document in the viewer
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         side = QVBoxLayout()
@@ -87,6 +92,7 @@ class DocumentsPanel(QWidget):
         self.list.itemClicked.connect(self._on_list_item_clicked)
         side.addWidget(self.heading)
         side.addWidget(self.list, 1)
+        self.side = side  # the seat adds its private notes' controls at the bottom
         holder = QWidget()
         holder.setLayout(side)
         holder.setMaximumWidth(360)
@@ -127,6 +133,7 @@ class DocumentsPanel(QWidget):
             return
         path = library.viewable_path(doc["hash"])
         self._fetching = None
+        self.current_doc = doc
         if getattr(self.viewer, "current_path", None) == path:
             self.viewer.set_page(page)
             return
@@ -141,6 +148,11 @@ class DocumentsPanel(QWidget):
             return
         self.viewer.open_document(path, document_title(doc), page)
         self.viewer.current_path = path
+
+    def current_hash(self) -> str | None:
+        """The content hash of the document in the viewer (its notes are keyed by it)."""
+        doc = self.current_doc
+        return None if doc is None else doc.get("hash")
 
     def _fetched(self, doc: dict[str, Any], page: int, error: str | None) -> None:
         """A document asked of the table has arrived (or could not): show it if
@@ -302,6 +314,7 @@ class SeatScreen(QWidget):
         viewer_factory: ViewerFactory | None = None,
         parent: QWidget | None = None,
         proposer: Proposer | None = None,
+        notes: NotesBackend | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("screen")
@@ -319,6 +332,14 @@ class SeatScreen(QWidget):
         self.deliberation = DeliberationPanel()
         self.documents = DocumentsPanel(model, viewer_factory)
         self.documents.user_navigated = self._stop_following
+        #: the members' private notes ("Annoter"), when the table keeps them
+        self.notes: PrivateNotesControls | None = None
+        viewer = self.documents.viewer
+        if notes is not None and hasattr(viewer, "install_note_tools"):
+            self.notes = PrivateNotesControls(
+                notes, viewer, self.note_members, self.documents.current_hash, self.banner, self
+            )
+            self.documents.side.addWidget(self.notes.panel)
         self.search = _SearchPanel(model, self._open_search_hit)
         self.archive = ArchivePanel()
         self.archive.document_chosen.connect(self._on_archive_document_chosen)
@@ -394,16 +415,39 @@ class SeatScreen(QWidget):
         everything = library.documents()
         self.archive.show_documents(everything)
         position = None
+        attached: set[int] = set()  # a proposal's file (Séances/<date>/Propositions/)
         if item_id is not None:
             position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item_id), None)
+            item = session.item(item_id)
+            attached = {int(d["id"]) for d in item.documents} if item is not None else set()
         docs = [
             d
-            for d in library.documents()
+            for d in everything
             if d["session_date"] == session.date
-            and (position is None or d["item_position"] == position)
+            and (position is None or d["item_position"] == position or d["document_id"] in attached)
         ]
         heading = f"Documents du point {position}" if position else "Documents de la séance"
         self.documents.list_documents(heading, docs)
+
+    def note_members(self) -> list[tuple[str, str]]:
+        """Who may open their notes here: the seat's members (all the council's
+        when the seat names none), with their names."""
+        session = self.model.session
+        config = getattr(self.model.engine, "config", None)
+        ids = self.seat.members or (
+            tuple(session.members)
+            if session is not None
+            else tuple(m.id for m in getattr(config, "members", ()))
+        )
+
+        def name(member_id: str) -> str:
+            if session is not None and member_id in session.members:
+                return session.name(member_id)
+            with contextlib.suppress(KeyError, AttributeError):
+                return str(config.member(member_id).name)  # type: ignore[union-attr]
+            return member_id
+
+        return [(m, name(m)) for m in ids]
 
     # --- following the mayor ---------------------------------------------
 

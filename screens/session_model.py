@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,6 +19,9 @@ from table_app.council.engine import Accepted
 from table_app.council.errors import CommandRefused
 from table_app.council.state import CouncilState, Session
 from table_app.journal import Event
+
+if TYPE_CHECKING:
+    from sync.inbox import FolderInbox, InboxNote
 
 
 class SessionSource(Protocol):
@@ -51,6 +54,9 @@ class SessionModel(QObject):
         command_refused(str): the engine's French message for a refused command.
         documents_changed(object): a document feed event (from any thread).
         warning_raised(str): an accepted command came with a warning.
+        folder_noted(object): what the folder's inbox did with a file a member
+            dropped (``sync.inbox.InboxNote``), on the GUI thread; a recorded one is
+            also a notice, a refused or misunderstood one a refusal.
     """
 
     session_changed = Signal()
@@ -58,6 +64,8 @@ class SessionModel(QObject):
     command_refused = Signal(str)
     documents_changed = Signal(object)
     warning_raised = Signal(str)
+    folder_noted = Signal(object)
+    _folder_note_arrived = Signal(object)  # from the inbox's thread
 
     def __init__(
         self,
@@ -122,6 +130,19 @@ class SessionModel(QObject):
         if event.session_id == self.session_id:
             self.event_recorded.emit(event)
             self.session_changed.emit()
+
+    def follow_inbox(self, inbox: FolderInbox) -> None:
+        """Tell the views what the folder's inbox does (``sync.inbox``): its notes
+        come from its own thread and are handed to the GUI thread here."""
+        self._folder_note_arrived.connect(self._on_folder_note_arrived)  # queued across threads
+        inbox.subscribe(self._folder_note_arrived.emit)
+
+    def _on_folder_note_arrived(self, note: InboxNote) -> None:
+        if note.kind == "recorded":
+            self.warning_raised.emit(note.message)
+        else:
+            self.command_refused.emit(note.message)
+        self.folder_noted.emit(note)
 
     def close(self) -> None:
         self._unsubscribe()

@@ -19,6 +19,7 @@ from screens.app import TableViews, application, windowed_scale
 from screens.kiosk_health import KioskHealth
 from screens.session_model import SessionModel
 from screens.systemd import Watchdog, sd_notify, status_line
+from sync.inbox import FolderInbox
 from sync.library import DocumentLibrary
 from sync.search import DeliberationIndexer
 from sync.service import DocumentSync
@@ -66,6 +67,10 @@ def run_table(args: argparse.Namespace) -> int:
     indexer = DeliberationIndexer(db, engine)  # deliberation texts searchable as edited
     indexer.start()
     model = SessionModel(engine, library=library)
+    # Answers and proposals the members drop in the folder (sync/inbox.py).
+    inbox = FolderInbox(engine, library)
+    model.follow_inbox(inbox)
+    inbox.start()
     from screens.document_viewer import DocumentViewer
     from screens.render import PageRenderer
 
@@ -106,6 +111,7 @@ def run_table(args: argparse.Namespace) -> int:
         sd_notify("STOPPING=1")
         indexer.stop()
         service.stop()
+        inbox.stop()
         renderer.close()
         pool.close()
         table_lock.release()

@@ -70,10 +70,23 @@ PUBLIC_FOLDER = "public"
 OWN_FOLDERS = (PUBLIC_FOLDER, "sauvegardes")
 
 
+#: A member's private notes, exported from a seat (``Élus/<nom>/Notes/``,
+#: table_app/notes.py): theirs alone, never a document shown at every seat.
+MEMBERS_FOLDER = "elus"
+MEMBER_NOTES_FOLDER = "notes"
+
+
 def is_ignored(rel: PurePosixPath) -> bool:
-    """Hidden, temporary and lock names, anything inside a hidden folder, and
-    the table's own folders (``Public/``, ``Sauvegardes/``)."""
+    """Hidden, temporary and lock names, anything inside a hidden folder, the
+    table's own folders (``Public/``, ``Sauvegardes/``) and the members'
+    private notes (``Élus/<nom>/Notes/``)."""
     if len(rel.parts) > 1 and fold(rel.parts[0]) in OWN_FOLDERS:
+        return True
+    if (
+        len(rel.parts) > 3
+        and fold(rel.parts[0]) == MEMBERS_FOLDER
+        and fold(rel.parts[2]) == MEMBER_NOTES_FOLDER
+    ):
         return True
     for part in rel.parts:
         if part.startswith("."):
@@ -86,7 +99,7 @@ def is_ignored(rel: PurePosixPath) -> bool:
 class Placement:
     """Where a document belongs; ``label`` says it in French for the seats."""
 
-    category: str  # "seance", "archive", "commission", "autre"
+    category: str  # "seance", "archive", "commission", "elu", "autre"
     label: str
     session_date: str | None = None
     item_position: int | None = None
@@ -97,6 +110,11 @@ class Placement:
 
 
 OTHER = Placement("autre", "Autres documents")
+
+#: ``Élus/<nom>/``: each member's folder of the synced cloud (folded names).
+MEMBER_FOLDERS = ("elus", "elu", "elues")
+#: ``Séances/<date>/Propositions/``: the points councillors propose (sync/inbox.py).
+PROPOSALS_FOLDERS = ("propositions", "proposition")
 
 
 def parse_date(text: str) -> date | None:
@@ -124,6 +142,10 @@ def classify(rel: PurePosixPath) -> Placement:
     if top in ("commissions", "commission") and len(folders) >= 2:
         name = folders[1].strip()
         return Placement("commission", f"Commission {name}", commission=name)
+    if top in MEMBER_FOLDERS and len(folders) >= 2:
+        # A member's own folder (answers, proxy forms, convocations): not a
+        # document of the seats' library (sync/inbox.py reads the answers).
+        return Placement("elu", f"Dossier de l'élu : {folders[1].strip()}")
     return OTHER
 
 
@@ -132,6 +154,10 @@ def _session(folders: tuple[str, ...]) -> Placement:
     if day is None:
         return OTHER
     label = f"Séance du {short_date(day)}"
+    if len(folders) >= 2 and fold(folders[1].strip()) in PROPOSALS_FOLDERS:
+        return Placement(
+            "seance", f"{label} — propositions des conseillers", session_date=day.isoformat()
+        )
     if len(folders) >= 2:
         match = _ITEM.match(folders[1].strip())
         if match:

@@ -16,10 +16,12 @@ from pathlib import Path
 
 from table_app import cli as domain
 from table_app.cli import config_of, config_or_placeholder, database_url
-from table_app.config import default_config_path, xdg_data_dir
+from table_app.config import Config, default_config_path, xdg_data_dir
+from table_app.convocation.cli import set_document_lister
+from table_app.convocation.model import SessionDocument
 from table_app.council.engine import SessionEngine
 from table_app.journal import Journal
-from table_app.store import open_database
+from table_app.store import Database, open_database
 
 
 def _data_dir(args: argparse.Namespace) -> Path:
@@ -105,8 +107,16 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _session_documents(config: Config, session_date: str, db: Database) -> list[SessionDocument]:
+    """``convocation send``: the files of the session's folder (sync/session_documents.py)."""
+    from sync.session_documents import session_documents
+
+    return session_documents(config.documents_folder, session_date, db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = domain.build_parser()
+    set_document_lister(parser, _session_documents)
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     ingest = sub.add_parser("ingest", help="parcourir le dossier des documents une fois")
     ingest.add_argument(

@@ -521,6 +521,7 @@ def _document_hits(
     statement = sql(
         "SELECT p.id, p.page_no, d.id, d.path, COALESCE(c.title, d.title) FROM pages p "
         "JOIN documents d ON d.current_hash = p.hash AND d.status <> 'removed' "
+        "AND d.category <> 'elu' "  # a member's own folder (Élus/<nom>/) is theirs
         "JOIN contents c ON c.hash = p.hash "
         "WHERE p.id IN :ids ORDER BY d.id"
     ).bindparams(bindparam("ids", expanding=True))
@@ -592,6 +593,7 @@ def _search_like(conn: Connection, terms: Sequence[Term], limit: int) -> list[Hi
             sql(
                 "SELECT p.page_no, d.id, d.path, COALESCE(c.title, d.title), p.text FROM pages p "
                 "JOIN documents d ON d.current_hash = p.hash AND d.status <> 'removed' "
+                "AND d.category <> 'elu' "
                 "JOIN contents c ON c.hash = p.hash "
                 f"WHERE {' AND '.join(conditions_pages)} ORDER BY d.id, p.page_no LIMIT :limit"
             ),

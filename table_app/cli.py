@@ -1,7 +1,7 @@
 """``table-app``: the command line of the council table, the domain's part.
 
 Every command that needs neither the document folder nor a screen: check,
-session, journal, export, verify, backup, restore. ``sync.cli`` adds the document folder's
+session, journal, export, verify, backup, restore, stats. ``sync.cli`` adds the document folder's
 commands (ingest, search) and ``screens.cli`` the table and its demo: each
 layer extends the parser of the one below, never the other way round.
 
@@ -28,9 +28,11 @@ from table_app.config import (
     placeholder_config,
     xdg_data_dir,
 )
+from table_app.convocation.cli import add_convocation_command
 from table_app.council.engine import SessionEngine
 from table_app.journal import Journal
 from table_app.logs import configure_logging
+from table_app.pin_command import add_pin_command
 from table_app.report import session_json, session_text
 from table_app.script import ScriptError, play_file
 from table_app.store import open_database
@@ -289,6 +291,31 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace) -> int:
+    from table_app.stats import (
+        CACHE_FILE,
+        SummaryCache,
+        statistics,
+        stats_csv,
+        stats_json,
+        stats_text,
+    )
+
+    journal = Journal(open_database(database_url(args)))
+    try:  # the summaries kept from the last run: only what is new is read again
+        cache = SummaryCache(data_dir_of(args) / CACHE_FILE)
+    except ConfigError:  # reading the journal needs no valid configuration
+        cache = SummaryCache()
+    stats = statistics(journal, args.year, cache)
+    if args.json:
+        print(json.dumps(stats_json(stats), ensure_ascii=False, indent=2))
+    elif args.csv:
+        sys.stdout.write(stats_csv(stats, sessions=args.sessions))
+    else:
+        print(stats_text(stats))
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from table_app.backup import (
         BackupError,
@@ -481,6 +508,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.set_defaults(func=cmd_export)
 
+    add_convocation_command(sub)  # table-app convocation send|proof SEANCE
+
     backup = sub.add_parser(
         "backup", help="sauvegarder la base (même table ouverte) dans le dossier synchronisé"
     )
@@ -498,12 +527,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.set_defaults(func=cmd_backup)
 
+    add_pin_command(sub)  # table-app pin MEMBRE: a member's code for their private notes
+
     restore = sub.add_parser(
         "restore", help="vérifier une sauvegarde et remettre la base dans son état"
     )
     restore.add_argument("file", metavar="FICHIER", help="la sauvegarde (.sqlite3)")
     restore.add_argument("--yes", action="store_true", help="ne pas demander de confirmation")
     restore.set_defaults(func=cmd_restore)
+
+    stats = sub.add_parser(
+        "stats", help="statistiques de participation des élus, d'après le journal"
+    )
+    stats.add_argument("--year", type=int, metavar="ANNÉE", help="une année (défaut : toutes)")
+    stats_format = stats.add_mutually_exclusive_group()
+    stats_format.add_argument("--json", action="store_true")
+    stats_format.add_argument(
+        "--csv", action="store_true", help="tableau des élus en CSV (séparateur point-virgule)"
+    )
+    stats.add_argument(
+        "--sessions", action="store_true", help="avec --csv : le tableau des séances"
+    )
+    stats.set_defaults(func=cmd_stats)
 
     return parser
 

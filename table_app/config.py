@@ -15,11 +15,12 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from table_app.member_pin import check_pin_setting
 from table_app.signing import Pkcs11Key, Pkcs12Key, SigningKey
 
 APP_DIR_NAME = "table-du-conseil"
@@ -45,6 +46,7 @@ SECRET_VARIABLES: Mapping[str, str] = {
     "TABLE_APP_SIGNING_PIN": "code PIN du jeton de la commune ([signing] token)",
     "TABLE_APP_SECRETARY_PASSWORD": "mot de passe du certificat du secrétaire ([signing.secretaire] certificate)",
     "TABLE_APP_SECRETARY_PIN": "code PIN du jeton du secrétaire ([signing.secretaire] token)",
+    "TABLE_APP_SMTP_PASSWORD": "mot de passe du serveur de courriel ([smtp] user)",
 }
 
 
@@ -65,13 +67,24 @@ def default_config_path() -> Path:
 
 @dataclass(frozen=True)
 class Member:
-    """A member of the council in office, in the order of the tableau."""
+    """A member of the council in office, in the order of the tableau.
+
+    ``email`` is kept as written (``email_problem`` says what is wrong with
+    it): a bad address must not stop the table, only the convocation's
+    sending, which names the member. ``electronic_convocation`` is the day
+    the member agreed to be convened by e-mail (L2121-10); None: on paper.
+    """
 
     id: str
     name: str
     role: str
     rank: int
     birth_date: date | None = None
+    email: str | None = None
+    electronic_convocation: date | None = None
+    #: the personal code that unlocks the member's private notes at a seat:
+    #: its scrypt hash, or the code in clear (see ``table_app.member_pin``)
+    pin: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +103,27 @@ class Commune:
     population: int
     timezone: str = "Europe/Paris"
     insee: str | None = None
+
+
+#: How the connection to the mail server is protected ([smtp] security).
+SMTP_SECURITY = ("starttls", "ssl", "aucune")
+_SMTP_DEFAULT_PORT = {"starttls": 587, "ssl": 465, "aucune": 25}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mairie's mail server, for the convocations ([smtp]).
+
+    ``password`` comes from ``TABLE_APP_SMTP_PASSWORD`` only, never the file.
+    """
+
+    host: str
+    port: int
+    security: str  # one of SMTP_SECURITY
+    sender: str
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +148,8 @@ class Config:
         backup_keep: how many backups are kept (``[backup] keep``, default 14).
         printer: the CUPS queue the table prints on (``[printing] printer``);
             ``None``: CUPS's default printer is offered first.
+        smtp: the mail server the convocations are sent through (``[smtp]``),
+            or ``None``: no e-mail (the convocation only goes to the folders).
         source: the file this was read from, if any.
     """
 
@@ -130,6 +166,7 @@ class Config:
     backup_folder: Path | None = None
     backup_keep: int = DEFAULT_BACKUP_KEEP
     printer: str | None = None
+    smtp: SmtpSettings | None = None
     source: Path | None = None
     _by_id: dict[str, Member] = field(default_factory=dict, repr=False, compare=False)
 
@@ -339,6 +376,7 @@ def parse_config(
         pin = None
     backup_folder, backup_keep = _read_backup(r, data.get("backup"), data_dir)
     printer = _read_printing(r, data.get("printing"))
+    smtp = _read_smtp(r, data.get("smtp"), env)
 
     if r.problems and any(p.severity == "erreur" for p in r.problems):
         return None, r.problems
@@ -356,6 +394,7 @@ def parse_config(
         backup_folder=backup_folder,
         backup_keep=backup_keep,
         printer=printer,
+        smtp=smtp,
         source=source,
     )
     return config, r.problems
@@ -457,6 +496,167 @@ def _read_printing(r: _Reader, raw: object) -> str | None:
     return printer.strip()
 
 
+_EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]\\]+@[^@\s<>(),;:\"\[\]\\]+\.[^@\s<>(),;:\"\[\]\\.]{2,}$")
+
+
+def email_problem(address: str | None) -> str | None:
+    """What is wrong with an e-mail address, in French, or None when it will do."""
+    if address is None or not address.strip():
+        return "aucune adresse de courriel"
+    text = address.strip()
+    if not _EMAIL.match(text) or ".." in text or text.startswith(".") or ".@" in text:
+        return f"adresse de courriel invalide : « {text} »"
+    if not text.isascii():
+        return f"adresse de courriel avec des lettres accentuées, refusée par la plupart des serveurs : « {text} »"
+    return None
+
+
+def _read_convocation(
+    r: _Reader, entry: Mapping[str, Any], key: str, who: str
+) -> tuple[str | None, date | None]:
+    """A member's e-mail and the day they agreed to the electronic convocation.
+
+    Problems are warnings: the table still starts, and the convocation's
+    sending refuses, naming the member, until they are fixed."""
+    raw = entry.get("email")
+    email: str | None = None
+    if raw is not None:
+        if not isinstance(raw, str):
+            r.warn(
+                f"{key}.email",
+                f"adresse de courriel de {who} invalide : {raw!r}",
+                'écrivez-la entre guillemets : email = "jeanne.martin@exemple.fr"',
+            )
+        else:
+            email = raw.strip() or None
+            problem = email_problem(email) if email else None
+            if problem is not None:
+                r.warn(
+                    f"{key}.email",
+                    f"{problem} ({who})",
+                    'corrigez-la : email = "jeanne.martin@exemple.fr" ; tant qu\'elle est '
+                    "fausse, la convocation n'est envoyée à personne",
+                )
+    raw_consent = entry.get("convocation_electronique")
+    consent: date | None = None
+    if isinstance(raw_consent, date) and not isinstance(raw_consent, datetime):
+        consent = raw_consent
+    elif raw_consent is not None:
+        r.warn(
+            f"{key}.convocation_electronique",
+            f"date de l'accord de {who} pour la convocation électronique invalide : "
+            f"{raw_consent!r}",
+            "écrivez la date de sa demande, sans guillemets : convocation_electronique = "
+            "2026-01-15 ; supprimez la clé pour une convocation sur papier",
+        )
+    if consent is not None and email is None:
+        r.warn(
+            f"{key}.email",
+            f"{who} a accepté la convocation électronique (convocation_electronique) mais "
+            "n'a pas d'adresse de courriel",
+            'ajoutez email = "…" à son bloc [[members]] ; sans elle, la convocation n\'est '
+            "envoyée à personne",
+        )
+    return email, consent
+
+
+def _read_smtp(r: _Reader, raw: object, env: Mapping[str, str]) -> SmtpSettings | None:
+    """[smtp] host, port, security, user, sender (password: TABLE_APP_SMTP_PASSWORD)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        r.error(
+            "smtp",
+            "doit être une section",
+            'écrivez-la sous la forme [smtp] puis host = "smtp.exemple.fr"',
+        )
+        return None
+    known = ("host", "port", "security", "user", "sender", "timeout")
+    for name in raw:
+        if name not in known:
+            r.warn(
+                f"smtp.{name}",
+                "clé inconnue, ignorée"
+                + (" (le mot de passe ne s'écrit jamais ici)" if "pass" in name else ""),
+                "clés possibles : host, port, security (starttls, ssl ou aucune), user, sender, "
+                "timeout ; le mot de passe va dans la variable TABLE_APP_SMTP_PASSWORD",
+            )
+    ok = True
+    host = raw.get("host")
+    if not isinstance(host, str) or not host.strip() or any(c.isspace() for c in host.strip()):
+        r.error(
+            "smtp.host",
+            "serveur de courriel non indiqué" if host is None else f"serveur invalide : {host!r}",
+            'le nom du serveur d\'envoi de la messagerie de la mairie : host = "smtp.exemple.fr"',
+        )
+        ok = False
+    security = raw.get("security", "starttls")
+    if security not in SMTP_SECURITY:
+        r.error(
+            "smtp.security",
+            f"protection de la connexion inconnue : {security!r}",
+            'security = "starttls" (port 587), "ssl" (port 465) ou "aucune" (réseau de la '
+            "mairie seulement)",
+        )
+        ok = False
+        security = "starttls"
+    port = raw.get("port", _SMTP_DEFAULT_PORT[str(security)])
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        r.error(
+            "smtp.port",
+            f"port invalide : {port!r}",
+            "un nombre sans guillemets : port = 587 (starttls), 465 (ssl) ou 25",
+        )
+        ok = False
+    sender = raw.get("sender")
+    problem = email_problem(sender if isinstance(sender, str) else None)
+    if problem is not None:
+        r.error(
+            "smtp.sender",
+            "adresse de l'expéditeur manquante" if sender is None else problem,
+            'l\'adresse de la mairie qui envoie les convocations : sender = "mairie@exemple.fr"',
+        )
+        ok = False
+    user = raw.get("user")
+    if user is not None and (not isinstance(user, str) or not user.strip()):
+        r.error(
+            "smtp.user",
+            f"identifiant invalide : {user!r}",
+            "l'identifiant du compte d'envoi : user = \"mairie@exemple.fr\", ou supprimez la clé",
+        )
+        ok = False
+    timeout = raw.get("timeout", 30)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        r.error(
+            "smtp.timeout",
+            f"délai invalide : {timeout!r}",
+            "un nombre de secondes : timeout = 30",
+        )
+        ok = False
+    password = env.get("TABLE_APP_SMTP_PASSWORD") or None
+    if ok and isinstance(user, str) and password is None:
+        r.warn(
+            "smtp.user",
+            "mot de passe du serveur de courriel absent (variable TABLE_APP_SMTP_PASSWORD)",
+            "définissez TABLE_APP_SMTP_PASSWORD dans l'environnement du service (jamais dans "
+            "ce fichier)",
+        )
+    if not ok:
+        return None
+    assert isinstance(host, str)
+    assert isinstance(sender, str)
+    assert isinstance(port, int)
+    return SmtpSettings(
+        host=host.strip(),
+        port=port,
+        security=str(security),
+        sender=sender.strip(),
+        user=user.strip() if isinstance(user, str) else None,
+        password=password,
+        timeout=float(timeout),
+    )
+
+
 def _read_commune(r: _Reader, section: Mapping[str, Any]) -> Commune:
     name = r.text(section, "name", "commune.name", 'écrivez le nom : name = "Saint-Martin"')
     department = r.text(
@@ -543,7 +743,17 @@ def _read_members(r: _Reader, raw: object) -> list[Member]:
                 f"date de naissance invalide : {birth!r}",
                 "écrivez-la sans guillemets : birth_date = 1961-03-14 (sert à départager une nomination)",
             )
-        members.append(Member(member_id, name, str(role), index + 1, birth_date))
+        email, consent = _read_convocation(r, entry, key, name or member_id)
+        pin, pin_problem = check_pin_setting(entry.get("pin"), name or member_id)
+        if pin_problem is not None:
+            r.problems.append(
+                ConfigProblem(
+                    f"{key}.pin", pin_problem.message, pin_problem.fix, pin_problem.severity
+                )
+            )
+        members.append(
+            Member(member_id, name, str(role), index + 1, birth_date, email, consent, pin=pin)
+        )
     mayors = [m for m in members if m.role == "maire"]
     if len(mayors) != 1:
         r.error(

@@ -224,6 +224,22 @@ def set_printer(printer: str | None) -> Callable[[TOMLDocument], None]:
     return change
 
 
+def set_member_pin(member_id: str, pin_hash: str) -> Callable[[TOMLDocument], None]:
+    """A member's personal code (``[[members]] pin``), as its hash (``hash_pin``)."""
+
+    def change(document: TOMLDocument) -> None:
+        members = document.get("members")
+        blocks = list(members) if isinstance(members, AoT) else []
+        block = next((b for b in blocks if b.get("id") == member_id), None)
+        if block is None:
+            raise ConfigWriteError(
+                f"Aucun bloc [[members]] n'a id = « {member_id} » dans le fichier de configuration."
+            )
+        block["pin"] = pin_hash
+
+    return change
+
+
 __all__ = [
     "ConfigWriteError",
     "SaveResult",
@@ -231,6 +247,7 @@ __all__ = [
     "read_document",
     "set_displays",
     "set_documents_folder",
+    "set_member_pin",
     "set_printer",
     "set_seat_members",
     "set_signing_certificate",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from table_app.council import rules
+from table_app.council.decide import answer_text
 from table_app.council.state import (
     ITEM_KIND_LABELS,
     ITEM_STATUS_LABELS,
@@ -60,6 +61,21 @@ def session_json(session: Session) -> dict[str, Any]:
         "status": session.status.value,
         "status_label": SESSION_STATUS_LABELS[session.status],
         "convened_on": session.convened_on,
+        "convocations": [
+            {
+                "member": _who(session, c.member),
+                "channel": c.channel,
+                "sent": c.sent,
+                "at": c.at,
+                "sha256": c.sha256,
+                "address": c.address,
+                "message_id": c.message_id,
+                "attempts": c.attempts,
+                "error": c.error,
+                "seq": c.seq,
+            }
+            for c in session.convocations
+        ],
         "emergency": session.emergency,
         "emergency_accepted": session.emergency_accepted,
         "reconvened_of": session.reconvened_of,
@@ -80,6 +96,19 @@ def session_json(session: Session) -> dict[str, Any]:
                 "revoked_at": p.revoked_at,
             }
             for p in session.proxies
+        ],
+        "answers": [
+            {
+                "member": _who(session, a.member),
+                "answer": a.answer.value,
+                "holder": _who(session, a.holder),
+                "signed_on": a.signed_on,
+                "illness": a.illness,
+                "source": a.source,
+                "document": a.document,
+                "at": a.at,
+            }
+            for a in session.answers
         ],
         "quorum": {**quorum.to_json(), "valid": quorum.valid},
         "opening": session.opening,
@@ -108,6 +137,7 @@ def _item_json(session: Session, item: Item, position: int | None) -> dict[str, 
         "rapporteur": _who(session, item.rapporteur),
         "from_convocation": item.from_convocation,
         "proposed_by": _who(session, item.proposed_by),
+        "documents": item.documents,
         "classification": item.classification,
         "text": item.text,
         "text_versions": [
@@ -138,8 +168,16 @@ def session_text(session: Session) -> str:
     data = session_json(session)
     lines = [
         f"{session.title} — {data['status_label']}",
-        f"{session.place}, convoquée le {short_date(session.convened_on)}",
+        f"{session.place}, convoquée le {short_date(session.convocation_date())}",
     ]
+    if session.convocations:
+        sent = sum(1 for c in session.convocations if c.sent)
+        failed = len(session.convocations) - sent
+        lines.append(
+            f"Convocation : {sent} envoi(s) enregistré(s)"
+            + (f", {failed} échec(s)" if failed else "")
+            + f" (preuve : table-app convocation proof {session.id})"
+        )
     if data["president"]:
         lines.append(f"Président de séance : {data['president']['name']}")
     if data["secretaries"]:
@@ -159,6 +197,14 @@ def session_text(session: Session) -> str:
     lines.append(f"Membres en exercice : {data['members_in_office']}")
     for label, names in by_status.items():
         lines.append(f"  {label.capitalize()} ({len(names)}) : {', '.join(names)}")
+    latest = [a for a in (session.answer_of(m) for m in session.members) if a is not None]
+    if latest:
+        lines.append("Réponses avant la séance :")
+        for answer in sorted(latest, key=lambda a: session.members[a.member].rank):
+            source = " (dossier de l'élu)" if answer.source == "dossier" else ""
+            lines.append(
+                f"  {session.name(answer.member)} : {answer_text(session, answer)}{source}"
+            )
     if session.opening:
         q = session.opening["quorum"]
         lines.append(

@@ -153,21 +153,21 @@ def test_the_domain_alone_imports_nothing_above_it() -> None:
     assert report["culprits"] == {}, f"first module that pulled each one in: {report['culprits']}"
 
 
-def test_the_contract_refuses_the_domain_importing_sync(tmp_path: Path) -> None:
-    """The contract bites: the project's own import-linter contracts, run on a
-    copy of the tree where one domain module imports the document folder."""
-    for package in ("table_app", "sync", "screens", "demo"):
+def _lint_fake_tree(tmp_path: Path, files: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """The project's own import-linter contracts, run on a small tree holding
+    every module they name, and ``files`` (path: source)."""
+    for package in ("table_app", "table_app/export", "sync", "screens", "demo"):
         target = tmp_path / package
         target.mkdir()
         (target / "__init__.py").write_text("", encoding="utf-8")
-    (tmp_path / "table_app" / "cli.py").write_text(
-        "from sync.library import DocumentLibrary\n", encoding="utf-8"
-    )
-    (tmp_path / "sync" / "library.py").write_text("DocumentLibrary = object\n", encoding="utf-8")
+    for module in ("table_app/notes.py", "table_app/pin_command.py", "sync/library.py"):
+        (tmp_path / module).write_text("DocumentLibrary = object\n", encoding="utf-8")
+    for path, source in files.items():
+        (tmp_path / path).write_text(source, encoding="utf-8")
     pyproject = (REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8")
     start = pyproject.index("[tool.importlinter]")
     (tmp_path / ".importlinter.toml").write_text(pyproject[start:], encoding="utf-8")
-    result = subprocess.run(
+    return subprocess.run(
         [str(LINT_IMPORTS), "--config", ".importlinter.toml", "--no-cache"],
         cwd=tmp_path,
         env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(tmp_path), "COLUMNS": "200"},
@@ -176,6 +176,29 @@ def test_the_contract_refuses_the_domain_importing_sync(tmp_path: Path) -> None:
         timeout=300,
         check=False,
     )
+
+
+def test_the_contract_refuses_the_domain_importing_sync(tmp_path: Path) -> None:
+    """The contract bites: the project's own import-linter contracts, run on a
+    copy of the tree where one domain module imports the document folder."""
+    result = _lint_fake_tree(
+        tmp_path, {"table_app/cli.py": "from sync.library import DocumentLibrary\n"}
+    )
     assert result.returncode == 1, result.stdout + result.stderr
     assert "The domain (table_app) imports no layer above it" in result.stdout
     assert "table_app.cli -> sync.library" in result.stdout
+
+
+def test_the_contract_refuses_an_export_reaching_the_private_notes(tmp_path: Path) -> None:
+    """Nothing the session's exports are built from may import the members'
+    private notes, even through another module."""
+    result = _lint_fake_tree(
+        tmp_path,
+        {
+            "table_app/export/minutes_pdf.py": "from table_app import helper\n",
+            "table_app/helper.py": "import table_app.notes\n",
+        },
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "cannot reach the members' private notes BROKEN" in result.stdout
+    assert "table_app.export.minutes_pdf -> table_app.helper" in result.stdout

@@ -118,6 +118,7 @@ class SeatLink:
         self._blob: tuple[str, str, int, bytearray] | None = None
         self._proposals: dict[int, asyncio.Future[str | None]] = {}
         self._searches: dict[int, asyncio.Future[list[dict[str, Any]]]] = {}
+        self._notes: dict[int, asyncio.Future[dict[str, Any]]] = {}
 
     # --- pairing ----------------------------------------------------------
 
@@ -319,6 +320,13 @@ class SeatLink:
                     waiter_s.set_result(list(message["hits"]))
                 else:
                     waiter_s.set_exception(LinkError(str(message.get("message"))))
+        elif kind == "notes":
+            waiter_n = self._notes.pop(int(message["n"]), None)
+            if waiter_n is not None and not waiter_n.done():
+                if "message" in message:
+                    waiter_n.set_exception(LinkError(str(message["message"])))
+                else:
+                    waiter_n.set_result(dict(message))
         elif kind in ("refused", "error"):
             self.on_status(str(message.get("message")))
 
@@ -360,11 +368,25 @@ class SeatLink:
         await self._send({"type": "search", "query": query[:200], "limit": limit}, searcher=future)
         return await future
 
+    async def notes(
+        self, kind: str, member: str, pin: str, content_hash: str, **fields: Any
+    ) -> dict[str, Any]:
+        """A member's private notes frame (``notes_list``, ``notes_save`` with
+        ``note``, ``notes_erase`` with ``id``, ``notes_export``): the master's
+        answer, or ``LinkError`` with its refusal in French (a wrong code…)."""
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        await self._send(
+            {"type": kind, "member": member, "pin": pin, "hash": content_hash, **fields},
+            noter=future,
+        )
+        return await future
+
     async def _send(
         self,
         message: dict[str, Any],
         waiter: asyncio.Future[str | None] | None = None,
         searcher: asyncio.Future[list[dict[str, Any]]] | None = None,
+        noter: asyncio.Future[dict[str, Any]] | None = None,
     ) -> int:
         if self._ws is None:
             raise LinkError("Pas de lien avec la table pour l'instant")
@@ -373,6 +395,8 @@ class SeatLink:
             self._proposals[self._n] = waiter
         if searcher is not None:
             self._searches[self._n] = searcher
+        if noter is not None:
+            self._notes[self._n] = noter
         await self._ws.send(encode({**message, "n": self._n}))
         return self._n
 
@@ -406,6 +430,10 @@ class SeatLink:
             if not waiter_s.done():
                 waiter_s.set_exception(error)
         self._searches.clear()
+        for waiter_n in self._notes.values():
+            if not waiter_n.done():
+                waiter_n.set_exception(error)
+        self._notes.clear()
         self._blob = None
 
     # --- handshake ----------------------------------------------------------

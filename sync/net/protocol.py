@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from table_app.member_pin import PIN_DIGITS
+from table_app.notes import NoteInvalid, parse_note
+
 PROTOCOL = "table-conseil/1"
 SERVICE_TYPE = "_table-conseil._tcp.local."
 MAX_SEAT_FRAME = 64 * 1024
@@ -29,6 +32,7 @@ BLOB_CHUNK = 256 * 1024
 SNAPSHOT_AFTER = 2000
 EVENTS_PER_FRAME = 500
 _HASH = re.compile(r"^[0-9a-f]{64}$")
+_MEMBER = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,39}$")  # as table_app.config's member ids
 
 #: type -> {field: python type}; every field is required.
 SEAT_MESSAGES: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -45,8 +49,21 @@ SEAT_MESSAGES: dict[str, dict[str, type | tuple[type, ...]]] = {
     "propose_item": {"n": int, "session": str, "member": str, "title": str, "text": str},
     # Reading is what a seat does: the master searches its index for it.
     "search": {"n": int, "query": str, "limit": int},
+    # A member's private notes (table_app/notes.py) on one document (content
+    # hash): each frame carries the member's code, checked by the master, so a
+    # seat reaches the notes of the member who typed it and of no one else.
+    "notes_list": {"n": int, "member": str, "pin": str, "hash": str},
+    "notes_save": {"n": int, "member": str, "pin": str, "hash": str, "note": dict},
+    # ``id``: the note to erase; 0: every note of the member on that document.
+    "notes_erase": {"n": int, "member": str, "pin": str, "hash": str, "id": int},
+    # The annotated PDF, written by the master into the member's own folder.
+    "notes_export": {"n": int, "member": str, "pin": str, "hash": str},
 }
+#: The frames about private notes (answered by a ``notes`` frame).
+NOTES_MESSAGES = ("notes_list", "notes_save", "notes_erase", "notes_export")
 _LIMITS = {
+    "member": 40,
+    "pin": 8,
     "name": 80,
     "cert": 8000,
     "signature": 400,
@@ -111,7 +128,25 @@ def parse_seat_frame(frame: str | bytes, last_n: int) -> SeatMessage:
         raise FrameRefused("trame « blob » : empreinte SHA-256 invalide")
     if kind == "search" and not 1 <= fields["limit"] <= MAX_SEARCH_HITS:
         raise FrameRefused(f"trame « search » : entre 1 et {MAX_SEARCH_HITS} résultats")
+    if kind in NOTES_MESSAGES:
+        _check_notes_frame(str(kind), fields)
     return SeatMessage(str(kind), fields)
+
+
+def _check_notes_frame(kind: str, fields: dict[str, Any]) -> None:
+    """The fields of a notes frame, each to its form; the note itself checked
+    by the domain's own rules and replaced by the ``Note`` it describes."""
+    if not _MEMBER.match(fields["member"]):
+        raise FrameRefused(f"trame « {kind} » : identifiant d'élu invalide")
+    if not PIN_DIGITS.match(fields["pin"]):
+        raise FrameRefused(f"trame « {kind} » : un code personnel a de 4 à 8 chiffres")
+    if not _HASH.match(fields["hash"]):
+        raise FrameRefused(f"trame « {kind} » : empreinte SHA-256 invalide")
+    if kind == "notes_save":
+        try:
+            fields["note"] = parse_note(fields["note"])
+        except NoteInvalid as error:
+            raise FrameRefused(f"trame « {kind} » : {error}") from None
 
 
 def encode(message: dict[str, Any]) -> str:
@@ -141,6 +176,7 @@ __all__ = [
     "MAX_MASTER_FRAME",
     "MAX_SEARCH_HITS",
     "MAX_SEAT_FRAME",
+    "NOTES_MESSAGES",
     "PROTOCOL",
     "SEAT_MESSAGES",
     "SERVICE_TYPE",

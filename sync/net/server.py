@@ -67,6 +67,9 @@ class EmptyStream:
 ProposalHandler = Callable[[dict[str, Any]], str | None]
 #: A seat's search ``(query, limit)``: the hits as JSON objects (run on a worker thread).
 SearchHandler = Callable[[str, int], list[dict[str, Any]]]
+#: A notes frame ``(type, checked fields)``: the reply's fields (run on a worker
+#: thread); ``table_app.notes.PrivateNotes.answer``.
+NotesHandler = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 
 @dataclass
@@ -76,6 +79,8 @@ class _Seat:
     fingerprint: str
     queue: asyncio.Queue[tuple[str, Any]] = field(default_factory=asyncio.Queue)
     sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STREAMS, 0))
+    #: a seat's notes frames are answered one after the other, in their order
+    notes_turn: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 def server_tls_context(identity: Identity) -> ssl.SSLContext:
@@ -91,7 +96,8 @@ class FeedServer:
     ``sources`` are the streams by name (the journal, the document feed);
     ``blob_path`` finds a
     document's bytes by content hash; ``on_proposal`` records what a seat
-    proposes (the only thing a seat may ask of the session).
+    proposes (the only thing a seat may ask of the session); ``on_notes``
+    answers a member's private notes frames (``PrivateNotes.answer``).
     """
 
     def __init__(
@@ -103,6 +109,7 @@ class FeedServer:
         blob_path: Callable[[str], Path | None] = lambda _hash: None,
         on_proposal: ProposalHandler | None = None,
         on_search: SearchHandler | None = None,
+        on_notes: NotesHandler | None = None,
     ) -> None:
         self.identity = identity
         self.paired = paired
@@ -111,6 +118,7 @@ class FeedServer:
         self.blob_path = blob_path
         self.on_proposal = on_proposal
         self.on_search = on_search
+        self.on_notes = on_notes
         self.seats: dict[str, _Seat] = {}
         self.blobs_sent: list[str] = []  # content hashes, in order (what crossed the LAN)
         self.refused_connections = 0
@@ -273,6 +281,8 @@ class FeedServer:
                 await self._propose(seat, message)
             elif message.type == "search":
                 self._background(self._search(seat, message))
+            elif message.type in protocol.NOTES_MESSAGES:
+                self._background(self._notes(seat, message))
             else:  # a second hello or pair on a live connection
                 await seat.connection.send(
                     encode({"type": "error", "message": "déjà présenté sur cette connexion"})
@@ -302,6 +312,21 @@ class FeedServer:
             except Exception as error:  # the index is the master's business, not the seat's
                 log.exception("Recherche d'un siège en échec")
                 reply["message"] = f"La recherche a échoué sur la table : {error}"
+        seat.queue.put_nowait(("frame", reply))
+
+    async def _notes(self, seat: _Seat, message: SeatMessage) -> None:
+        reply: dict[str, Any] = {"type": "notes", "n": message["n"]}
+        async with seat.notes_turn:
+            if self.on_notes is None:
+                reply["message"] = "Les notes privées ne sont pas disponibles sur cette table"
+            else:
+                try:
+                    reply.update(
+                        await asyncio.to_thread(self.on_notes, message.type, dict(message.fields))
+                    )
+                except Exception as error:  # the store is the master's business
+                    log.exception("Notes privées d'un siège en échec")
+                    reply["message"] = f"Les notes n'ont pas pu être lues ou écrites : {error}"
         seat.queue.put_nowait(("frame", reply))
 
     # --- what a seat receives -------------------------------------------------
@@ -400,4 +425,10 @@ async def _refuse(connection: ServerConnection, message: str, code: int = 1008) 
         await connection.close(code, message[:120].encode("utf-8")[:120].decode("utf-8", "ignore"))
 
 
-__all__ = ["MAX_REFUSED_FRAMES", "STREAMS", "EmptyStream", "FeedServer", "server_tls_context"]
+__all__ = [
+    "MAX_REFUSED_FRAMES",
+    "STREAMS",
+    "EmptyStream",
+    "FeedServer",
+    "server_tls_context",
+]

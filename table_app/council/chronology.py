@@ -20,11 +20,14 @@ from table_app.journal import Event
 #: The events a person reads about, in the mairie's words.
 EVENT_LABELS = {
     "session.convened": "convocation",
+    "convocation.sent": "envoi de la convocation",
+    "convocation.failed": "échec de l'envoi de la convocation",
     "member.arrived": "arrivée",
     "member.left": "départ",
     "member.marked_absent": "absence",
     "proxy.given": "procuration",
     "proxy.revoked": "révocation de procuration",
+    "answer.recorded": "réponse avant la séance",
     "president.set": "présidence",
     "session.opened": "ouverture de la séance",
     "session.lacked_quorum": "absence de quorum",

@@ -9,6 +9,7 @@ French message that gives the numbers when numbers are the reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,8 +21,13 @@ from table_app.council import moments, rules
 from table_app.council.arguments import Arguments
 from table_app.council.errors import CommandRefused
 from table_app.council.state import (
+    ANSWER_LABELS,
+    ANSWER_SOURCES,
+    CONVOCATION_CHANNELS,
     ITEM_STATUS_LABELS,
     SESSION_STATUS_LABELS,
+    Answer,
+    AnswerKind,
     CouncilState,
     Item,
     ItemKind,
@@ -393,6 +399,69 @@ def _reconvened_agenda(ctx: Context, first_id: str, held: str, raw_agenda: list[
     return raw_agenda
 
 
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+@_command("record_convocation", "member channel sha256 address message_id attempts error")
+def _record_convocation(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    """One sending of the convocation to one member (L2121-10): by e-mail, into
+    the member's folder of the synced cloud, or on paper; or its failure
+    (``error``), recorded as such and never counted as a convocation. The
+    notice at the opening counts from these sendings (rules.notice_check)."""
+    assert session is not None
+    _status(session, (SessionStatus.CONVENED,), "consigner l'envoi de la convocation")
+    member = _member(session, args.text("member"))
+    channel = args.choice("channel", tuple(CONVOCATION_CHANNELS))
+    digest = args.text("sha256").lower()
+    if not _SHA256.match(digest):
+        raise CommandRefused(
+            "« record_convocation » : « sha256 » doit être l'empreinte SHA-256 du PDF de la "
+            "convocation (64 chiffres hexadécimaux)"
+        )
+    name = session.name(member)
+    day = rules.sending_day(ctx.moment, session.timezone)
+    if day > session.date:
+        raise CommandRefused(
+            f"La convocation {of(name)} ne peut être envoyée le {short_date(day)}, après la "
+            f"séance du {short_date(session.date)}"
+        )
+    error = args.optional_text("error")
+    address = args.optional_text("address")
+    message_id = args.optional_text("message_id")
+    if channel == "courriel" and address is None:
+        raise CommandRefused(f"Envoi par courriel à {name} : indiquez l'adresse (« address »)")
+    if channel == "courriel" and error is None and message_id is None:
+        raise CommandRefused(
+            f"Envoi par courriel à {name} : sans l'identifiant du message accepté par le "
+            "serveur (« message_id »), l'envoi ne peut être enregistré comme fait"
+        )
+    attempts = args.count("attempts", 1)
+    if attempts < 1:
+        raise CommandRefused("« record_convocation » : « attempts » vaut 1 au moins")
+    payload: dict[str, Any] = {
+        "member": member,
+        "channel": channel,
+        "sha256": digest,
+        "attempts": attempts,
+    }
+    for key, value in (("address", address), ("message_id", message_id), ("error", error)):
+        if value is not None:
+            payload[key] = value
+    warnings: list[str] = []
+    if error is None and member not in rules.first_sendings(session):
+        days = rules.clear_days(date.fromisoformat(day), date.fromisoformat(session.date))
+        required = rules.notice_required(session.population)
+        if days < required:
+            warnings.append(
+                f"Convocation {of(name)} envoyée le {short_date(day)} : {days} jour(s) franc(s) "
+                f"avant la séance, {required} requis ; l'ouverture sera refusée sauf urgence "
+                "déclarée"
+            )
+    return _decision(
+        session, "convocation.failed" if error else "convocation.sent", payload, warnings
+    )
+
+
 # --- attendance and proxies ------------------------------------------------
 
 
@@ -455,18 +524,27 @@ def _consecutive_uses(
     return count
 
 
-@_command("proxy", "giver holder signed_on illness at")
-def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
-    assert session is not None
-    _status(session, _NOT_ENDED, "enregistrer une procuration")
-    giver = _member(session, args.text("giver"))
-    holder = _member(session, args.text("holder"))
+def _proxy_facts(
+    ctx: Context,
+    session: Session,
+    giver: str,
+    holder: str,
+    signed_on: str,
+    illness: bool,
+    *,
+    replacing: bool = False,
+) -> tuple[dict[str, Any], list[str]]:
+    """The law's checks on one procuration (L2121-20), shared by the roll call's
+    ``proxy`` and the answer given ahead (``answer``); ``replacing``: the
+    giver's active procuration, if any, is revoked by this one."""
     if giver == holder:
         raise CommandRefused("Un membre ne peut pas se donner procuration à lui-même")
     for proxy in session.proxies:
         if not proxy.active:
             continue
         if proxy.giver == giver:
+            if replacing:
+                continue
             raise CommandRefused(
                 f"{session.name(giver)} a déjà donné procuration à {session.name(proxy.holder)} : "
                 "révoquez-la d'abord"
@@ -476,12 +554,10 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
                 f"{session.name(holder)} détient déjà la procuration {of(session.name(proxy.giver))}"
                 " : un membre ne peut détenir qu'une seule procuration"
             )
-    signed_on = args.day("signed_on", session.date)
     if signed_on > session.date:
         raise CommandRefused(
             f"La procuration est datée du {short_date(signed_on)}, après la séance"
         )
-    illness = args.flag("illness")
     warnings = []
     if session.attendance[giver].status is Presence.PRESENT:
         warnings.append(
@@ -495,19 +571,159 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
             f"{short_date(signed_on)} utilisée pour la {uses}e séance consécutive : elle n'est "
             f"valable que pour {rules.PROXY_MAX_SESSIONS} séances, sauf maladie"
         )
-    return _decision(
-        session,
-        "proxy.given",
-        {
-            "giver": giver,
-            "holder": holder,
-            "signed_on": signed_on,
-            "illness": illness,
-            "at": _at(ctx, session, args),
-            "consecutive_sessions": uses,
-        },
-        warnings,
+    facts = {
+        "giver": giver,
+        "holder": holder,
+        "signed_on": signed_on,
+        "illness": illness,
+        "consecutive_sessions": uses,
+    }
+    return facts, warnings
+
+
+@_command("proxy", "giver holder signed_on illness at")
+def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    assert session is not None
+    _status(session, _NOT_ENDED, "enregistrer une procuration")
+    giver = _member(session, args.text("giver"))
+    holder = _member(session, args.text("holder"))
+    facts, warnings = _proxy_facts(
+        ctx, session, giver, holder, args.day("signed_on", session.date), args.flag("illness")
     )
+    return _decision(session, "proxy.given", {**facts, "at": _at(ctx, session, args)}, warnings)
+
+
+# --- answers before the session ---------------------------------------------
+
+
+def _document_ref(args: Arguments) -> dict[str, Any] | None:
+    """A file of the document library a command refers to: {"id", "path", "hash"}."""
+    if not args.has("document"):
+        return None
+    raw = args.mapping("document")
+    doc_id, path, digest = raw.get("id"), raw.get("path"), raw.get("hash")
+    if (
+        isinstance(doc_id, bool)
+        or not isinstance(doc_id, int)
+        or not isinstance(path, str)
+        or not path
+        or not isinstance(digest, str)
+        or not digest
+    ):
+        raise CommandRefused(
+            f"« {args.name} » : « document » doit donner l'identifiant (id), le chemin (path) "
+            "et l'empreinte (hash) du fichier"
+        )
+    return {"id": doc_id, "path": path, "hash": digest}
+
+
+def _unavailable_holder(session: Session, holder: str) -> str | None:
+    """Why ``holder`` will not be there to vote for a colleague, when known ahead."""
+    if any(p.active and p.giver == holder for p in session.proxies):
+        return "a lui-même donné procuration"
+    answer = session.answer_of(holder)
+    if answer is not None and answer.answer is AnswerKind.EXCUSED:
+        return "a répondu absent(e) excusé(e)"
+    if session.attendance[holder].status in (Presence.EXCUSED, Presence.ABSENT):
+        return "est noté(e) absent(e)"
+    return None
+
+
+def answer_text(session: Session, answer: Answer) -> str:
+    """An answer in words: "procuration à Martine Fabre, signée le 25/11/2026"."""
+    if answer.answer is AnswerKind.PROXY and answer.holder:
+        text = f"procuration à {session.name(answer.holder)}"
+        if answer.signed_on:
+            text += f", signée le {short_date(answer.signed_on)}"
+        return text + (" (maladie)" if answer.illness else "")
+    return ANSWER_LABELS[answer.answer]
+
+
+@_command("answer", "member answer holder signed_on illness source document at")
+def _answer(ctx: Context, args: Arguments, session: Session | None) -> Decision:
+    """A member's answer before the session: présent, absent excusé, or a
+    procuration to a colleague with its signed date. Received from the
+    convocation until the opening; a later answer replaces the earlier one
+    (its procuration is revoked). A procuration is checked now, as the roll
+    call would check it, so an unlawful one is refused before the evening."""
+    assert session is not None
+    if session.status is not SessionStatus.CONVENED:
+        raise CommandRefused(
+            f"La séance est {SESSION_STATUS_LABELS[session.status]} : les réponses avant la "
+            "séance ne sont plus reçues ; notez la présence, l'absence ou la procuration à l'appel"
+        )
+    member = _member(session, args.text("member"))
+    name = session.name(member)
+    if session.attendance[member].status is Presence.PRESENT:
+        raise CommandRefused(
+            f"{name} est déjà présent(e) dans la salle : sa réponse avant la séance n'a plus "
+            "lieu d'être"
+        )
+    answer = AnswerKind(args.choice("answer", tuple(k.value for k in AnswerKind)))
+    source = args.choice("source", tuple(ANSWER_SOURCES), "secretariat")
+    document = _document_ref(args)
+    replaced = next((p for p in session.proxies if p.active and p.giver == member), None)
+    payload: dict[str, Any] = {
+        "member": member,
+        "answer": answer.value,
+        "source": source,
+        "document": document,
+        "revoked_holder": replaced.holder if replaced else None,
+        "at": _at(ctx, session, args),
+    }
+    warnings: list[str] = []
+    holder: str | None = None
+    signed_on: str | None = None
+    illness = args.flag("illness")
+    if answer is AnswerKind.PROXY:
+        holder = _member(session, args.text("holder"))
+        if not args.has("signed_on"):
+            raise CommandRefused(
+                f"Procuration {of(name)} : indiquez la date à laquelle elle a été signée"
+            )
+        signed_on = args.day("signed_on")
+        why = _unavailable_holder(session, holder) if holder != member else None
+        if why is not None:
+            raise CommandRefused(
+                f"{session.name(holder)} {why} : un mandataire doit être présent pour voter à "
+                f"la place {of(name)} ; choisissez un autre membre"
+            )
+        facts, warnings = _proxy_facts(
+            ctx, session, member, holder, signed_on, illness, replacing=True
+        )
+        payload.update(
+            holder=holder,
+            signed_on=signed_on,
+            illness=illness,
+            consecutive_sessions=facts["consecutive_sessions"],
+        )
+    elif args.has("holder") or args.has("signed_on") or illness:
+        raise CommandRefused(
+            f"Un mandataire, une date de signature ou la maladie ne concernent qu'une "
+            f"procuration (réponse : {ANSWER_LABELS[answer]})"
+        )
+    previous = session.answer_of(member)
+    same = previous is not None and (
+        previous.answer,
+        previous.holder,
+        previous.signed_on,
+        previous.illness,
+    ) == (answer, holder, signed_on, illness)
+    if same and previous is not None:
+        known = (previous.document or {}).get("hash")
+        if document is None or document["hash"] == known:
+            raise CommandRefused(
+                f"La réponse {of(name)} est déjà enregistrée : {answer_text(session, previous)}"
+            )
+    if answer is not AnswerKind.PRESENT:
+        for proxy in session.proxies:
+            if proxy.active and proxy.holder == member:
+                giver = session.name(proxy.giver)
+                warnings.append(
+                    f"{name} détient la procuration {of(giver)} : absent(e), il ou elle ne "
+                    f"pourra pas voter à sa place ; {giver} doit choisir un autre mandataire"
+                )
+    return _decision(session, "answer.recorded", payload, warnings)
 
 
 @_command("revoke_proxy", "giver at")
@@ -562,6 +778,12 @@ def _open(ctx: Context, args: Arguments, session: Session | None) -> Decision:
         warnings.append(
             f"Convocation en urgence ({notice.clear_days} jour(s) franc(s)) : le "
             "conseil doit se prononcer sur l'urgence avant tout autre point"
+        )
+    unreached = rules.unreached_members(session)
+    if unreached:
+        warnings.append(
+            "Convocation non parvenue d'après le journal (aucun envoi réussi enregistré) : "
+            + ", ".join(session.name(m) for m in unreached)
         )
     if session.reconvened and not check.met:
         warnings.append(
@@ -658,11 +880,23 @@ def _add_item(ctx: Context, args: Arguments, session: Session | None) -> Decisio
     )
 
 
-@_command("propose_item", "title kind text member", roles=("president", "secretaire", "conseiller"))
+@_command(
+    "propose_item",
+    "title kind text member document",
+    roles=("president", "secretaire", "conseiller"),
+)
 def _propose_item(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     assert session is not None
     _status(session, _NOT_ENDED, "proposer un point")
     member = _member(session, args.text("member"))
+    document = _document_ref(args)  # a file dropped in the folder's Propositions/
+    if document is not None:
+        for other in session.items:
+            if any(d["id"] == document["id"] for d in other.documents):
+                raise CommandRefused(
+                    f"Le fichier « {document['path']} » est déjà proposé : point « {other.title} »"
+                    f" ({ITEM_STATUS_LABELS[other.status]})"
+                )
     fields = {k: v for k, v in args.raw.items() if k in ("title", "kind", "text")}
     entry = _agenda_entry(
         ctx,
@@ -673,6 +907,8 @@ def _propose_item(ctx: Context, args: Arguments, session: Session | None) -> Dec
         _at(ctx, session, args),
     )
     entry["proposed_by"] = member
+    if document is not None:
+        entry["documents"] = [document]
     return _decision(session, "item.proposed", {"item": entry, "member": member})
 
 

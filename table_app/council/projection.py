@@ -13,7 +13,10 @@ from typing import Any
 
 from table_app.council import moments
 from table_app.council.state import (
+    Answer,
+    AnswerKind,
     Attendance,
+    ConvocationSending,
     CouncilState,
     Item,
     ItemKind,
@@ -72,6 +75,7 @@ def _new_item(raw: dict[str, Any], from_convocation: bool) -> Item:
     )
     if raw.get("text"):
         item.texts.append(TextVersion(1, raw["text"], raw.get("at", ""), raw.get("author", "")))
+    item.documents = [dict(d) for d in raw.get("documents", [])]
     return item
 
 
@@ -134,6 +138,35 @@ def _absent(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
 @_on("proxy.given")
 def _proxy(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.proxies.append(Proxy(p["giver"], p["holder"], p["signed_on"], p["illness"], p["at"]))
+
+
+@_on("answer.recorded")
+def _answer(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
+    """An answer before the session replaces the member's earlier one: its
+    procuration is revoked, an excuse is withdrawn."""
+    member, answer = p["member"], AnswerKind(p["answer"])
+    for proxy in session.proxies:
+        if proxy.giver == member and proxy.active:
+            proxy.revoked_at = p["at"]
+    att = session.attendance[member]
+    if answer is AnswerKind.EXCUSED:
+        att.status = Presence.EXCUSED
+    elif att.status is Presence.EXCUSED:
+        att.status = Presence.UNKNOWN
+    if answer is AnswerKind.PROXY:
+        session.proxies.append(Proxy(member, p["holder"], p["signed_on"], p["illness"], p["at"]))
+    session.answers.append(
+        Answer(
+            member=member,
+            answer=answer,
+            at=p["at"],
+            source=p["source"],
+            holder=p.get("holder"),
+            signed_on=p.get("signed_on"),
+            illness=bool(p.get("illness", False)),
+            document=p.get("document"),
+        )
+    )
 
 
 @_on("proxy.revoked")
@@ -333,6 +366,25 @@ def _closed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
     for item in session.agenda():
         if item.status is ItemStatus.PENDING:
             item.status = ItemStatus.NOT_EXAMINED
+
+
+@_on("convocation.sent")
+@_on("convocation.failed")
+def _convocation(_s: CouncilState, session: Session, p: dict[str, Any], e: Event) -> None:
+    session.convocations.append(
+        ConvocationSending(
+            member=p["member"],
+            channel=p["channel"],
+            at=p["at"],
+            sha256=p["sha256"],
+            sent=e.type == "convocation.sent",
+            address=p.get("address"),
+            message_id=p.get("message_id"),
+            attempts=p.get("attempts", 1),
+            error=p.get("error"),
+            seq=e.seq,
+        )
+    )
 
 
 EVENT_TYPES = frozenset(_HANDLERS) | {"session.convened"}

@@ -11,8 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
-from table_app.council.state import Item, ItemKind, Session
+from table_app.council import moments
+from table_app.council.state import (
+    CONVOCATION_CHANNELS,
+    ConvocationSending,
+    Item,
+    ItemKind,
+    Session,
+)
 from table_app.french import short_date
 
 #: Below this population the notice is 3 clear days, from it 5 (L2121-11/12).
@@ -253,6 +261,9 @@ class NoticeCheck:
     required: int
     population: int
     emergency: bool
+    #: the recorded sending the notice counts from (``recorded_sending``), or
+    #: None: the day typed at the convocation (``convened_on``)
+    recorded: RecordedSending | None = None
 
     @property
     def sufficient(self) -> bool:
@@ -271,12 +282,14 @@ class NoticeCheck:
             f"l'envoi le {sent} et la séance du {held}, {self.required} requis pour une commune "
             f"de {self.population} habitants"
         )
+        if self.recorded is not None:
+            base += f" ({self.recorded.sentence()})"
         if self.emergency:
             return base + " ; en urgence, le délai ne peut être inférieur à un jour franc"
         return base + " (sauf urgence déclarée dans la convocation, un jour franc au moins)"
 
     def to_json(self) -> dict[str, object]:
-        return {
+        data: dict[str, object] = {
             "convened_on": self.convened_on,
             "session_date": self.session_date,
             "clear_days": self.clear_days,
@@ -284,6 +297,37 @@ class NoticeCheck:
             "population": self.population,
             "emergency": self.emergency,
             "sufficient": self.sufficient,
+        }
+        if self.recorded is not None:
+            data["recorded_sending"] = self.recorded.to_json()
+        return data
+
+
+@dataclass(frozen=True)
+class RecordedSending:
+    """The sending of the convocation the notice counts from."""
+
+    member: str
+    name: str
+    at: str
+    channel: str
+    seq: int
+    timezone: str
+
+    def sentence(self) -> str:
+        return (
+            f"d'après les envois enregistrés au journal : le dernier élu convoqué, "
+            f"{self.name}, l'a été le {moments.label(self.at, self.timezone)} "
+            f"({CONVOCATION_CHANNELS.get(self.channel, self.channel)})"
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "member": self.member,
+            "name": self.name,
+            "at": self.at,
+            "channel": self.channel,
+            "seq": self.seq,
         }
 
 
@@ -296,14 +340,69 @@ def clear_days(sent: date, held: date) -> int:
     return max((held - sent).days - 1, 0)
 
 
+def first_sendings(session: Session) -> dict[str, ConvocationSending]:
+    """Each member's first successful sending of the convocation (any channel).
+    A failed sending never counts."""
+    first: dict[str, ConvocationSending] = {}
+    for sending in session.convocations:
+        if sending.sent and sending.member not in first:
+            first[sending.member] = sending
+    return first
+
+
+def recorded_sending(session: Session) -> ConvocationSending | None:
+    """The sending the notice counts from: of each member's first sending, the
+    latest (the day the last member was convened). None when no sending is
+    recorded: the day typed at the convocation (``convened_on``) serves, as for
+    a session entered from paper."""
+    first = first_sendings(session)
+    if not first:
+        return None
+    return max(first.values(), key=lambda s: (moments.parse(s.at), s.seq))
+
+
+def unreached_members(session: Session) -> list[str]:
+    """Members with no successful sending recorded, when sendings are recorded
+    (a convocation on paper outside the table is not in the journal)."""
+    first = first_sendings(session)
+    if not first:
+        return []
+    ranked = sorted(session.members.values(), key=lambda m: m.rank)
+    return [m.id for m in ranked if m.id not in first]
+
+
+def sending_day(moment: str, timezone: str) -> str:
+    """The commune's calendar day of a recorded moment (clear days count in days)."""
+    return moments.parse(moment).astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
 def notice_check(session: Session) -> NoticeCheck:
-    sent = date.fromisoformat(session.convened_on)
+    """The notice, from the recorded sending when there is one, else from the
+    day typed at the convocation."""
+    sending = recorded_sending(session)
+    recorded = (
+        RecordedSending(
+            member=sending.member,
+            name=session.name(sending.member),
+            at=sending.at,
+            channel=sending.channel,
+            seq=sending.seq,
+            timezone=session.timezone,
+        )
+        if sending is not None
+        else None
+    )
+    convened_on = (
+        sending_day(sending.at, session.timezone) if sending is not None else session.convened_on
+    )
+    sent = date.fromisoformat(convened_on)
     held = date.fromisoformat(session.date)
     return NoticeCheck(
-        convened_on=session.convened_on,
+        convened_on=convened_on,
         session_date=session.date,
         clear_days=clear_days(sent, held),
         required=notice_required(session.population),
         population=session.population,
         emergency=session.emergency,
+        recorded=recorded,
     )

@@ -106,6 +106,43 @@ class Proxy:
         return self.revoked_at is None
 
 
+class AnswerKind(StrEnum):
+    """A member's answer to the convocation, given before the session."""
+
+    PRESENT = "present"
+    EXCUSED = "excuse"
+    PROXY = "procuration"
+
+
+ANSWER_LABELS = {
+    AnswerKind.PRESENT: "présent",
+    AnswerKind.EXCUSED: "absent excusé",
+    AnswerKind.PROXY: "procuration",
+}
+
+#: Where an answer came from: typed by the secretariat, or a file the member
+#: dropped in their folder of the synced cloud (sync/inbox.py).
+ANSWER_SOURCES = {"secretariat": "secrétariat", "dossier": "dossier de l'élu"}
+
+
+@dataclass
+class Answer:
+    """A member's answer before the session (event ``answer.recorded``).
+
+    A later answer of the same member replaces it (its procuration, if any,
+    is revoked); every answer stays in ``Session.answers``, in order."""
+
+    member: str
+    answer: AnswerKind
+    at: str
+    source: str = "secretariat"  # a key of ANSWER_SOURCES
+    holder: str | None = None
+    signed_on: str | None = None
+    illness: bool = False
+    #: the file it came from: {"id", "path", "hash"} in the document library
+    document: dict[str, Any] | None = None
+
+
 @dataclass
 class TextVersion:
     version: int
@@ -135,6 +172,9 @@ class Item:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     number: str | None = None
     debate: str = ""  # the secretary's summary of the debate, for the procès-verbal
+    #: files attached to the item, {"id", "path", "hash"} in the document library
+    #: (a councillor's proposal dropped in the folder's Propositions/)
+    documents: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -143,6 +183,35 @@ class Item:
     @property
     def is_voted_kind(self) -> bool:
         return self.kind is not ItemKind.INFORMATION
+
+
+#: How a convocation reached a member (event ``convocation.sent`` / ``.failed``).
+CONVOCATION_CHANNELS = {
+    "courriel": "courriel",
+    "dossier": "dépôt dans le dossier de l'élu",
+    "papier": "papier (remise en main propre ou envoi postal)",
+}
+#: What a successful sending did, by channel: « envoyé », « déposé », « remis ».
+CONVOCATION_DONE = {"courriel": "envoyé", "dossier": "déposé", "papier": "remis"}
+
+
+@dataclass
+class ConvocationSending:
+    """One sending of the convocation to one member, as the journal records it.
+
+    ``sent`` is False for a sending that failed (``error`` says why): it never
+    counts as a convocation."""
+
+    member: str
+    channel: str  # a key of CONVOCATION_CHANNELS
+    at: str
+    sha256: str  # of the convocation PDF sent
+    sent: bool
+    address: str | None = None  # the e-mail address, or the file placed
+    message_id: str | None = None
+    attempts: int = 1
+    error: str | None = None
+    seq: int = 0
 
 
 @dataclass
@@ -181,6 +250,10 @@ class Session:
     #: the latest moment (``at``) recorded in the session: a new command may not
     #: be dated before it (table_app.council.moments)
     last_at: str | None = None
+    #: every sending of the convocation recorded (and every failed one), in order
+    convocations: list[ConvocationSending] = field(default_factory=list)
+    #: the members' answers before the session, in the order they came
+    answers: list[Answer] = field(default_factory=list)
 
     @property
     def mayor(self) -> str:
@@ -207,6 +280,17 @@ class Session:
 
     def present(self) -> set[str]:
         return {m for m, a in self.attendance.items() if a.status is Presence.PRESENT}
+
+    def answer_of(self, member_id: str) -> Answer | None:
+        """The member's latest answer before the session, if any."""
+        return next((a for a in reversed(self.answers) if a.member == member_id), None)
+
+    def convocation_date(self) -> str:
+        """The day the convocation counts from: as the opening checked it (the
+        recorded sending, ``rules.notice_check``), else the day typed at the
+        convocation."""
+        notice = (self.opening or {}).get("notice") or {}
+        return str(notice.get("convened_on") or self.convened_on)
 
 
 @dataclass

@@ -313,7 +313,7 @@ Département de {escape(department)}<br/>Commune de {escape(commune)}</td>
 <h1>EXTRAIT DU REGISTRE DES DÉLIBÉRATIONS<br/>DU CONSEIL MUNICIPAL</h1>
 <p class="seance">Séance du {long_date(session.date)}</p>
 <table class="counts"><tr>
-<td>Date de convocation : {short_date(session.convened_on)}</td>
+<td>Date de convocation : {short_date(session.convocation_date())}</td>
 <td>Membres en exercice : {len(session.members)}</td>
 <td>Présents : {present_count}</td>
 <td>Votants : {record["votants"]}</td>

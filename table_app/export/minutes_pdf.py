@@ -111,7 +111,9 @@ def _opening_html(session: Session) -> str:
         f"{_hour(session.time)}, est ouverte à {_clock(opened)}.</p>"
     ]
     notice = (session.opening or {}).get("notice") or {}
-    convocation = f"Date de convocation : {short_date(session.convened_on)}"
+    convocation = f"Date de convocation : {short_date(session.convocation_date())}"
+    if notice.get("recorded_sending"):
+        convocation += " (d'après les envois de la convocation enregistrés au journal)"
     if notice:
         convocation += (
             f" ({notice.get('clear_days')} jours francs, {notice.get('required')} requis : "

@@ -143,3 +143,25 @@ class DeliberationText(Base):
     updated_at: Mapped[str] = mapped_column(String(32))
 
     __table_args__ = (Index("ix_deliberation_texts_item", "session_id", "item_id", unique=True),)
+
+
+class PrivateNoteRecord(Base):
+    """A councillor's private note on one page of one content (see ``table_app.notes``).
+
+    Not a journal event: private to ``member_id``, erased for good on request,
+    never exported with the session (migration 0004_private_notes says why).
+    """
+
+    __tablename__ = "private_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    page_no: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))  # ink, highlight, text
+    data: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[str] = mapped_column(String(32))
+
+    __table_args__ = (
+        Index("ix_private_notes_member_content", "member_id", "content_hash", "page_no"),
+    )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from screens.document_viewer import DocumentViewer
+from screens.note_layer import NoteTool
 from screens.remote_seat import SeatDevice
 from screens.render import PageRenderer
 from screens.seat_service import SeatService
@@ -32,8 +33,11 @@ from sync.workers import ExtractionPool
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.council.state import ItemStatus
+from table_app.journal import Journal
+from table_app.notes import Note
 from table_app.report import session_json
 from table_app.store import Database
+from tests.notes_support import MEMBER_A, MEMBER_B, PINS, with_pins
 from tests.support import QUORUM
 
 
@@ -239,4 +243,120 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
         run_in_qt_loop(qapp, scenario)
     finally:
         indexer.stop()
+        model.close()
+
+
+def test_a_seat_device_opens_a_members_notes_with_their_code_only(
+    qtbot: QtBot,
+    qapp: QApplication,
+    config: Config,
+    library: DocumentLibrary,
+    renderer: PageRenderer,
+    database: Database,
+    tmp_path: Path,
+) -> None:
+    """Private notes over the network: kept by the master, asked for with the
+    member's code each time, none of them reachable by the other member."""
+    qapp.setStyleSheet(stylesheet())
+    config = with_pins(config)
+    engine = SessionEngine(Journal(database), config)
+    model = SessionModel(engine, library=library)
+    service = SeatService(engine, config.data_dir, config.commune.name, library=library)
+    kept = service.notes
+    assert kept is not None
+    identity = load_or_create_identity(tmp_path / "tablette" / "identite", "Tablette 1")
+
+    async def scenario() -> None:
+        await service.start("127.0.0.1", 0)
+        device = SeatDevice(
+            identity,
+            tmp_path / "tablette",
+            lambda parent: DocumentViewer(renderer, parent),
+            members=(MEMBER_A, MEMBER_B),
+            master=("127.0.0.1", service.server.port),
+            browse=False,
+        )
+        qtbot.addWidget(device)
+        device.resize(1920, 1080)
+        device.show()
+        assert await device.pair("127.0.0.1", service.server.port, service.window.open()) is None
+        await until(device.link.live.is_set)
+        seat = seat_of(device)
+        commands: list[dict[str, Any]] = [
+            {
+                "cmd": "convene",
+                "id": "2026-11-28",
+                "date": "2026-11-28",
+                "convened_on": "2026-11-20",
+                "agenda": [{"title": "Budget primitif 2027"}],
+            },
+            *({"cmd": "arrive", "member": m} for m in QUORUM),
+            {"cmd": "open"},
+            {"cmd": "name_secretaries", "members": ["brousseau"]},
+            {"cmd": "take_up", "item": "p1"},
+        ]
+        for command in commands:
+            assert model.execute(command) is not None, command
+        budget = next(d for d in library.documents() if d["title"].startswith("budget"))
+        projected = model.execute(
+            {
+                "cmd": "project",
+                "document": budget["document_id"],
+                "title": budget["title"],
+                "page": 2,
+                "hash": budget["hash"],
+            }
+        )
+        assert projected is not None
+        viewer = seat.documents.viewer
+        assert isinstance(viewer, DocumentViewer)
+        await until(lambda: viewer.current_page() == 2 and viewer.displayed_is_exact())
+        controls = seat.notes
+        assert controls is not None
+
+        # A's notes asked for with B's code: the master refuses, the dialog says so.
+        controls.annotate_button.click()
+        first = controls.dialog
+        assert first is not None
+        assert [b.text() for b in first.member_buttons.values()] == [
+            "Bernard Rousseau",
+            "Sylvie Garnier",
+        ]
+        first.choose(MEMBER_A)
+        first.type_pin(PINS[MEMBER_B])
+        await until(lambda: "Code faux" in first.banner.text())
+        first.type_pin(PINS[MEMBER_A])
+        await until(lambda: controls.member == MEMBER_A)
+        assert viewer.note_tool() is NoteTool.INK
+        # A stroke by finger: kept by the master, under A's name.
+        viewer.note_drawn.emit(Note("ink", 2, strokes=(((100.0, 100.0), (200.0, 120.0)),)))
+        await until(lambda: [n.id is not None for n in viewer.notes()] == [True])
+        mine = kept.notes(MEMBER_A, PINS[MEMBER_A], budget["hash"])
+        assert [n.kind for n in mine] == ["ink"]
+        controls.export()
+        await until(lambda: "exportées" in seat.banner.text())
+        notes_folder = config.documents_folder / "Élus" / "Bernard Rousseau" / "Notes"
+        assert [p.name for p in notes_folder.glob("*annoté.pdf")] == ["budget - annoté.pdf"]
+        controls.lock()
+        assert viewer.notes() == []
+
+        # B, at the same seat device: nothing of A's, and A's not erased.
+        second = controls.open_unlock_dialog()
+        assert second is not None
+        second.choose(MEMBER_B)
+        second.type_pin(PINS[MEMBER_B])
+        await until(lambda: controls.member == MEMBER_B)
+        await asyncio.sleep(0.1)
+        assert viewer.notes() == []
+        assert mine[0].id is not None
+        controls.erase(mine[0].id)
+        await until(lambda: "Cette note n'est pas la vôtre" in seat.banner.text())
+        assert kept.notes(MEMBER_A, PINS[MEMBER_A], budget["hash"]) == mine
+        controls.lock()
+        await device.stop()
+        await service.stop()
+
+    try:
+        run_in_qt_loop(qapp, scenario)
+    finally:
         model.close()

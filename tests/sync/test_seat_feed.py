@@ -25,15 +25,26 @@ from sync.net.client import LinkError, SeatLink
 from sync.net.discovery import Advertiser, find_tables
 from sync.net.identity import load_or_create_identity
 from sync.net.pairing import PairedDevices, PairingWindow
+from sync.net.protocol import FrameRefused, parse_seat_frame
 from sync.net.remote import RemoteTable
 from sync.net.server import EmptyStream, FeedServer
 from table_app.council import projection
 from table_app.council.engine import SessionEngine
 from table_app.council.state import CouncilState
 from table_app.journal import Event, Journal
+from table_app.notes import Note, PrivateNotes
 from table_app.report import session_json
 from table_app.script import play_lines
 from table_app.store import open_database
+from tests.notes_support import (
+    MEMBER_A,
+    MEMBER_B,
+    PINS,
+    budget_pdf,
+    content_hash,
+    ingest,
+    with_pins,
+)
 
 
 class Master:
@@ -520,5 +531,84 @@ def test_a_seat_takes_again_a_journal_that_is_not_the_one_it_followed(tmp_path: 
             await seat.link.stop()
             await follower
             await other.server.stop()
+
+    run(scenario)
+
+
+def test_a_seat_reaches_a_members_notes_with_their_code_and_no_one_elses(
+    tmp_path: Path,
+) -> None:
+    """The notes frames: each checked field by field, each answered by the
+    master only for the member whose code it carries."""
+
+    async def scenario() -> None:
+        master = Master(tmp_path)
+        config = with_pins(master.config)
+        budget_pdf(config.documents_folder / "Séances" / "2026-11-28" / "budget.pdf")
+        library = ingest(master.journal.db, config)
+        budget = content_hash(library, "budget.pdf")
+        notes = PrivateNotes(
+            master.journal.db, config.members, config.documents_folder, library.viewable_path
+        )
+        master.server.on_notes = notes.answer
+        await master.server.start("127.0.0.1")
+        seat = await paired_seat(master, tmp_path, "Siège 1")
+        follower = asyncio.ensure_future(seat.link.run())
+        await until(seat.link.live.is_set)
+        a, b = (MEMBER_A, PINS[MEMBER_A], budget), (MEMBER_B, PINS[MEMBER_B], budget)
+        ink = Note("ink", 2, strokes=(((10.0, 20.0), (30.0, 40.0)),)).to_json()
+        saved = (await seat.link.notes("notes_save", *a, note=ink))["note"]
+        assert saved == {**ink, "id": saved["id"]}
+        assert (await seat.link.notes("notes_list", *a))["notes"] == [saved]
+
+        # Another member, with their own code: nothing of A's, and A's not erased.
+        assert (await seat.link.notes("notes_list", *b))["notes"] == []
+        with pytest.raises(LinkError, match="Cette note n'est pas la vôtre"):
+            await seat.link.notes("notes_erase", *b, id=saved["id"])
+        assert (await seat.link.notes("notes_erase", *b, id=0))["erased"] == 0
+        # A's notes asked for with B's code: refused, in words.
+        with pytest.raises(LinkError, match="Code faux : ce n'est pas le code de cet élu"):
+            await seat.link.notes("notes_list", MEMBER_A, PINS[MEMBER_B], budget)
+        assert (await seat.link.notes("notes_list", *a))["notes"] == [saved]
+
+        exported = await seat.link.notes("notes_export", *a)
+        assert exported["path"] == "Élus/Bernard Rousseau/Notes/budget - annoté.pdf"
+        assert (await seat.link.notes("notes_erase", *a, id=saved["id"]))["erased"] == 1
+        assert (await seat.link.notes("notes_list", *a))["notes"] == []
+
+        # Malformed notes frames are refused before anything reads them.
+        save: dict[str, Any] = {
+            "type": "notes_save",
+            "member": MEMBER_A,
+            "pin": "2580",
+            "hash": budget,
+        }
+        malformed: list[tuple[dict[str, Any], str]] = [
+            ({**save, "type": "notes_list", "pin": "25a0"}, "un code personnel a de 4 à 8"),
+            ({**save, "type": "notes_list", "member": "Bob!"}, "identifiant d'élu invalide"),
+            ({**save, "type": "notes_list", "hash": "x" * 64}, "empreinte SHA-256 invalide"),
+            ({**save, "note": {**ink, "id": 3}}, "note invalide : champs manquants aucun"),
+            ({**save, "note": {**ink, "strokes": [[[1, 2]]] * 21}}, "de 1 à 20 traits"),
+            ({**save, "type": "notes_erase", "id": -1}, "hors limites"),
+            ({**save, "note": "{}"}, "n'a pas le bon type"),
+        ]
+        for frame, said in malformed:
+            with pytest.raises(FrameRefused, match=said):
+                parse_seat_frame(json.dumps({**frame, "n": 1}), 0)
+        parsed = parse_seat_frame(json.dumps({**save, "note": ink, "n": 1}), 0)
+        assert parsed["note"] == Note("ink", 2, strokes=(((10.0, 20.0), (30.0, 40.0)),))
+        # Over the wire: refused, said to the seat, and its counter not moved.
+        assert seat.link._ws is not None
+        for frame, said in malformed[:2]:
+            await seat.link._ws.send(json.dumps({**frame, "n": seat.link._n + 1}))
+
+            def told(said: str = said) -> bool:
+                return any(said in status for status in seat.statuses)
+
+            await until(told)
+        assert (await seat.link.notes("notes_list", *a))["notes"] == []
+        await seat.link.stop()
+        await follower
+        await master.server.stop()
 
     run(scenario)
