@@ -48,15 +48,14 @@ def library(database: Database, config: Config, tmp_path: Path) -> Iterator[Docu
         yield books
 
 
-def test_a_seat_follows_the_projection_leaves_and_comes_back(
+def _session_with_a_seat(
     qtbot: QtBot,
-    qapp,
     engine: SessionEngine,
     config: Config,
     library: DocumentLibrary,
     renderer: PageRenderer,
-) -> None:
-    qapp.setStyleSheet(stylesheet())
+) -> tuple[MasterScreen, SeatScreen, DocumentViewer]:
+    """Point 1 (the budget) under discussion, the master screen and seat 1 shown."""
     model = SessionModel(engine, library=library)
     commands: list[dict[str, Any]] = [
         {
@@ -66,19 +65,7 @@ def test_a_seat_follows_the_projection_leaves_and_comes_back(
             "convened_on": "2026-11-20",
             "agenda": [{"title": "Budget primitif 2027"}],
         },
-        *(
-            {"cmd": "arrive", "member": m}
-            for m in (
-                "hmarchand",
-                "brousseau",
-                "sgarnier",
-                "plemoine",
-                "mfabre",
-                "jlperrin",
-                "nbonnet",
-                "cmeunier",
-            )
-        ),
+        *({"cmd": "arrive", "member": m} for m in QUORUM),
         {"cmd": "open"},
         {"cmd": "name_secretaries", "members": ["brousseau"]},
         {"cmd": "take_up", "item": "p1"},
@@ -95,6 +82,19 @@ def test_a_seat_follows_the_projection_leaves_and_comes_back(
     seat.show()
     viewer = seat.documents.viewer
     assert isinstance(viewer, DocumentViewer)
+    return master, seat, viewer
+
+
+def test_a_seat_follows_the_projection_leaves_and_comes_back(
+    qtbot: QtBot,
+    qapp,
+    engine: SessionEngine,
+    config: Config,
+    library: DocumentLibrary,
+    renderer: PageRenderer,
+) -> None:
+    qapp.setStyleSheet(stylesheet())
+    master, seat, viewer = _session_with_a_seat(qtbot, engine, config, library, renderer)
 
     master.projection.list.setCurrentRow(0)
     master.projection.page.setValue(3)
@@ -156,32 +156,7 @@ def test_every_way_of_moving_leaves_following_and_the_next_projection_does_not_p
     page_after: int,
 ) -> None:
     qapp.setStyleSheet(stylesheet())
-    model = SessionModel(engine, library=library)
-    commands: list[dict[str, Any]] = [
-        {
-            "cmd": "convene",
-            "id": "s",
-            "date": "2026-11-28",
-            "convened_on": "2026-11-20",
-            "agenda": [{"title": "Budget primitif 2027"}],
-        },
-        *({"cmd": "arrive", "member": m} for m in QUORUM),
-        {"cmd": "open"},
-        {"cmd": "name_secretaries", "members": ["brousseau"]},
-        {"cmd": "take_up", "item": "p1"},
-    ]
-    for command in commands:
-        assert model.execute(command)
-    master = MasterScreen(model, config.commune.name)
-    seat = SeatScreen(
-        config.seats[0], model, config.commune.name, lambda parent: DocumentViewer(renderer, parent)
-    )
-    qtbot.addWidget(master)
-    qtbot.addWidget(seat)
-    seat.resize(1920, 1080)
-    seat.show()
-    viewer = seat.documents.viewer
-    assert isinstance(viewer, DocumentViewer)
+    master, seat, viewer = _session_with_a_seat(qtbot, engine, config, library, renderer)
     master.projection.list.setCurrentRow(0)
     master.projection.page.setValue(3)
     qtbot.mouseClick(master.projection.project_button, Qt.MouseButton.LeftButton)
