@@ -2,9 +2,11 @@
 benchmarks that put real seat processes (``table-app seat``) in front of it.
 
 It is the kiosk's own stack: the demo commune's engine and documents, the
-seven views (offscreen), ``SeatService`` on the Qt loop through qasync,
-announced with zeroconf on 127.0.0.1. It reads one JSON command per line on
-standard input and answers one JSON line on standard output:
+seven views (offscreen) on Qt's loop, ``SeatService`` serving from its own
+``seat-feed`` thread, announced with zeroconf on 127.0.0.1. It reads one JSON
+command per line on standard input (a reader thread hands each line to the
+GUI thread, which owns the engine) and answers one JSON line on standard
+output:
 
     {"op": "pair"}                       -> {"code": "123456"}
     {"op": "execute", "command": {...}}  -> {"seq": N, "at": T} or {"refused": "..."}
@@ -14,9 +16,11 @@ standard input and answers one JSON line on standard output:
     {"op": "stall"}                      -> {"stall_ms": longest GUI stall since the last ask}
     {"op": "quit"}
 
-``at`` is ``time.monotonic()`` when the event was handed to the feed: the
-same clock as a seat's ``--report`` lines, on the same machine.
-The first line it prints is {"ready": true, "port": P, "fingerprint": F}.
+``at`` is ``time.monotonic()`` when the engine published the event (its first
+subscriber, just before the feed's): the same clock as a seat's ``--report``
+lines, on the same machine.
+The first line it prints is {"ready": true, "port": P, "fingerprint": F}, once
+the feed listens and the table is announced.
 
     python -m bench.master_process DIR [--documents] [--no-views] [--port P] [--commune NAME]
 """
@@ -24,7 +28,6 @@ The first line it prints is {"ready": true, "port": P, "fingerprint": F}.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
@@ -78,10 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    import qasync
+    from PySide6.QtCore import QObject, Qt, Signal, Slot
 
     from demo import demo_config
-    from screens.app import TableViews, application
+    from screens.app import TableViews, application, freeze_startup_objects
     from screens.seat_service import SeatService
     from screens.session_model import SessionModel
     from sync.library import DocumentLibrary
@@ -117,76 +120,91 @@ def main(argv: list[str] | None = None) -> int:
     def stamp(event: Event) -> None:
         handed[event.seq] = time.monotonic()
 
-    engine.subscribe(stamp)
+    # What the kiosk does once, 10 s after its start (screens.app): measured
+    # from its first seconds, the master would count it in the session's stalls.
+    freeze_startup_objects()
     meter = _StallMeter()
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def obey(order: dict[str, Any]) -> None:
+        op = order.get("op")
+        if op == "pair":
+            _print({"code": service.window.open()})
+        elif op == "execute":
+            try:
+                command = order["command"]
+                if "session" not in command and command.get("cmd") != "convene":
+                    command = {"session": model.session_id, **command}
+                accepted = engine.execute(command, author=order.get("by", "president"))
+            except CommandRefused as refusal:
+                _print({"refused": refusal.message})
+            else:
+                seq = accepted.event.seq
+                _print({"seq": seq, "at": handed.get(seq)})
+        elif op == "state":
+            _print(
+                {
+                    "journal": engine.state.last_seq,
+                    "sessions": {k: session_json(v) for k, v in engine.state.sessions.items()},
+                    # The feed thread's list, read there.
+                    "blobs_sent": service.feed.call(lambda: list(service.server.blobs_sent)),
+                    "seats": sorted(service.server.connected.values()),
+                    "documents": {
+                        str(d["document_id"]): d["hash"]
+                        for d in library.documents()
+                        if d.get("hash")
+                    },
+                }
+            )
+        elif op == "stop_server":
+            service.suspend()
+            _print({"ok": True})
+        elif op == "start_server":
+            service.resume()
+            _print({"ok": True})
+        elif op == "revoke":
+            for device in service.paired.all():
+                if device.name == order["name"] and device.active:
+                    service.server.revoke(device.fingerprint)
+            _print({"ok": True})
+        elif op == "stall":
+            _print({"stall_ms": meter.take()})
+        elif op == "quit":
+            app.quit()
+        else:
+            _print({"error": f"unknown op {op!r}"})
+
+    class Orders(QObject):
+        """The lines read on standard input, obeyed on the GUI thread (it owns the engine)."""
+
+        arrived = Signal(str)
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.arrived.connect(self.obey, Qt.ConnectionType.QueuedConnection)
+
+        @Slot(str)
+        def obey(self, line: str) -> None:
+            try:
+                obey(json.loads(line))
+            except Exception as error:  # said to the driver, which is waiting for a line
+                _print({"error": repr(error)})
+
+    orders = Orders()
 
     def read_stdin() -> None:
         for line in sys.stdin:
-            loop.call_soon_threadsafe(lines.put_nowait, line)
-        loop.call_soon_threadsafe(lines.put_nowait, '{"op": "quit"}')
-
-    async def serve() -> None:
-        port = args.port
-        await service.start("127.0.0.1", port, advertise=["127.0.0.1"])
-        port = service.server.port
-        _print({"ready": True, "port": port, "fingerprint": service.identity.fingerprint})
-        threading.Thread(target=read_stdin, daemon=True).start()
-        while True:
-            order = json.loads(await lines.get())
-            op = order.get("op")
-            if op == "pair":
-                _print({"code": service.window.open()})
-            elif op == "execute":
-                try:
-                    command = order["command"]
-                    if "session" not in command and command.get("cmd") != "convene":
-                        command = {"session": model.session_id, **command}
-                    accepted = engine.execute(command, author=order.get("by", "president"))
-                except CommandRefused as refusal:
-                    _print({"refused": refusal.message})
-                else:
-                    seq = accepted.event.seq
-                    _print({"seq": seq, "at": handed.get(seq)})
-            elif op == "state":
-                _print(
-                    {
-                        "journal": engine.state.last_seq,
-                        "sessions": {
-                            k: session_json(v) for k, v in engine.state.sessions.items()
-                        },
-                        "blobs_sent": service.server.blobs_sent,
-                        "seats": sorted(s.name for s in service.server.seats.values()),
-                        "documents": {
-                            str(d["document_id"]): d["hash"] for d in library.documents() if d.get("hash")
-                        },
-                    }
-                )
-            elif op == "stop_server":
-                await service.server.stop()
-                _print({"ok": True})
-            elif op == "start_server":
-                await service.server.start("127.0.0.1", port)
-                _print({"ok": True})
-            elif op == "revoke":
-                for device in service.paired.all():
-                    if device.name == order["name"] and device.active:
-                        service.server.revoke(device.fingerprint)
-                _print({"ok": True})
-            elif op == "stall":
-                _print({"stall_ms": meter.take()})
-            elif op == "quit":
-                break
-            else:
-                _print({"error": f"unknown op {op!r}"})
-        await service.stop()
+            orders.arrived.emit(line)
+        orders.arrived.emit('{"op": "quit"}')
 
     try:
-        with loop:
-            loop.run_until_complete(serve())
+        port = service.start("127.0.0.1", args.port, advertise=["127.0.0.1"])
+        engine.subscribe(stamp, first=True)  # before the feed's own subscriber
+        service.advertised()
+        _print({"ready": True, "port": port, "fingerprint": service.identity.fingerprint})
+        threading.Thread(target=read_stdin, name="stdin", daemon=True).start()
+        app.exec()
     finally:
+        service.stop()
         del views
         pool.close()
     return 0

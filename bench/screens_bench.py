@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
 from typing import Any
 
-from bench.common import BenchContext, Result, benchmark, latency_stats_ms
+from bench.common import BenchContext, Result, benchmark, latency_stats_ms, log
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -199,3 +200,146 @@ def startup_and_memory(ctx: BenchContext) -> Result:
         f"PSS {extra['pss_total_mb']})"
     )
     return Result("screens.startup_and_memory", value, "s", 1.5, "lower", extra, summary)
+
+
+def _listed_paths(widget: Any) -> set[str]:
+    """The documents' paths a ``QListWidget`` of a view lists."""
+    from PySide6.QtCore import Qt
+
+    paths = set()
+    for row in range(widget.count()):
+        doc = widget.item(row).data(Qt.ItemDataRole.UserRole)
+        if isinstance(doc, dict) and "path" in doc:
+            paths.add(str(doc["path"]))
+    return paths
+
+
+@benchmark("screens.document_dropped_500")
+def document_dropped_500(ctx: BenchContext) -> Result:
+    """A file dropped in the folder while 500 documents are listed reaches the
+    seven views (the library attached, the folder watched, the seats showing
+    point 1, where the file goes): the longest stall of the GUI thread from the drop until its text
+    is indexed, and the time from the file's close to the seventh view listing
+    it. Beside it, the library's list of 500 documents in one query against one
+    query per document (what every view ran on every event before)."""
+    from bench.documents_bench import text_pdf
+    from bench.master_process import _StallMeter
+    from demo import demo_config
+    from screens.app import TableViews, application, freeze_startup_objects
+    from screens.demo import script_commands, settle
+    from screens.session_model import SessionModel
+    from sync.library import DocumentLibrary
+    from sync.service import DocumentSync
+    from sync.workers import ExtractionPool
+    from table_app.council.engine import SessionEngine
+    from table_app.journal import Journal
+    from table_app.store import open_database
+
+    listed_n = 100 if ctx.quick else 500
+    drops = 5 if ctx.quick else 20
+    app = application()
+    config = demo_config(ctx.workdir("dropped-500"))
+    folder = config.documents_folder
+    for n in range(listed_n):  # a fifth for the session's points, the rest in the archive
+        if n % 5 == 0:
+            target = folder / "Séances" / "2026-11-28" / f"0{n % 4 + 1} - Point" / f"piece-{n}.pdf"
+        else:
+            target = folder / "Archives" / str(2016 + n % 10) / f"document-{n}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(text_pdf(1, n))
+    db = open_database(config.database_url)
+    pool = ExtractionPool(office_profile_dir=config.data_dir / "libreoffice-profile")
+    library = DocumentLibrary(db, folder, config.data_dir, pool)
+    log(f"  listing {listed_n} documents…")
+    library.reconcile()
+    ids = [d["document_id"] for d in library.documents()]
+
+    def timed(run: Any) -> float:
+        runs = []
+        for _ in range(5):
+            start = time.perf_counter_ns()
+            run()
+            runs.append((time.perf_counter_ns() - start) / 1e6)
+        return sorted(runs)[2]
+
+    one_query_ms = timed(library.documents)
+    per_document_ms = timed(lambda: [library.document(i) for i in ids])
+
+    engine = SessionEngine(Journal(db), config)
+    model = SessionModel(engine, library=library)
+    views = TableViews(config, model, windowed=True)
+    widgets = {role: view.widget for role, view in views.views.items()}
+    for widget in widgets.values():
+        widget.resize(1920, 1080)
+        widget.show()
+    commands = script_commands()
+    upto = next(n for n, c in enumerate(commands) if c["cmd"] == "take_up")  # point 1
+    for command in commands[: upto + 1]:
+        command.pop("by", None)
+        model.execute(command)
+    settle(200, until=lambda: model.documents.loaded, timeout_s=60)
+    service = DocumentSync(library)
+    service.start(scan=False)
+    settle(500)
+    freeze_startup_objects()  # what the kiosk does once, 10 s after its start
+
+    def lists(role: str) -> Any:
+        widget: Any = widgets[role]
+        return widget.projection.list if role == "master" else widget.documents.list
+
+    meter = _StallMeter()
+    stalls: list[float] = []
+    delays: list[float] = []
+    try:
+        for n in range(drops):
+            rel = f"Séances/2026-11-28/01 - Point/ajout-{n}.pdf"
+            data = text_pdf(2, 1000 + n)
+            meter.take()
+            with (folder / rel).open("wb") as out:
+                out.write(data)
+            closed = time.perf_counter()
+
+            def everywhere(path: str = rel) -> bool:
+                return all(path in _listed_paths(lists(k)) for k in widgets)
+
+            settle(1, until=everywhere, timeout_s=60)
+            if not everywhere():
+                missing = {k: sorted(_listed_paths(lists(k)))[:3] for k in widgets}
+                raise RuntimeError(f"{rel} did not reach the seven views: {missing}")
+            delays.append((time.perf_counter() - closed) * 1000)
+            settle(20, until=lambda: service.wait_idle(0), timeout_s=60)  # its text indexed too
+            settle(300)
+            stalls.append(meter.take())
+    finally:
+        service.stop()
+        for widget in widgets.values():
+            widget.close()
+        model.close()
+        pool.close()
+    del app
+    stall_max = max(stalls)
+    extra = {
+        "stall_max_ms": stall_max,
+        "stall_median_ms": statistics.median(stalls),
+        "listed_median_ms": statistics.median(delays),
+        "listed_max_ms": max(delays),
+        "documents": listed_n,
+        "drops": drops,
+        "views": len(widgets),
+        "library_one_query_ms": one_query_ms,
+        "library_query_per_document_ms": per_document_ms,
+        "quiet_s": service.quiet_s,
+    }
+    return Result(
+        "screens.document_dropped_500",
+        stall_max,
+        "ms",
+        16,
+        "lower",
+        extra,
+        f"{drops} files dropped with {listed_n} documents listed: the GUI thread's longest stall "
+        f"{stall_max:.1f} ms (median per drop {statistics.median(stalls):.1f} ms); on the seven "
+        f"views {statistics.median(delays):.0f} ms after the file's close (median; the folder "
+        f"waits {service.quiet_s * 1000:.0f} ms of quiet); the list of {listed_n} documents "
+        f"{one_query_ms:.1f} ms in one query, {per_document_ms:.0f} ms with one query per document",
+    )

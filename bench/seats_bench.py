@@ -6,7 +6,7 @@ devices would do elsewhere, so they are an upper bound of the master's share.
 
 The last three run the table as it runs: the master in its own process
 (``bench.master_process``: the demo engine, the seven views offscreen, the
-feed served from the Qt loop) and real seat processes (``table-app seat
+feed served from its own ``seat-feed`` thread) and real seat processes (``table-app seat
 --report``) or headless feed clients in front of it. A latency is measured
 between two processes on one ``time.monotonic()`` clock: the master says when
 it handed an event to the feed, the seat when that event's repaint was done

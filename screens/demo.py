@@ -4,8 +4,9 @@ On a desktop it opens the seven views as windows, the session convened and
 the roll call under way, for a person to drive. With no display it runs
 offscreen: it plays the demo session through the real engine and writes
 screenshots of all seven views at four moments (roll call, a point under
-discussion with its document projected, a vote just recorded, the closed
-session) into a folder whose path it prints.
+discussion with its document projected — one seat reading it in « Plein
+écran » —, a vote just recorded, the closed session) into a folder whose path
+it prints; ``on_moment`` lets the screenshot tests measure each view then.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtWidgets import QWidget
 
 from demo import DEMO_SCRIPT, demo_config
 from screens.app import VIEW_SIZE, TableViews, application, windowed_scale
@@ -43,6 +45,15 @@ MOMENTS = (
     ("3-vote-enregistre", lambda c: c["cmd"] == "vote" and c.get("item") == "p2"),
     ("4-seance-close", lambda c: c["cmd"] == "close"),
 )
+
+#: The seat whose councillor reads the projected budget in « Plein écran »
+#: during point 2 (the others follow the mayor in the seat's own layout).
+READING_SEAT = "Siège 2"
+
+#: Told of each moment the offscreen demo photographs: its name and the
+#: windows on screen then (by role, or the dialog's name). The screenshot tests
+#: measure them (tests/screens/readability.py).
+MomentHook = Callable[[str, dict[str, QWidget]], None]
 
 
 def has_display() -> bool:
@@ -145,6 +156,17 @@ def _viewer_factory() -> tuple[Any, Any]:
     return renderer, lambda parent: DocumentViewer(renderer, parent)
 
 
+def read_full_screen(views: TableViews, role: str) -> None:
+    """A councillor touches « Plein écran » under the page the mayor projects."""
+    view = views.views.get(role)
+    viewer = getattr(getattr(view.widget, "documents", None), "viewer", None) if view else None
+    if viewer is None:
+        return
+    settle(50, until=lambda: viewer.page_count() > 0, timeout_s=15)  # the page has come
+    if not viewer.reading_mode():
+        viewer.reading_button.click()
+
+
 def screenshot_all(views: TableViews, folder: Path, moment: str) -> list[Path]:
     paths = []
     for role, view in views.views.items():
@@ -155,7 +177,7 @@ def screenshot_all(views: TableViews, folder: Path, moment: str) -> list[Path]:
     return paths
 
 
-def run_offscreen(root: Path, shots: Path) -> int:
+def run_offscreen(root: Path, shots: Path, on_moment: MomentHook | None = None) -> int:
     app = application()
     table = DemoTable(root, windowed=True)
     try:
@@ -174,14 +196,18 @@ def run_offscreen(root: Path, shots: Path) -> int:
                 if after(command):
                     if moment == "1-appel":
                         table.views.views["master"].widget.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
+                    if moment == "2-point-en-discussion":
+                        read_full_screen(table.views, READING_SEAT)
                     settle(80, until=lambda: _renders_done(table), timeout_s=15)
                     taken += screenshot_all(table.views, shots, moment)
+                    if on_moment is not None:
+                        on_moment(moment, {r: v.widget for r, v in table.views.views.items()})
         app.processEvents()
         # The secretary writes the debates, the mayor and the secretary sign by
         # hand, then the secretary produces, signs and publishes.
         master: Any = table.views.views["master"].widget
         panel = master.secretary
-        taken += prepare_documents(panel, shots)
+        taken += prepare_documents(panel, shots, on_moment)
         finished: list[Any] = []
         panel.export_finished.connect(finished.append)
         panel.produce()
@@ -204,6 +230,8 @@ def run_offscreen(root: Path, shots: Path) -> int:
         path = shots / "5-secretariat-maire.png"
         master.grab().save(str(path))
         taken.append(path)
+        if on_moment is not None:
+            on_moment("5-secretariat", {"master": master})
     finally:
         table.close()
     print(f"Démonstration jouée : {len(taken)} captures d'écran des vues dans {shots}")
@@ -268,7 +296,7 @@ def _draw_on_pad(pad: Any, seed: int) -> None:
         QTest.mouseRelease(pad, left, none, points[-1])
 
 
-def prepare_documents(panel: Any, shots: Path) -> list[Path]:
+def prepare_documents(panel: Any, shots: Path, on_moment: MomentHook | None = None) -> list[Path]:
     """The debates written in their dialog, the two signatures drawn on the pad;
     screenshots of both dialogs."""
     taken = []
@@ -283,6 +311,8 @@ def prepare_documents(panel: Any, shots: Path) -> list[Path]:
     path = shots / "5-synthese-des-debats.png"
     debates.grab().save(str(path))
     taken.append(path)
+    if on_moment is not None:
+        on_moment("5-synthese-des-debats", {"debates": debates})
     debates.accept()  # closing saves the last summary typed
     for seed, role in enumerate(("maire", "secretaire")):
         dialog = panel.open_signature(role)
@@ -295,6 +325,8 @@ def prepare_documents(panel: Any, shots: Path) -> list[Path]:
             path = shots / "5-signature-du-maire.png"
             dialog.grab().save(str(path))
             taken.append(path)
+        if on_moment is not None:
+            on_moment(f"5-signature-{role}", {"signature": dialog})
         dialog.accept()
     return taken
 

@@ -13,17 +13,15 @@ page at its fitted size, scaled, fills in around it meanwhile.
 
 Seven viewers in one process may flip at once (the mayor projects a page to
 every seat that follows): their repaints and their strips' scrolling go through
-one ``_Pacer``, which runs a piece per pass of the event loop, so the GUI
+one ``Pacer`` (``screens.pacing``), which runs a piece per pass of the event loop, so the GUI
 thread is never held for seven windows' repaints in a row.
 """
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import math
 import weakref
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +74,7 @@ from PySide6.QtWidgets import (
 )
 
 from screens.note_layer import NoteLayer, NoteTool
+from screens.pacing import Pacer, pacer
 from screens.render import (
     PRIORITY_PREFETCH,
     PRIORITY_THUMBNAIL,
@@ -85,7 +84,6 @@ from screens.render import (
     PageRenderer,
     RenderKey,
 )
-from screens.widgets import ElidedLabel
 from table_app.notes import Note
 
 LOADING_PAGE = "Chargement de la page…"
@@ -96,8 +94,9 @@ ZOOM_STEP = 1.25
 #: A zoomed page larger than this is rendered by visible tiles, not whole.
 MAX_WHOLE_PAGE_PIXELS = 8 * 2**20
 _TILE = 512  # tiles of a zoomed page snap to this grid (device pixels)
-_THUMB_SIZE = QSize(150, 200)  # logical pixels; rendered at the device pixel ratio
+_THUMB_SIZE = QSize(130, 174)  # logical pixels; rendered at the device pixel ratio
 _BUTTON_HEIGHT = 72  # ≥ 12 mm on a 23" 1920x1080 screen (≈ 0.265 mm a pixel)
+_THUMB_NUMBER_PX = 22  # capitals 4.2 mm high (4 mm at least, tests/screens/readability.py)
 _BACKGROUND = QColor("#4a4d52")
 _STRIP = QColor("#2f3237")
 _MESSAGE_FLAGS = int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
@@ -118,47 +117,8 @@ class FitMode(enum.Enum):
 # --- work spread over passes of the event loop ---------------------------------------------
 
 
-class _Pacer(QObject):
-    """GUI work that can wait for the next pass of the event loop, one piece a pass.
-
-    Seven viewers that flip together would otherwise repaint seven windows in
-    one pass (10 ms and more on the table's two cores: a dropped frame, a touch
-    answered late).  A piece is keyed by its owner and kind: posted again
-    before it ran, it keeps its place in line and runs once.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._pending: OrderedDict[tuple[int, str], Callable[[], None]] = OrderedDict()
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(0)
-        self._timer.timeout.connect(self._on_timer_timeout)
-
-    def post(self, owner: object, kind: str, work: Callable[[], None]) -> None:
-        self._pending[(id(owner), kind)] = work
-        if not self._timer.isActive():
-            self._timer.start()
-
-    def _on_timer_timeout(self) -> None:
-        if not self._pending:
-            return
-        _key, work = self._pending.popitem(last=False)
-        if self._pending:
-            self._timer.start()
-        with contextlib.suppress(RuntimeError):  # its widget was deleted meanwhile
-            work()
-
-
-_pacer_instance: _Pacer | None = None
-
-
-def _pacer() -> _Pacer:
-    """The one pacer of the GUI thread (made on first use, once Qt runs)."""
-    global _pacer_instance
-    if _pacer_instance is None:
-        _pacer_instance = _Pacer()
-    return _pacer_instance
+def _pacer() -> Pacer:
+    return pacer()
 
 
 # --- the page canvas --------------------------------------------------------------------------
@@ -389,7 +349,7 @@ class _PageCanvas(QAbstractScrollArea):
 
     def _refresh(self) -> None:
         """Repaint what a new page, image or message touches: on a flip between pages
-        of one size, the page and not the background around it; paced (``_Pacer``)."""
+        of one size, the page and not the background around it; paced (``Pacer``)."""
         if self.page_size is None:
             area = self.viewport().rect()
         else:
@@ -691,10 +651,14 @@ class _ThumbnailDelegate(QStyledItemDelegate):
         font = self._fonts.get(key)
         if font is None:
             font = QFont(base)
-            font.setPixelSize(20)
+            font.setPixelSize(_THUMB_NUMBER_PX)
             font.setBold(bold)
             self._fonts[key] = font
         return font
+
+    def text_font(self, base: QFont) -> QFont:
+        """The font the page numbers are drawn in (measured by the screenshot tests)."""
+        return self._number_font(base, False)
 
     def paint(
         self,
@@ -731,7 +695,7 @@ class _ThumbnailDelegate(QStyledItemDelegate):
             painter.fillRect(box.adjusted(20, 0, -20, 0), _THUMB_PLACEHOLDER)
         painter.setPen(_THUMB_NUMBER)
         painter.setFont(self._number_font(painter.font(), selected))
-        label = QRect(rect.x(), box.bottom() + 4, rect.width(), 30)
+        label = QRect(rect.x(), box.bottom() + 4, rect.width(), 32)
         painter.drawText(label, int(Qt.AlignmentFlag.AlignCenter), str(index.row() + 1))
         painter.restore()
 
@@ -762,6 +726,8 @@ class DocumentViewer(QWidget):
         note_text_requested(int, float, float): a text is to be pinned at this
             page and point (in the page's points).
         note_erase_requested(int): the note with this id was touched with the eraser.
+        reading_mode_changed(bool): the viewer took its whole window (True) or
+            went back to its place (False): "Plein écran".
     """
 
     navigation_requested = Signal()
@@ -774,6 +740,7 @@ class DocumentViewer(QWidget):
     note_drawn = Signal(object)
     note_text_requested = Signal(int, float, float)
     note_erase_requested = Signal(int)
+    reading_mode_changed = Signal(bool)
 
     def __init__(self, renderer: PageRenderer, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -795,6 +762,12 @@ class DocumentViewer(QWidget):
         self._thumb_key_of: dict[int, RenderKey] = {}  # by page, for the document shown
         self._thumb_ratio = 0.0
         self._notes: list[Note] = []  # the member's notes on this document (all pages)
+        # Largeur or Page entière touched for this document; until then a
+        # portrait page is fitted to the width, any other to the page.
+        self._fit_chosen = False
+        # In the reading mode: where the viewer was, what holds its place, the
+        # cover over the window that holds the viewer now.
+        self._reading: tuple[QWidget, QWidget, QWidget] | None = None
         self._update_timer = QTimer(self)
         self._update_timer.setSingleShot(True)
         self._update_timer.setInterval(0)
@@ -814,7 +787,9 @@ class DocumentViewer(QWidget):
         self._update_controls()
 
     def _build(self) -> None:
-        self.title_label = ElidedLabel(self)
+        # A long title wraps onto a second line rather than ending in "…".
+        self.title_label = QLabel(self)
+        self.title_label.setWordWrap(True)
         title_font = QFont(self.font())
         title_font.setPixelSize(26)
         self.title_label.setFont(title_font)
@@ -885,6 +860,12 @@ class DocumentViewer(QWidget):
         )
         self.zoom_out_button = self._button("−", self._by_hand(self.zoom_out), "Zoom −")
         self.zoom_in_button = self._button("+", self._by_hand(self.zoom_in), "Zoom +")
+        # One touch in, one out: the page over the whole screen, to read a
+        # table of figures (not a move in the document: a seat keeps following).
+        self.reading_button = self._button(
+            "Plein écran", self._on_reading_button_clicked, "Plein écran"
+        )
+        self.reading_button.setCheckable(True)
         for button in (self.fit_width_button, self.fit_page_button):
             button.setCheckable(True)
         self._fit_group = QButtonGroup(self)
@@ -894,7 +875,7 @@ class DocumentViewer(QWidget):
         self.fit_page_button.setChecked(True)
         footer = QHBoxLayout()
         footer.setContentsMargins(12, 8, 12, 8)
-        footer.setSpacing(12)
+        footer.setSpacing(10)
         footer.addWidget(self.previous_button)
         footer.addWidget(self.next_button)
         footer.addStretch(1)
@@ -903,6 +884,7 @@ class DocumentViewer(QWidget):
         footer.addStretch(1)
         footer.addWidget(self.zoom_out_button)
         footer.addWidget(self.zoom_in_button)
+        footer.addWidget(self.reading_button)
 
         self._footer = footer
         layout = QVBoxLayout(self)
@@ -923,12 +905,13 @@ class DocumentViewer(QWidget):
 
     def _button(self, text: str, slot: Callable[[], None], name: str) -> QPushButton:
         button = QPushButton(text, self)
+        button.setObjectName("viewerButton")
         button.setToolTip(name)
         font = QFont(button.font())
         font.setPixelSize(22)
         button.setFont(font)
         button.setMinimumHeight(_BUTTON_HEIGHT)
-        button.setMinimumWidth(max(_BUTTON_HEIGHT, button.sizeHint().width() + 24))
+        button.setMinimumWidth(_BUTTON_HEIGHT)
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.setAccessibleName(name)
         button.clicked.connect(slot)
@@ -938,6 +921,76 @@ class DocumentViewer(QWidget):
         """A seat's private notes: the tool column, beside the thumbnail strip
         (one or the other is shown: the page keeps its size)."""
         self._body.insertWidget(1, tools)
+
+    # --- the reading mode ------------------------------------------------------------------
+
+    def reading_mode(self) -> bool:
+        """Whether the viewer covers its whole window ("Plein écran")."""
+        return self._reading is not None
+
+    def set_reading_mode(self, on: bool) -> None:
+        """Lay the viewer over the whole of its window, the page read at the
+        screen's size, or put it back in its place (the button, or Échap).
+
+        The viewer moves into a cover over its window; a blank widget keeps its
+        place in its layout meanwhile, so nothing else moves or resizes.
+        """
+        if on == self.reading_mode():
+            return
+        if on:
+            host = self.parentWidget()
+            layout = host.layout() if host is not None else None
+            if host is None or layout is None:
+                self.reading_button.setChecked(False)
+                return  # a window of its own: it has its screen already
+            placeholder = QWidget(host)
+            placeholder.setSizePolicy(self.sizePolicy())
+            if layout.replaceWidget(self, placeholder) is None:
+                placeholder.deleteLater()
+                self.reading_button.setChecked(False)
+                return
+            window = self.window()
+            cover = QWidget(window)
+            cover.setObjectName("readingMode")
+            cover.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+            cover_layout = QVBoxLayout(cover)
+            cover_layout.setContentsMargins(0, 0, 0, 0)
+            cover_layout.addWidget(self)
+            cover.setGeometry(window.rect())
+            window.installEventFilter(self)  # the cover follows the window's size
+            self._reading = (host, placeholder, cover)
+            cover.show()
+            cover.raise_()
+        else:
+            assert self._reading is not None
+            host, placeholder, cover = self._reading
+            self._reading = None
+            self.window().removeEventFilter(self)
+            covering = cover.layout()
+            if covering is not None:
+                covering.removeWidget(self)
+            self.setParent(host)
+            host_layout = host.layout()
+            if host_layout is not None:
+                host_layout.replaceWidget(placeholder, self)
+            placeholder.deleteLater()
+            cover.deleteLater()
+        self.show()
+        self.reading_button.setChecked(on)
+        self.reading_button.setText("Quitter le plein écran" if on else "Plein écran")
+        self.reading_button.setAccessibleName("Quitter le plein écran" if on else "Plein écran")
+        self.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.reading_mode_changed.emit(on)
+
+    def _on_reading_button_clicked(self) -> None:
+        self.set_reading_mode(not self.reading_mode())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if self._reading is not None and event.type() == QEvent.Type.Resize:
+            cover = self._reading[2]
+            if watched is cover.parentWidget() and isinstance(watched, QWidget):
+                cover.setGeometry(watched.rect())
+        return super().eventFilter(watched, event)
 
     # --- a member's private notes -------------------------------------------------------------
 
@@ -990,6 +1043,7 @@ class DocumentViewer(QWidget):
         self._thumbnails.reset(0)
         self._notes = []
         self._show_page_notes()
+        self._fit_chosen = False
         self.canvas.zoom = 1.0
         self.canvas.clear(LOADING_DOCUMENT)
         self.title_label.setText(title)
@@ -1028,6 +1082,9 @@ class DocumentViewer(QWidget):
         return self.canvas.fit
 
     def set_fit_mode(self, fit: FitMode) -> None:
+        """Fit the pages to the width or whole, as a person chose: kept for the
+        rest of the document (a new document starts from the default again)."""
+        self._fit_chosen = True
         (self.fit_width_button if fit is FitMode.WIDTH else self.fit_page_button).setChecked(True)
         if fit is self.canvas.fit and self.canvas.zoom == 1.0:
             return
@@ -1086,6 +1143,10 @@ class DocumentViewer(QWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
         key = event.key()
         vertical = self.canvas.verticalScrollBar()
+        if key == Qt.Key.Key_Escape and self.reading_mode():
+            self.set_reading_mode(False)
+            event.accept()
+            return
         if key in (Qt.Key.Key_PageDown, Qt.Key.Key_Right, Qt.Key.Key_Space):
             self.next_page()
         elif key in (Qt.Key.Key_PageUp, Qt.Key.Key_Left):
@@ -1126,6 +1187,8 @@ class DocumentViewer(QWidget):
         changed = index != self._page or self.canvas.page_size is None
         self._page = index
         self._base_key = self._shown_key = self._detail_key = None
+        if not self._fit_chosen:
+            self._default_fit(index)
         stand_in = self._cached_thumbnail(index)
         self._show_page_notes(repaint=False)  # show_page repaints, paced
         self.canvas.show_page(self._page_size(index), stand_in)
@@ -1134,6 +1197,16 @@ class DocumentViewer(QWidget):
         if changed:
             self.page_changed.emit(index + 1)
         self._update_renders()
+
+    def _default_fit(self, index: int) -> None:
+        """A portrait page fitted to the width (the text of an A4 page then at
+        least its printed size at a seat), a landscape one (a plan) whole."""
+        size = self._page_size(index)
+        fit = FitMode.WIDTH if size.height() > size.width() else FitMode.PAGE
+        (self.fit_width_button if fit is FitMode.WIDTH else self.fit_page_button).setChecked(True)
+        if fit is not self.canvas.fit:
+            self.canvas.fit = fit
+            self.canvas.zoom = 1.0
 
     def _restart_page(self) -> None:
         """Same page, new fit: everything requested for the old size is stale."""
@@ -1396,3 +1469,4 @@ class DocumentViewer(QWidget):
         self.zoom_in_button.setEnabled(count > 0 and self.canvas.zoom < ZOOM_MAX - 1e-6)
         self.fit_width_button.setEnabled(count > 0)
         self.fit_page_button.setEnabled(count > 0)
+        self.reading_button.setEnabled(count > 0 or self.reading_mode())

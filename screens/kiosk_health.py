@@ -44,7 +44,7 @@ def watcher_state(service: DocumentSync) -> WatcherState:
 
 
 def seats_state(seats: SeatService) -> SeatsState:
-    return SeatsState(seats.port, tuple(sorted(seats.server.seats)))
+    return SeatsState(seats.port, tuple(sorted(seats.server.connected)))
 
 
 class KioskHealth(QObject):

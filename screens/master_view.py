@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -35,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from screens.answers_view import AnswersPanel
+from screens.pacing import pacer
 from screens.pin_pad import PinDialog
 from screens.secretary_view import SecretaryPanel
 from screens.session_model import SessionModel
@@ -43,13 +46,14 @@ from screens.widgets import (
     AgendaList,
     HeaderBar,
     MessageBanner,
-    QuorumBadge,
     dialog_buttons,
     item_line,
     label,
+    restyle,
 )
 from table_app.council import rules
 from table_app.council.errors import CommandRefused
+from table_app.council.events import EventType
 from table_app.council.state import (
     ANSWER_LABELS,
     Answer,
@@ -107,53 +111,166 @@ def answers_summary(session: Session) -> str:
     )
 
 
+def _initial(name: str) -> str:
+    """ "Martine Fabre" → "M. Fabre": a holder's name beside a state."""
+    first, _, last = name.partition(" ")
+    return f"{first[0]}. {last}" if last else name
+
+
+def proxy_holder(session: Session, member_id: str) -> str | None:
+    """Who holds ``member_id``'s procuration now, if anybody."""
+    return next((p.holder for p in session.proxies if p.active and p.giver == member_id), None)
+
+
+def attendance_state(session: Session, member_id: str) -> tuple[str, str, str]:
+    """A member's state at the roll call, whatever button was touched: its word,
+    the name of its colour in the theme, and a detail (when they came or left,
+    who holds their procuration, what they answered ahead).
+
+    Présent, représenté (absent, their procuration held by another member),
+    excusé, absent: a member not yet marked is absent (not counted present).
+    """
+    att = session.attendance[member_id]
+    last = att.movements[-1] if att.movements else None
+    answer = session.answer_of(member_id)
+    answered = roll_call_answer(answer)
+    if att.status is Presence.PRESENT:
+        came = f"arrivé à {last['at'][11:16]}" if last and last["kind"] == "arrivee" else ""
+        return ("Présent", "statePresent", came)
+    holder = proxy_holder(session, member_id)
+    if holder is not None:
+        return ("Représenté", "stateRepresented", f"par {_initial(session.name(holder))}")
+    if att.status is Presence.EXCUSED:
+        return ("Excusé", "stateExcused", "a répondu" if answered else "")
+    if att.status is Presence.LEFT and last is not None:
+        return ("Absent", "stateAbsent", f"parti à {last['at'][11:16]}")
+    if answer is not None and answer.answer is AnswerKind.PRESENT:
+        return ("Absent", "stateAbsent", "attendu")  # has said they would come
+    return ("Absent", "stateAbsent", answered)
+
+
+class ProxyDialog(QDialog):
+    """Who holds a member's procuration: one touch on a name records it,
+    "Pas de procuration" withdraws it. A refusal is shown here, in words (and at
+    the top of the screen), and the dialog stays open.
+    """
+
+    def __init__(
+        self,
+        giver: str,
+        members: list[tuple[str, str]],
+        holder: str | None,
+        submit: Callable[[str | None], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._submit = submit
+        self._holder = holder
+        self.setWindowTitle(f"Procuration de {giver}")
+        layout = QVBoxLayout(self)
+        layout.setSpacing(16)
+        layout.addWidget(label(f"Procuration de {giver} : qui la détient ?", "sectionTitle"))
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        self.choices: dict[str, QPushButton] = {}
+        for n, (member_id, name) in enumerate(members):
+            button = _button(name)
+            button.setCheckable(True)
+            button.clicked.connect(lambda _checked=False, m=member_id: self.choose(m))
+            grid.addWidget(button, n // 3, n % 3)
+            self.choices[member_id] = button
+        layout.addLayout(grid)
+        self.refusal = label("", "refusal", wrap=True)
+        self.refusal.hide()
+        layout.addWidget(self.refusal)
+        row = QHBoxLayout()
+        row.setSpacing(32)
+        self.none_button = _button("Pas de procuration", "danger")
+        self.none_button.clicked.connect(lambda: self.choose(None))
+        self.cancel_button = _button("Annuler")
+        self.cancel_button.clicked.connect(self.reject)
+        row.addWidget(self.none_button)
+        row.addStretch(1)
+        row.addWidget(self.cancel_button)
+        layout.addLayout(row)
+        self._show_holder()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        # Sized once the theme has given the names their font and padding:
+        # each name whole on its button (adjustSize would stop at two thirds
+        # of the screen).
+        self.resize(self.sizeHint())
+        super().showEvent(event)
+
+    def _show_holder(self) -> None:
+        for member_id, button in self.choices.items():
+            button.setChecked(member_id == self._holder)
+        self.none_button.setEnabled(self._holder is not None)
+
+    def choose(self, holder: str | None) -> None:
+        refusal = self._submit(holder)
+        if refusal is None:
+            self.accept()
+            return
+        self.refusal.setText(refusal)
+        self.refusal.show()
+        self._show_holder()  # the refused touch is undone
+
+
 class RollCallPanel(QWidget):
-    """Présent, absent, excusé; procurations; quorum; secretary; opening."""
+    """Présent, absent, excusé; procurations; secretary; opening.
+
+    Each member's state shows in a word and a colour (``attendance_state``),
+    the members in two columns: up to 19 (a commune under 2,500) without
+    scrolling on the 1080-pixel master screen. The quorum is the header's.
+    """
 
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.proxy_dialog: ProxyDialog | None = None
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 4, 0)
         top = QHBoxLayout()
-        self.quorum = QuorumBadge()
+        top.addWidget(label("Secrétaire de séance :"))
+        self.secretary = QComboBox()
+        self.secretary.setMinimumWidth(420)
+        # Nobody by default (never the mayor because they come first): the
+        # secretary named, or the one the mayor touches.
+        self.secretary.setPlaceholderText("Choisissez un élu présent")
+        top.addWidget(self.secretary)
+        self.secretary_button = _button("Nommer")
+        self.secretary_button.clicked.connect(self._on_secretary_button_clicked)
+        top.addWidget(self.secretary_button)
+        self.secretary_label = label("", "muted")
+        top.addWidget(self.secretary_label, 1)
         self.open_button = _button("Ouvrir la séance", "primary")
         self.open_button.clicked.connect(lambda: self.model.execute({"cmd": "open"}))
         self.carence_button = _button("Constater l'absence de quorum", "danger")
         self.carence_button.clicked.connect(
             lambda: self.model.execute({"cmd": "record_lack_of_quorum"})
         )
-        top.addWidget(self.quorum, 1)
         top.addWidget(self.carence_button)
         top.addWidget(self.open_button)
         layout.addLayout(top)
-
-        secretary = QHBoxLayout()
-        secretary.addWidget(label("Secrétaire de séance :"))
-        self.secretary = QComboBox()
-        self.secretary.setMinimumWidth(420)
-        secretary.addWidget(self.secretary)
-        self.secretary_button = _button("Nommer")
-        self.secretary_button.clicked.connect(self._on_secretary_button_clicked)
-        secretary.addWidget(self.secretary_button)
-        self.secretary_label = label("", "muted")
-        secretary.addWidget(self.secretary_label, 1)
-        layout.addLayout(secretary)
         # What the members answered before the session (« Réponses avant la séance »).
         self.answers_summary = label("", "muted", wrap=True)
+        self.answers_summary.hide()
         layout.addWidget(self.answers_summary)
 
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
+        self.members_area = QScrollArea()
+        self.members_area.setWidgetResizable(True)
         grid_host = QWidget()
+        grid_host.setObjectName("rollCallGrid")
         self.grid = QGridLayout(grid_host)
-        self.grid.setHorizontalSpacing(14)
-        self.grid.setVerticalSpacing(8)
-        scroll.setWidget(grid_host)
-        layout.addWidget(scroll, 1)
+        self.grid.setContentsMargins(8, 6, 8, 6)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.setVerticalSpacing(6)
+        self.members_area.setWidget(grid_host)
+        layout.addWidget(self.members_area, 1)
         self._rows: dict[str, dict[str, Any]] = {}
 
     def show_session(self, session: Session | None) -> None:
-        self.quorum.show_session(session)
         if session is None:
             return
         if not self._rows:
@@ -162,64 +279,83 @@ class RollCallPanel(QWidget):
         active = {p.giver: p.holder for p in session.proxies if p.active}
         for member_id, row in self._rows.items():
             att = session.attendance[member_id]
-            state = {
+            touched = {
                 Presence.PRESENT: "present",
                 Presence.ABSENT: "absent",
                 Presence.LEFT: "absent",
                 Presence.EXCUSED: "excused",
             }.get(att.status)
             for key, button in row["buttons"].items():
-                button.setChecked(key == state)
-            last = att.movements[-1] if att.movements else None
-            row["time"].setText(
-                f"{'arrivé' if last['kind'] == 'arrivee' else 'parti'} à {last['at'][11:16]}"
-                if last
-                else ""
-            )
-            answer = session.answer_of(member_id)
-            row["answer"].setText(roll_call_answer(answer))
-            row["answer"].setVisible(answer is not None)
-            combo: QComboBox = row["proxy"]
-            holder = active.get(member_id)
-            index = max(combo.findData(holder), 0) if holder else 0
-            if combo.currentIndex() != index:
-                combo.blockSignals(True)
-                combo.setCurrentIndex(index)
-                combo.blockSignals(False)
-            combo.setEnabled(member_id not in present or holder is not None)
+                button.setChecked(key == touched)
+            word, colour, detail = attendance_state(session, member_id)
+            row["state"].setText(word)
+            restyle(row["state"], colour)
+            row["detail"].setText(detail)
+            # A member present gives no procuration (one given before they came
+            # may still be withdrawn).
+            row["proxy"].setVisible(member_id not in present or member_id in active)
+        self._show_secretaries(session, present)
+        self.answers_summary.setText(answers_summary(session))
+        self.answers_summary.setVisible(bool(self.answers_summary.text()))
+        convened = session.status.value == "convoquee"
+        self.open_button.setVisible(convened)
+        self.carence_button.setVisible(convened)
+
+    def _show_secretaries(self, session: Session, present: set[str]) -> None:
         choices = sorted(present, key=lambda m: session.members[m].rank)
+        chosen = self.secretary.currentData()
         if [self.secretary.itemData(n) for n in range(self.secretary.count())] != choices:
+            self.secretary.blockSignals(True)
             self.secretary.clear()
             for member_id in choices:
                 self.secretary.addItem(session.name(member_id), member_id)
+            self.secretary.blockSignals(False)
+            named = next((m for m in session.secretaries if m in choices), None)
+            keep = chosen if chosen in choices else named
+            self.secretary.setCurrentIndex(self.secretary.findData(keep) if keep else -1)
+        elif chosen is None and session.secretaries:
+            self.secretary.setCurrentIndex(self.secretary.findData(session.secretaries[0]))
         self.secretary_label.setText(
             "Nommé(e) : " + ", ".join(session.name(m) for m in session.secretaries)
             if session.secretaries
             else ""
         )
-        self.answers_summary.setText(answers_summary(session))
-        convened = session.status.value == "convoquee"
-        self.open_button.setVisible(convened)
-        self.carence_button.setVisible(convened)
 
     def rows_excused(self, member_id: str) -> QPushButton:
         button: QPushButton = self._rows[member_id]["buttons"]["excused"]
         return button
 
     def _build_rows(self, session: Session) -> None:
-        for row_no, member in enumerate(sorted(session.members.values(), key=lambda m: m.rank)):
+        members = sorted(session.members.values(), key=lambda m: m.rank)
+        per_column = max(1, -(-len(members) // 2))
+        self.grid.setColumnMinimumWidth(5, 28)  # between the two columns
+        for column in (5, 11):  # what room is left goes between and after them
+            self.grid.setColumnStretch(column, 1)
+        for n, member in enumerate(members):
+            row_no, first = n % per_column, 6 * (n // per_column)
             role = {"maire": "maire", "adjoint": "adjoint"}.get(member.role, "")
-            name = label(f"{member.name}" + (f" ({role})" if role else ""))
-            # Under the name, what the member answered before the session, if anything.
-            answer = label("", "answerNote")
-            answer.hide()
+            # The name, and under it the state in a word and a colour, and its detail.
+            name = label(member.name)
+            if role:
+                name.setToolTip(role)
+            state = label("", "stateAbsent")
+            state.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+            detail = label("", "stateDetail")
+            under = QHBoxLayout()
+            under.setContentsMargins(0, 0, 0, 0)
+            under.setSpacing(8)
+            under.addWidget(state)
+            under.addWidget(detail)
             who = QWidget()
+            # Its own width: the room left goes between the columns, never taken
+            # from the buttons.
+            who.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
             who_layout = QVBoxLayout(who)
             who_layout.setContentsMargins(0, 0, 0, 0)
-            who_layout.setSpacing(0)
+            who_layout.setSpacing(2)
             who_layout.addWidget(name)
-            who_layout.addWidget(answer)
-            self.grid.addWidget(who, row_no, 0)
+            who_layout.addLayout(under)
+            self.grid.addWidget(who, row_no, first)
             buttons: dict[str, QPushButton] = {}
             for col, (key, text) in enumerate(_PRESENCE_BUTTONS, start=1):
                 button = _button(text, key)
@@ -227,26 +363,19 @@ class RollCallPanel(QWidget):
                 button.clicked.connect(
                     lambda _checked=False, m=member.id, k=key: self._on_presence_clicked(m, k)
                 )
-                self.grid.addWidget(button, row_no, col)
+                self.grid.addWidget(button, row_no, first + col)
                 buttons[key] = button
-            proxy = QComboBox()
-            proxy.setMinimumWidth(440)
-            proxy.addItem("Pas de procuration", None)
-            for other in sorted(session.members.values(), key=lambda m: m.rank):
-                if other.id != member.id:
-                    proxy.addItem(f"Procuration à {other.name}", other.id)
-            proxy.currentIndexChanged.connect(
-                lambda _i, m=member.id, c=proxy: self._on_proxy_changed(m, c)
-            )
-            self.grid.addWidget(proxy, row_no, 4)
-            time = label("", "muted")
-            self.grid.addWidget(time, row_no, 5)
+            proxy = _button("Procuration…")
+            proxy.clicked.connect(lambda _checked=False, m=member.id: self.open_proxy(m))
+            self.grid.addWidget(proxy, row_no, first + 4)
             self._rows[member.id] = {
+                "name": name,
                 "buttons": buttons,
                 "proxy": proxy,
-                "time": time,
-                "answer": answer,
+                "state": state,
+                "detail": detail,
             }
+        self.grid.setRowStretch(per_column, 1)
 
     def _on_presence_clicked(self, member_id: str, key: str) -> None:
         session = self.model.session
@@ -262,21 +391,53 @@ class RollCallPanel(QWidget):
             self.model.execute({"cmd": "absent", "member": member_id, "excused": key == "excused"})
         self.show_session(self.model.session)  # undo a refused toggle
 
-    def _on_proxy_changed(self, member_id: str, combo: QComboBox) -> None:
-        holder = combo.currentData()
+    def open_proxy(self, member_id: str) -> ProxyDialog | None:
+        """The member's procuration: who holds it, chosen with one touch."""
         session = self.model.session
         if session is None:
-            return
-        if any(p.active and p.giver == member_id for p in session.proxies):
-            self.model.execute({"cmd": "revoke_proxy", "giver": member_id})
-        if holder:
-            self.model.execute({"cmd": "proxy", "giver": member_id, "holder": holder})
+            return None
+        holder = proxy_holder(session, member_id)
+        others = [
+            (m.id, m.name)
+            for m in sorted(session.members.values(), key=lambda m: m.rank)
+            if m.id != member_id
+        ]
+        dialog = ProxyDialog(
+            session.name(member_id),
+            others,
+            holder,
+            lambda chosen: self.set_proxy(member_id, chosen),
+            self,
+        )
+        open_dialog(dialog)
+        self.proxy_dialog = dialog
+        return dialog
+
+    def set_proxy(self, member_id: str, holder: str | None) -> str | None:
+        """``holder`` holds ``member_id``'s procuration from now (None: nobody);
+        the refusal in words, or None."""
+        session = self.model.session
+        if session is None:
+            return "Aucune séance n'est convoquée"
+        current = proxy_holder(session, member_id)
+        if holder == current:
+            return None
+        refusal = None
+        if current is not None:
+            refusal = self.model.submit({"cmd": "revoke_proxy", "giver": member_id})
+        if refusal is None and holder is not None:
+            refusal = self.model.submit({"cmd": "proxy", "giver": member_id, "holder": holder})
         self.show_session(self.model.session)
+        return refusal
 
     def _on_secretary_button_clicked(self) -> None:
         member = self.secretary.currentData()
         if member:
             self.model.execute({"cmd": "name_secretaries", "members": [member]})
+        else:
+            self.model.command_refused.emit(
+                "Touchez d'abord le nom du secrétaire de séance dans la liste"
+            )
 
 
 def open_dialog(dialog: QDialog) -> None:
@@ -545,6 +706,7 @@ class NominationBox(QWidget):
         add = QHBoxLayout()
         self.candidate = QComboBox()
         self.candidate.setMinimumWidth(380)
+        self.candidate.setPlaceholderText("Choisissez un candidat")  # nobody by default
         add.addWidget(self.candidate)
         self.add_button = _button("Ajouter ce candidat")
         self.add_button.clicked.connect(self._on_add_clicked)
@@ -567,13 +729,16 @@ class NominationBox(QWidget):
             self.candidate.clear()
             for member in members:
                 self.candidate.addItem(member.name, member.id)
+            self.candidate.setCurrentIndex(-1)  # not the mayor because they come first
         if changed:
             for spin in self.spins.values():
                 spin.setValue(0)
 
     def _on_add_clicked(self) -> None:
         member_id = self.candidate.currentData()
-        if member_id and member_id not in self.spins:
+        if member_id is None:
+            self.model.command_refused.emit("Choisissez d'abord le candidat dans la liste")
+        elif member_id not in self.spins:
             self.add_candidate(str(member_id), self.candidate.currentText())
 
     def add_candidate(self, member_id: str, name: str) -> QSpinBox:
@@ -613,6 +778,9 @@ class VotePanel(QWidget):
         who = QHBoxLayout()
         self.member = QComboBox()
         self.member.setMinimumWidth(380)
+        # Nobody by default: never the mayor because they come first (the
+        # mayor may not preside over the vote of their compte administratif).
+        self.member.setPlaceholderText("Choisissez un élu")
         who.addWidget(self.member)
         self.interest_button = _button("Déclarer intéressé(e)")
         self.interest_button.clicked.connect(self._on_interest_clicked)
@@ -721,10 +889,12 @@ class VotePanel(QWidget):
             _required_mode(item), "Vote à main levée"
         )
         self.mode.setText(f"{mode} — {len(elect.voters)} votants possibles")
+        chosen = None if changed else self.member.currentData()
         self.member.clear()
         self.not_taking.clear()
         for member_id in sorted(session.present(), key=lambda m: session.members[m].rank):
             self.member.addItem(session.name(member_id), member_id)
+        self.member.setCurrentIndex(self.member.findData(chosen) if chosen else -1)
         for voter in elect.voters:
             row = QListWidgetItem(session.name(voter))
             row.setData(Qt.ItemDataRole.UserRole, voter)
@@ -838,14 +1008,21 @@ class VotePanel(QWidget):
                 {"cmd": "edit_text", "item": self._item, "text": self.text.toPlainText()}
             )
 
+    def _chosen_member(self) -> str | None:
+        """The member chosen in the list; if none, say so."""
+        member = self.member.currentData()
+        if member is None:
+            self.model.command_refused.emit("Choisissez d'abord l'élu dans la liste")
+        return member
+
     def _on_interest_clicked(self) -> None:
-        if self._item is not None and self.member.currentData():
+        if self._item is not None and self._chosen_member():
             self.model.execute(
                 {"cmd": "declare_interest", "item": self._item, "member": self.member.currentData()}
             )
 
     def _on_president_clicked(self) -> None:
-        if self._item is not None and self.member.currentData():
+        if self._item is not None and self._chosen_member():
             self.model.execute(
                 {
                     "cmd": "elect_item_president",
@@ -868,6 +1045,7 @@ class ProjectionPanel(QWidget):
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._shown: tuple[object, ...] = ()  # (session date, list version) listed
         layout = QVBoxLayout(self)
         layout.addWidget(label("Documents de la séance", "sectionTitle"))
         self.list = QListWidget()
@@ -889,12 +1067,16 @@ class ProjectionPanel(QWidget):
         layout.addLayout(row)
 
     def show_session(self, session: Session | None) -> None:
-        library = self.model.library
+        catalog = self.model.documents
+        shown = (session.date if session else None, catalog.version)
+        if shown == self._shown:
+            return  # redrawn on every event of the session: the list only on a change
+        self._shown = shown
         selected = self._selected()
         self.list.clear()
-        if session is None or library is None:
+        if session is None or self.model.library is None:
             return
-        for doc in library.documents():
+        for doc in catalog.documents():
             if doc["session_date"] != session.date or doc["status"] != "viewable":
                 continue
             where = f"point {doc['item_position']}" if doc["item_position"] else "séance"
@@ -1029,7 +1211,11 @@ class MasterScreen(QWidget):
         model.session_changed.connect(self._on_model_session_changed)
         model.command_refused.connect(self.banner.show_refusal)
         model.warning_raised.connect(self.banner.show_notice)
-        model.documents_changed.connect(lambda _e: self.projection.show_session(model.session))
+        model.documents_changed.connect(
+            lambda _e: pacer().post(
+                self, "documents", lambda: self.projection.show_session(model.session)
+            )
+        )
         model.event_recorded.connect(self._on_model_event_recorded)
         self.refresh()
 
@@ -1193,9 +1379,9 @@ class MasterScreen(QWidget):
         self.refresh()
 
     def _on_model_event_recorded(self, event: Any) -> None:
-        if event.type == "item.taken_up":
+        if event.type == EventType.ITEM_TAKEN_UP:
             self.tabs.setCurrentWidget(self.vote)
-        elif event.type == "session.opened":
+        elif event.type == EventType.SESSION_OPENED:
             self.tabs.setCurrentWidget(self.agenda)
-        elif event.type == "session.closed":
+        elif event.type == EventType.SESSION_CLOSED:
             self.tabs.setCurrentWidget(self.secretary or self.agenda)

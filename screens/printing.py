@@ -5,7 +5,7 @@ nothing heavy may run on the GUI thread (issue 4).  Measured on this machine:
 
 - PyMuPDF holds the GIL while it renders (150 to 250 ms for an A4 page at
   300 dpi): pages are rendered in a worker process, from the same fork
-  server as the seats' renderer (``sync.workers.start_process``), and their
+  server as the seats' renderer (``sync.worker_process.WorkerProcess``), and their
   pixels come back over a pipe straight into a QImage (``os.readv`` releases
   the GIL).
 - ``QPainter.drawImage`` on a QPrinter holds the GIL too, while Qt's PDF
@@ -39,13 +39,10 @@ import ctypes
 import ctypes.util
 import logging
 import os
-import pickle
 import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -67,8 +64,14 @@ from PySide6.QtWidgets import (
 
 from screens.widgets import label, stylesheet
 from sync.print_worker import EXIT_OUT_OF_MEMORY, WORKER_MEMORY_BYTES, worker_main
-from sync.worker_pipe import load_answer as _load
-from sync.workers import forkserver_context, register_forkserver_preload, start_process
+from sync.worker_process import (
+    WorkerDied,
+    WorkerFailure,
+    WorkerInterrupted,
+    WorkerProcess,
+    WorkerTimedOut,
+)
+from sync.workers import forkserver_context, register_forkserver_preload
 
 register_forkserver_preload("pymupdf", "sync.print_worker")
 
@@ -391,21 +394,18 @@ class _RenderWorker:
     def __init__(self, stop: threading.Event) -> None:
         self._stop = stop
         # The table's one fork server (PyMuPDF and this worker already imported).
-        started = start_process(
+        worker = WorkerProcess.start(
             forkserver_context(), worker_main, (WORKER_MEMORY_BYTES,), "print-render"
         )
-        if started is None:
+        if worker is None:
             raise PrintError(_UNAVAILABLE)
-        self.process: BaseProcess = started[0]
-        self.conn: Connection = started[1]
+        self.worker = worker
         try:
-            answer = self._answer(_START_TIMEOUT_S)
-        except PrintError:
+            worker.wait_ready(_START_TIMEOUT_S, stopping=stop.is_set, poll_s=0.2)
+        except WorkerFailure as failure:
+            error = self._error(failure, _START_TIMEOUT_S)
             self.close()
-            raise
-        if answer[0] != "ready":
-            self.close()
-            raise PrintError(_UNAVAILABLE)
+            raise error from failure
 
     def open_all(self, paths: list[Path]) -> list[int]:
         """The page count of each file; every unreadable one is named in the error."""
@@ -445,13 +445,13 @@ class _RenderWorker:
         buffer = memoryview(image.bits()).cast("B")
         total = image.bytesPerLine() * image.height()
         done = 0
-        fd = self.conn.fileno()
+        fd = self.worker.conn.fileno()
         try:
             while done < total:
-                if not self.conn.poll(1.0):  # a page is written at once: silence means death
+                if not self.worker.conn.poll(1.0):  # a page is written at once: silence means death
                     if self._stop.is_set():
                         raise PrintCancelled
-                    if not self.process.is_alive():
+                    if not self.worker.is_alive():
                         raise PrintError(_crashed(path, number))
                     continue
                 n = os.readv(fd, [buffer[done:total]])  # the GIL is released during the copy
@@ -464,64 +464,53 @@ class _RenderWorker:
 
     def close(self) -> None:
         if self._stop.is_set():  # it may be busy writing a page nobody will read
-            self._kill()
-        with contextlib.suppress(OSError, ValueError):
-            self.conn.send(None)
-        self.process.join(1)
-        if self.process.exitcode is None:
-            with contextlib.suppress(OSError, ValueError):
-                self.process.kill()
-            self.process.join(2)
-        self.conn.close()
+            self.worker.kill()
+        self.worker.stop()
 
     def _send(self, message: tuple[object, ...]) -> None:
-        try:
-            self.conn.send(message)
-        except (OSError, ValueError) as error:
-            raise PrintError(_UNAVAILABLE) from error
+        if not self.worker.send(message):
+            raise PrintError(_UNAVAILABLE)
 
     def _answer(
         self, timeout_s: float, path: Path | None = None, number: int | None = None
     ) -> tuple[Any, ...]:
+        # In short waits, so that a cancellation is heard at once.
         deadline = time.monotonic() + timeout_s
-        while True:
-            if self._stop.is_set():
-                raise PrintCancelled
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._kill()
-                what = (
-                    "Le moteur de rendu ne démarre pas"
-                    if path is None
-                    else f"La lecture de « {path.name} » a pris plus de {timeout_s:.0f} s"
-                    if number is None
-                    else f"La page {number + 1} de « {path.name} » a pris plus de {timeout_s:.0f} s"
-                )
-                raise PrintError(f"{what} : impression abandonnée, rien n'a été imprimé.")
-            ready = wait([self.conn, self.process.sentinel], min(0.2, remaining))
-            if not ready:
-                continue
-            if self.conn not in ready and not self.conn.poll():
-                self.process.join(2)
-                if self.process.exitcode == EXIT_OUT_OF_MEMORY and path is not None:
-                    raise PrintError(
-                        f"« {path.name} » demande trop de mémoire pour être imprimé : "
-                        "rien n'a été imprimé."
-                    )
-                raise PrintError(_crashed(path, number) if path is not None else _UNAVAILABLE)
-            try:
-                return _load(self.conn.recv_bytes())
-            except (EOFError, OSError) as error:
-                raise PrintError(
-                    _crashed(path, number) if path is not None else _UNAVAILABLE
-                ) from error
-            except (pickle.UnpicklingError, ValueError) as error:
-                self._kill()
-                raise PrintError(_UNAVAILABLE) from error
+        try:
+            return self.worker.receive(deadline, stopping=self._stop.is_set, poll_s=0.2)
+        except WorkerFailure as failure:
+            raise self._error(failure, timeout_s, path, number) from failure
 
-    def _kill(self) -> None:
-        with contextlib.suppress(OSError, ValueError):
-            self.process.kill()
+    def _error(
+        self,
+        failure: WorkerFailure,
+        timeout_s: float,
+        path: Path | None = None,
+        number: int | None = None,
+    ) -> PrintError:
+        """What a failed wait for the worker (starting, opening ``path``, rendering page
+        ``number``) means for the job, in French; a hung or confused worker is killed."""
+        if isinstance(failure, WorkerInterrupted):
+            return PrintCancelled()
+        if isinstance(failure, WorkerTimedOut):
+            self.worker.kill()
+            what = (
+                "Le moteur de rendu ne démarre pas"
+                if path is None
+                else f"La lecture de « {path.name} » a pris plus de {timeout_s:.0f} s"
+                if number is None
+                else f"La page {number + 1} de « {path.name} » a pris plus de {timeout_s:.0f} s"
+            )
+            return PrintError(f"{what} : impression abandonnée, rien n'a été imprimé.")
+        if isinstance(failure, WorkerDied):
+            if failure.exitcode == EXIT_OUT_OF_MEMORY and path is not None:
+                return PrintError(
+                    f"« {path.name} » demande trop de mémoire pour être imprimé : "
+                    "rien n'a été imprimé."
+                )
+            return PrintError(_crashed(path, number) if path is not None else _UNAVAILABLE)
+        self.worker.kill()  # an answer it cannot have meant
+        return PrintError(_UNAVAILABLE)
 
 
 _UNAVAILABLE = (

@@ -44,6 +44,7 @@ from screens.private_notes import NotesReply
 from screens.seat_view import Reply, SeatScreen, ViewerFactory
 from screens.session_model import SessionModel
 from screens.widgets import MessageBanner, label
+from sync.document_catalog import DocumentInfo
 from sync.net.client import LinkError, Pin, SeatLink, read_pin
 from sync.net.discovery import FoundTable, find_tables
 from sync.net.identity import Identity, load_or_create_identity, short_fingerprint
@@ -51,6 +52,7 @@ from sync.net.remote import RemoteTable
 from sync.search import Hit
 from table_app.atomic_files import atomic_write_bytes
 from table_app.config import Seat
+from table_app.council.events import EventType
 from table_app.journal import Event
 from table_app.notes import Note
 from table_app.report import session_json
@@ -99,10 +101,10 @@ class RemoteLibrary:
         self._tasks = tasks
         self._fetched = fetched  # told once a document's bytes are in the cache
 
-    def documents(self, include_removed: bool = False) -> list[dict[str, Any]]:
+    def documents(self, include_removed: bool = False) -> list[DocumentInfo]:
         return self.table.documents(include_removed)
 
-    def document(self, document_id: int) -> dict[str, Any] | None:
+    def document(self, document_id: int) -> DocumentInfo | None:
         return self.table.document(document_id)
 
     def viewable_path(self, content_hash: str) -> Path:
@@ -194,15 +196,16 @@ class RemoteSessionModel(SessionModel):
         super().__init__(table)
         self.library = library
         self.table = table
+        self.documents = table.catalog  # kept from the feed, on the GUI thread (qasync)
         #: a projection the screen could not follow yet: told again once it can
         self._missed_projection: Event | None = None
         table.subscribe_batches(self._on_batch)
 
     def _on_engine_event(self, event: Event) -> None:
         if event.session_id == self.session_id:
-            if event.type in ("document.projected", "projection.stopped"):
+            if event.type in (EventType.DOCUMENT_PROJECTED, EventType.PROJECTION_STOPPED):
                 self._missed_projection = None
-                if event.type == "document.projected" and not self._known(event):
+                if event.type == EventType.DOCUMENT_PROJECTED and not self._known(event):
                     self._missed_projection = event  # its document is not described yet
             self.event_recorded.emit(event)
 
@@ -215,7 +218,9 @@ class RemoteSessionModel(SessionModel):
         latest = self._latest_session()
         changed = reset or any(e.session_id == self.session_id for e in events)
         if latest != self.session_id and (
-            reset or self.session_id is None or any(e.type == "session.convened" for e in events)
+            reset
+            or self.session_id is None
+            or any(e.type == EventType.SESSION_CONVENED for e in events)
         ):
             self.session_id = latest
             changed = True
@@ -223,7 +228,9 @@ class RemoteSessionModel(SessionModel):
             # none was told: a seat started (or joining) while the mayor projects
             # a document must still open it.
             projected = [
-                e for e in events if e.session_id == latest and e.type == "document.projected"
+                e
+                for e in events
+                if e.session_id == latest and e.type == EventType.DOCUMENT_PROJECTED
             ]
             self._missed_projection = projected[-1] if projected else None
         if changed:

@@ -39,7 +39,6 @@ import heapq
 import itertools
 import logging
 import os
-import pickle
 import sys
 import threading
 import time
@@ -47,8 +46,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import NamedTuple
 
@@ -62,8 +60,15 @@ from sync.render_worker import (
     Settings,
     worker_main,
 )
-from sync.worker_pipe import load_answer as _load
-from sync.workers import forkserver_context, register_forkserver_preload, start_process
+from sync.worker_process import (
+    BadAnswer,
+    WorkerDied,
+    WorkerFailure,
+    WorkerInterrupted,
+    WorkerProcess,
+    WorkerTimedOut,
+)
+from sync.workers import forkserver_context, register_forkserver_preload
 
 log = logging.getLogger("screens")
 
@@ -579,11 +584,9 @@ class _WorkerSlot:
         self._renderer = weakref.ref(renderer)
         self._queue = renderer._queue
         self._settings = renderer._settings
-        self._lock = threading.Lock()  # process, conn, job_id; and sends on conn
-        self._process: BaseProcess | None = None
-        self._conn: Connection | None = None
+        self._lock = threading.Lock()  # worker, job_id; and sends to the worker
+        self._worker: WorkerProcess | None = None
         self._job_id: int | None = None
-        self._jobs = 0
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name=f"page-render-{index}", daemon=True)
 
@@ -592,41 +595,33 @@ class _WorkerSlot:
 
     def pid(self) -> int | None:
         with self._lock:
-            process = self._process
-        if process is None or not process.is_alive():
+            worker = self._worker
+        if worker is None or not worker.is_alive():
             return None
-        return process.pid
+        return worker.pid
 
     def cancel(self, job_id: int) -> None:
         """Tell the worker to drop ``job_id`` at its next checkpoint (heavy pages)."""
         with self._lock:
-            if self._conn is None or self._job_id != job_id:
+            if self._worker is None or self._job_id != job_id:
                 return
-            with contextlib.suppress(OSError, ValueError):
-                self._conn.send(("cancel", job_id))
+            self._worker.send(("cancel", job_id))
 
     def stop(self) -> None:
         with self._lock:
             self._stopping = True
-            process, conn, busy = self._process, self._conn, self._job_id is not None
-            if conn is not None and not busy:
-                with contextlib.suppress(OSError, ValueError):
-                    conn.send(None)
-        if process is not None and busy:
-            _kill(process)
+            worker, busy = self._worker, self._job_id is not None
+            if worker is not None and not busy:
+                worker.send(None)
+        if worker is not None and busy:
+            worker.kill()
 
     def join(self, timeout_s: float) -> None:
         self._thread.join(timeout_s)
         with self._lock:
-            process, self._process = self._process, None
-            conn, self._conn = self._conn, None
-        if process is not None:
-            process.join(2)
-            if process.exitcode is None:
-                _kill(process)
-                process.join(2)
-        if conn is not None:
-            conn.close()
+            worker, self._worker = self._worker, None
+        if worker is not None:  # the thread did not end: it has been told to stop
+            worker.stop(grace_s=2.0)
 
     # --- the thread ----------------------------------------------------------------------
 
@@ -657,78 +652,54 @@ class _WorkerSlot:
 
     def _ensure_worker(self) -> bool:
         with self._lock:
-            process = self._process
-        if process is not None and process.is_alive() and self._jobs < JOBS_PER_WORKER:
+            worker = self._worker
+        if worker is not None and worker.is_alive() and worker.jobs < JOBS_PER_WORKER:
             return True
-        if process is not None:
+        if worker is not None:
             self._replace_worker()
         # On this thread: the first start also starts the fork server (imports, ~0.3 s).
-        started = start_process(
+        worker = WorkerProcess.start(
             forkserver_context(), worker_main, (self._settings,), f"page-render-{self.index}"
         )
-        if started is None:
+        if worker is None:
             return False
-        process, ours = started
-        ready = False
-        deadline = time.monotonic() + _START_TIMEOUT_S
         try:  # in short waits, so that closing the renderer is never held up
-            while not self._stopping and time.monotonic() < deadline and process.is_alive():
-                if ours.poll(0.1):
-                    ready = _load(ours.recv_bytes())[0] == "ready"
-                    break
-        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
-            ready = False
-        if not ready:
-            log.error("page render worker %s did not start", process.pid)
-            _kill(process)
-            process.join(2)
-            ours.close()
+            worker.wait_ready(_START_TIMEOUT_S, stopping=lambda: self._stopping)
+        except WorkerFailure as failure:
+            if not isinstance(failure, WorkerInterrupted):
+                log.error("page render worker %s did not start: %s", worker.pid, failure)
+            worker.discard(join_s=2)
             return False
         with self._lock:
-            if self._stopping:
-                _kill(process)
-                ours.close()
-                return False
-            self._process, self._conn = process, ours
-        self._jobs = 0
-        log.debug("page render worker %d ready", process.pid)
+            stopping = self._stopping
+            if not stopping:
+                self._worker = worker
+        if stopping:
+            worker.discard()
+            return False
         return True
 
     def _replace_worker(self) -> None:
         with self._lock:
-            process, self._process = self._process, None
-            conn, self._conn = self._conn, None
-        if process is not None:
-            _kill(process)
-            process.join(5)
-        if conn is not None:
-            conn.close()
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.discard()
 
     def _shutdown_worker(self) -> None:
         with self._lock:
-            process, conn = self._process, self._conn
-        if process is None or conn is None:
-            return
-        with contextlib.suppress(OSError, ValueError):
-            conn.send(None)
-        process.join(1)
-        if process.exitcode is None:
-            _kill(process)
+            worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.stop()
 
-    def _send_job(self, entry: _Entry) -> tuple[Connection, BaseProcess] | None:
+    def _send_job(self, entry: _Entry) -> WorkerProcess | None:
         """Hand ``entry`` to the worker (restarted once if it died while idle)."""
         message = _job_message(entry)
         for attempt in range(2):
             with self._lock:
-                conn, process = self._conn, self._process
-                if conn is not None and process is not None:
-                    try:
-                        conn.send(message)
-                    except (OSError, ValueError):
-                        pass
-                    else:
-                        self._job_id = entry.job_id
-                        return conn, process
+                worker = self._worker
+                if worker is not None and worker.send(message):
+                    self._job_id = entry.job_id
+                    return worker
             if attempt == 0 and not self._stopping:  # not the page's fault: try a fresh one
                 self._replace_worker()
                 self._ensure_worker()
@@ -736,11 +707,11 @@ class _WorkerSlot:
 
     def _perform(self, entry: _Entry) -> None:
         for _attempt in range(2):
-            sent = self._send_job(entry)
-            if sent is None:
+            worker = self._send_job(entry)
+            if worker is None:
                 self._post_failure(entry, "unavailable")
                 return
-            if self._await_answers(entry, *sent):
+            if self._await_answers(entry, worker):
                 return
             # The worker died before it took the job (killed while idle): not the
             # page's fault, so it gets one more try on a fresh worker.
@@ -748,36 +719,22 @@ class _WorkerSlot:
                 return
         self._post_failure(entry, "crashed")
 
-    def _await_answers(self, entry: _Entry, conn: Connection, process: BaseProcess) -> bool:
+    def _await_answers(self, entry: _Entry, worker: WorkerProcess) -> bool:
         """Read the worker's answers to ``entry``; False if it died before taking it."""
-        self._jobs += 1
+        worker.jobs += 1
         started = False
         deadline = time.monotonic() + self._timeout_s()
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                log.warning(
-                    "%s: no answer after %.1f s, page render worker %d killed",
-                    _describe(entry),
-                    self._timeout_s(),
-                    process.pid,
-                )
-                self._replace_worker()
-                self._post_failure(entry, "timeout")
-                return True
-            ready = wait([conn, process.sentinel], remaining)
-            if not ready:
-                continue
-            if conn not in ready and not conn.poll():
-                return self._died(entry, process, started)
             try:
-                answer = _load(conn.recv_bytes())
+                answer = worker.receive(deadline)
                 tag = answer[0]
                 if tag == "started":
                     started = True
                 elif tag == "image":
                     _tag, _job, stage, width, height = answer
-                    image = _read_image(conn, int(width), int(height), self._settings.max_pixels)
+                    image = _read_image(
+                        worker.conn, int(width), int(height), self._settings.max_pixels
+                    )
                     preview = stage == "preview"
                     self._post(_Rendered(entry, image, preview))
                     if not preview:
@@ -800,25 +757,34 @@ class _WorkerSlot:
                     return True
                 else:
                     raise ValueError(f"unknown answer {tag!r}")
-            except (EOFError, OSError):
-                return self._died(entry, process, started)
-            except (pickle.UnpicklingError, ValueError, TypeError) as exc:
-                log.error("unreadable answer from page render worker %d: %s", process.pid, exc)
+            except WorkerTimedOut:
+                log.warning(
+                    "%s: no answer after %.1f s, page render worker %d killed",
+                    _describe(entry),
+                    self._timeout_s(),
+                    worker.pid,
+                )
+                self._replace_worker()
+                self._post_failure(entry, "timeout")
+                return True
+            except (WorkerDied, EOFError, OSError):
+                return self._died(entry, worker, started)
+            except (BadAnswer, ValueError, TypeError) as exc:
+                log.error("unreadable answer from page render worker %d: %s", worker.pid, exc)
                 self._replace_worker()
                 self._post_failure(entry, "crashed")
                 return True
 
-    def _died(self, entry: _Entry, process: BaseProcess, started: bool) -> bool:
+    def _died(self, entry: _Entry, worker: WorkerProcess, started: bool) -> bool:
         """A worker died on ``entry``: blame the page only if the worker had taken it."""
-        process.join(5)
-        code = process.exitcode
+        code = worker.reap()
         self._replace_worker()
         if self._stopping:
             return True
         if not started:
-            log.warning("page render worker %d died while idle (exit %s)", process.pid, code)
+            log.warning("page render worker %d died while idle (exit %s)", worker.pid, code)
             return False
-        log.error("%s: page render worker %d died (exit %s)", _describe(entry), process.pid, code)
+        log.error("%s: page render worker %d died (exit %s)", _describe(entry), worker.pid, code)
         self._post_failure(entry, "memory" if code == EXIT_OUT_OF_MEMORY else "crashed")
         return True
 
@@ -895,8 +861,3 @@ def _seconds(duration: float) -> str:
     """A duration as a French reader writes it: "10", "2,5", "0,03"."""
     digits = 0 if duration >= 10 else 1 if duration >= 1 else 2
     return f"{duration:.{digits}f}".replace(".", ",")
-
-
-def _kill(process: BaseProcess) -> None:
-    with contextlib.suppress(ValueError, OSError):  # already closed or gone
-        process.kill()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import shiboken6
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from screens.pacing import pacer
 from screens.private_notes import NotesBackend, PrivateNotesControls
 from screens.session_model import SessionModel
 from screens.widgets import (
@@ -42,7 +44,9 @@ from screens.widgets import (
     fr_date,
     label,
 )
+from sync.document_catalog import Document
 from table_app.config import Seat
+from table_app.council.events import EventType
 from table_app.journal import Event
 
 log = logging.getLogger("screens")
@@ -62,7 +66,7 @@ def _short(name: str) -> str:
     return f"{first[0]}. {last}" if last else name
 
 
-def document_title(doc: dict[str, Any]) -> str:
+def document_title(doc: Document) -> str:
     """The title inside the file when it has one, else its name."""
     return str(doc.get("content_title") or doc["title"])
 
@@ -82,7 +86,7 @@ class DocumentsPanel(QWidget):
         super().__init__(parent)
         self.model = model
         self._fetching: tuple[str, int] | None = None  # (hash, page) awaited from the table
-        self.current_doc: dict[str, Any] | None = None  # the document in the viewer
+        self.current_doc: Document | None = None  # the document in the viewer
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         side = QVBoxLayout()
@@ -95,7 +99,7 @@ class DocumentsPanel(QWidget):
         self.side = side  # the seat adds its private notes' controls at the bottom
         holder = QWidget()
         holder.setLayout(side)
-        holder.setMaximumWidth(360)
+        holder.setMaximumWidth(300)  # the page gets the rest: an A4 page at its printed width
         layout.addWidget(holder)
         self.viewer = viewer_factory(self) if viewer_factory else None
         if self.viewer is not None:
@@ -109,7 +113,7 @@ class DocumentsPanel(QWidget):
             # on their own: every way a person moves comes through this signal.
             navigation.connect(lambda: self.user_navigated())
 
-    def list_documents(self, heading: str, documents: list[dict[str, Any]]) -> None:
+    def list_documents(self, heading: str, documents: Sequence[Document]) -> None:
         self.heading.setText(heading)
         self.list.clear()
         if not documents:
@@ -125,7 +129,7 @@ class DocumentsPanel(QWidget):
             row.setData(Qt.ItemDataRole.UserRole, doc)
             self.list.addItem(row)
 
-    def open(self, doc: dict[str, Any], page: int = 1) -> None:
+    def open(self, doc: Document, page: int = 1) -> None:
         library = self.model.library
         if self.viewer is None or library is None or doc.get("hash") is None:
             return
@@ -154,7 +158,7 @@ class DocumentsPanel(QWidget):
         doc = self.current_doc
         return None if doc is None else doc.get("hash")
 
-    def _fetched(self, doc: dict[str, Any], page: int, error: str | None) -> None:
+    def _fetched(self, doc: Document, page: int, error: str | None) -> None:
         """A document asked of the table has arrived (or could not): show it if
         it is still the one wanted."""
         if self._fetching is None or self._fetching[0] != doc["hash"] or self.viewer is None:
@@ -187,9 +191,31 @@ class ArchivePanel(QTreeWidget):
         self.setHeaderHidden(True)
         self.setIndentation(36)
         self.itemClicked.connect(self._on_self_item_clicked)
+        self._shown: list[tuple[Any, ...]] = []  # what the tree shows, compared on a change
+        self._documents: list[Document] = []  # the leaves' documents, by row
 
-    def show_documents(self, documents: list[dict[str, Any]]) -> None:
+    def show_documents(self, documents: Sequence[Document]) -> None:
+        """List the archive's, the commissions' and the other documents (a
+        session's own are on its points); rebuilt only when what it shows
+        changes, so a councillor's opened years stay open."""
+        shown = [d for d in documents if d["category"] in ("archive", "commission", "autre")]
+        key = [
+            (
+                d.get("document_id"),
+                d["path"],
+                document_title(d),
+                d["category"],
+                d["archive_year"],
+                d["archive_date"],
+                d.get("commission"),
+            )
+            for d in shown
+        ]
+        if key == self._shown:
+            return
+        self._shown = key
         self.clear()
+        self._documents = []
         groups: dict[str, QTreeWidgetItem] = {}
 
         def group(key: str, text: str, parent: QTreeWidgetItem | None) -> QTreeWidgetItem:
@@ -203,7 +229,7 @@ class ArchivePanel(QTreeWidget):
             return groups[key]
 
         ordered = sorted(
-            documents,
+            shown,
             key=lambda d: (
                 d["category"] != "archive",
                 -(d["archive_year"] or 0),
@@ -225,16 +251,19 @@ class ArchivePanel(QTreeWidget):
             else:
                 continue
             leaf = QTreeWidgetItem([document_title(doc)])
-            leaf.setData(0, Qt.ItemDataRole.UserRole, doc)
+            # The row of the document, not the document: a dict would be
+            # converted to a QVariantMap and back at every access.
+            leaf.setData(0, Qt.ItemDataRole.UserRole, len(self._documents))
+            self._documents.append(doc)
             parent.addChild(leaf)
         first = self.topLevelItem(0)
         if first is not None:
             first.setExpanded(True)
 
     def _on_self_item_clicked(self, node: QTreeWidgetItem, _column: int) -> None:
-        doc = node.data(0, Qt.ItemDataRole.UserRole)
-        if isinstance(doc, dict):
-            self.document_chosen.emit(doc)
+        row = node.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(row, int):
+            self.document_chosen.emit(self._documents[row])
         else:
             node.setExpanded(not node.isExpanded())
 
@@ -324,6 +353,9 @@ class SeatScreen(QWidget):
         self._proposer: Proposer = proposer or self._propose_to_engine
         self.following = True
         self._shown_item: str | None = None
+        #: what the document lists show (``_list_documents`` redraws them on a change only)
+        self._archive_version = -1
+        self._listed: tuple[object, ...] = ()
         self.header = HeaderBar(commune, seat.name)
         self.banner = MessageBanner()
 
@@ -348,6 +380,7 @@ class SeatScreen(QWidget):
         self.tabs.addTab(self.documents, "Documents")
         self.tabs.addTab(self.archive, "Archives")
         self.tabs.addTab(self.search, "Recherche")
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -408,12 +441,15 @@ class SeatScreen(QWidget):
             self.projection_label.setText("")
 
     def _list_documents(self, item_id: str | None) -> None:
-        library = self.model.library
         session = self.model.session
-        if library is None or session is None:
+        catalog = self.model.documents
+        if self.model.library is None or session is None:
             return
-        everything = library.documents()
-        self.archive.show_documents(everything)
+        # Redrawn on every event of the session: the lists only when they change.
+        everything = catalog.documents()
+        if self._archive_version != catalog.version:
+            self._archive_version = catalog.version
+            self.archive.show_documents(everything)
         position = None
         attached: set[int] = set()  # a proposal's file (Séances/<date>/Propositions/)
         if item_id is not None:
@@ -427,7 +463,10 @@ class SeatScreen(QWidget):
             and (position is None or d["item_position"] == position or d["document_id"] in attached)
         ]
         heading = f"Documents du point {position}" if position else "Documents de la séance"
-        self.documents.list_documents(heading, docs)
+        listed = (heading, catalog.version, tuple(d["document_id"] for d in docs))
+        if listed != self._listed:
+            self._listed = listed
+            self.documents.list_documents(heading, docs)
 
     def note_members(self) -> list[tuple[str, str]]:
         """Who may open their notes here: the seat's members (all the council's
@@ -470,25 +509,37 @@ class SeatScreen(QWidget):
         projection = session.projection
         if not projection:
             return
-        doc = library.document(int(projection["document"]))
+        doc = self.model.documents.document(int(projection["document"]))
         if doc is None:
             return
         self.tabs.setCurrentWidget(self.documents)
         self.documents.open(doc, int(projection["page"]))
 
     def _on_model_event_recorded(self, event: Event) -> None:
-        if event.type == "document.projected":
+        if event.type == EventType.DOCUMENT_PROJECTED:
             self._follow_projection()
-        elif event.type in ("item.taken_up", "vote.recorded", "nomination_round.recorded") and (
-            self.following
+        elif self.following and event.type in (
+            EventType.ITEM_TAKEN_UP,
+            EventType.VOTE_RECORDED,
+            EventType.NOMINATION_ROUND_RECORDED,
         ):
             self.tabs.setCurrentWidget(self.deliberation)
 
     def _on_model_session_changed(self) -> None:
         self.refresh()
 
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        # Another tab (the vote followed, a point touched): a page read in
+        # "Plein écran" gives the screen back.
+        viewer = self.documents.viewer
+        reading = getattr(viewer, "reading_mode", lambda: False)()
+        if viewer is not None and reading and self.tabs.currentWidget() is not self.documents:
+            viewer.set_reading_mode(False)
+
     def _on_model_documents_changed(self, _event: Event) -> None:
-        self._list_documents(self._shown_item)
+        # The seven views are told at once: each redraws its lists in a pass of
+        # the event loop of its own (a new document is no reason to drop a frame).
+        pacer().post(self, "documents", lambda: self._list_documents(self._shown_item))
 
     # --- actions -----------------------------------------------------------
 
@@ -539,16 +590,17 @@ class SeatScreen(QWidget):
         command: dict[str, Any] = {"cmd": "propose_item", "member": member, "title": title}
         reply(self.model.submit(command, author="conseiller", announce=False))
 
-    def _on_archive_document_chosen(self, doc: dict[str, Any]) -> None:
+    def _on_archive_document_chosen(self, doc: Document) -> None:
         self._stop_following()
         self.tabs.setCurrentWidget(self.documents)
+        self._listed = ()  # the point's list comes back with the next choice
         self.documents.list_documents(doc.get("label", "Archives"), [doc])
         self.documents.open(doc)
 
     def _open_search_hit(self, hit: Any) -> None:
         library = self.model.library
         if hit.kind == "document" and library is not None and hit.document_id is not None:
-            doc = library.document(hit.document_id)
+            doc = self.model.documents.document(hit.document_id)
             if doc is not None:
                 self._stop_following()
                 self.tabs.setCurrentWidget(self.documents)
@@ -556,7 +608,12 @@ class SeatScreen(QWidget):
 
 
 class _SearchPanel(QWidget):
-    """Search every document and every deliberation text."""
+    """Search every document and every deliberation text.
+
+    The table's index is read on a worker thread (a seat on the network asks
+    the master): the answer comes back by ``_answered``, on the GUI thread."""
+
+    _answered = Signal(str, object, object)  # query, hits, error (from the worker)
 
     def __init__(
         self, model: SessionModel, open_hit: Callable[[Any], None], parent: QWidget | None = None
@@ -578,6 +635,7 @@ class _SearchPanel(QWidget):
         self.results.setWordWrap(True)
         self.results.itemClicked.connect(self._on_results_item_clicked)
         layout.addWidget(self.results, 1)
+        self._answered.connect(self._show, Qt.ConnectionType.QueuedConnection)
 
     def run(self) -> None:
         self.results.clear()
@@ -585,14 +643,26 @@ class _SearchPanel(QWidget):
         if library is None:
             return
         query = self.query.text()
+        self.results.addItem("Recherche en cours…")
         remote = getattr(library, "search", None)  # a seat on the network asks the table
         if remote is not None:
-            self.results.addItem("Recherche en cours…")
             remote(query, 30, lambda hits, error: self._show(query, hits, error))
             return
+        threading.Thread(
+            target=self._search, args=(library.db, query), name="seat-search", daemon=True
+        ).start()
+
+    def _search(self, db: Any, query: str) -> None:
+        """On a worker thread: the table's index."""
         from sync.search import search
 
-        self._show(query, search(library.db, query, limit=30), None)
+        try:
+            hits, error = search(db, query, limit=30), None
+        except Exception as failure:  # the index is the table's business, not the reader's
+            log.exception("Recherche en échec")
+            hits, error = [], f"La recherche a échoué : {failure}"
+        with contextlib.suppress(RuntimeError):  # the screen closed meanwhile
+            self._answered.emit(query, hits, error)
 
     def _show(self, query: str, hits: list[Any], error: str | None) -> None:
         if query != self.query.text():

@@ -401,7 +401,7 @@ class SeatsAdminDialog(QDialog):
                 self._rows_layout.insertWidget(self._rows_layout.count() - 1, row)
                 self.rows[device.fingerprint] = row
             self.empty_label.setVisible(not devices)
-        connected = self.service.server.seats
+        connected = self.service.server.connected  # a copy the feed thread replaces
         for fingerprint, row in self.rows.items():
             row.show_connected(fingerprint in connected)
 

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QThread, Signal
 from PySide6.QtPrintSupport import QPrinter
@@ -36,20 +36,18 @@ from screens.session_model import SessionModel
 from screens.signature_pad import SignatureDialog
 from screens.widgets import label
 from table_app.council.state import Session, SessionStatus
-from table_app.export.session_export import (
-    ExportError,
-    ExportReport,
-    export_session,
-    publication_state,
-    publish_session,
-)
 from table_app.handwriting import (
     HandwritingError,
     handwriting_path,
     load_handwriting,
     save_handwriting,
 )
-from table_app.signing import verify_pdf
+
+if TYPE_CHECKING:
+    from table_app.export.session_export import ExportReport
+
+# The export (PDF/A, signatures: PyMuPDF, pyHanko) is imported where it runs,
+# on the worker threads: the kiosk starts, and restarts after a crash, without it.
 
 log = logging.getLogger("screens")
 
@@ -60,9 +58,17 @@ class FileState:
     ok: bool
     signers: tuple[str, ...]
     published: bool | None = None  # None: not a published kind (PV, closing sheet)
+    error: str | None = None  # why the signatures could not be checked, in French
 
     def line(self, session: Session | None) -> str:
         title = document_title(self.path, session)
+        if self.error is not None:
+            return (
+                f"{title}\n      Vérification de la signature impossible : {self.error} "
+                "— à produire de nouveau"
+            )
+        if not self.ok and not self.signers:
+            return f"{title}\n      AUCUNE SIGNATURE TROUVÉE — à produire de nouveau"
         if not self.ok:
             return f"{title}\n      SIGNATURE INVALIDE — à produire de nouveau"
         who = ", ".join(self.signers)
@@ -92,37 +98,45 @@ def document_title(path: Path, session: Session | None) -> str:
 
 def check_files(folder: Path, published: dict[Path, bool] | None = None) -> list[FileState]:
     """Each signed document of an export folder with its state (checked now)."""
+    from table_app.export.session_export import check_signatures
+
     states = []
     for path in sorted((folder / "signées").glob("*.pdf")):
-        try:
-            reports = verify_pdf(path)
-        except Exception:
-            reports = []
-        ok = bool(reports) and all(r.ok for r in reports)
+        check = check_signatures(path)
         online = (published or {}).get(path)
-        states.append(FileState(path, ok, tuple(r.signer_name for r in reports), online))
+        signers = tuple(r.signer_name for r in check.reports)
+        states.append(FileState(path, check.ok(), signers, online, check.error))
     return states
 
 
 class _Job(QObject):
-    """Runs one function off the GUI thread (signing takes seconds)."""
+    """Runs one function off the GUI thread (signing takes seconds); a
+    failure is said as ``failure`` (what could not be done, in French) and
+    what went wrong."""
 
     progressed = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, work: Callable[[Callable[[int, int, str], None]], object]) -> None:
+    def __init__(
+        self,
+        work: Callable[[Callable[[int, int, str], None]], object],
+        failure: str = "Opération impossible",
+    ) -> None:
         super().__init__()
         self._work = work
+        self._failure = failure
 
     def run(self) -> None:
+        from table_app.export.session_export import ExportError
+
         try:
             result = self._work(self.progressed.emit)
         except ExportError as error:
             self.failed.emit(error.message)
         except Exception as error:
-            log.exception("Travail du secrétariat impossible")
-            self.failed.emit(f"Opération impossible : {error}")
+            log.exception("Travail du secrétariat impossible : %s", self._failure)
+            self.failed.emit(f"{self._failure} : {str(error) or type(error).__name__}")
         else:
             self.finished.emit(result)
 
@@ -242,7 +256,11 @@ class SecretaryPanel(QWidget):
         if closed and session is not None and self._listed_for != session.id and idle:
             self._listed_for = session.id
             if (self.out_dir() / "signées").is_dir():
-                self._start(lambda _progress: self._check(session), self._on_checked)
+                self._start(
+                    lambda _progress: self._check(session),
+                    self._on_checked,
+                    failure="Vérification des documents produits impossible",
+                )
             else:
                 self.state.setText(
                     "Séance close : rédigez la synthèse des débats, faites signer le maire et "
@@ -267,6 +285,8 @@ class SecretaryPanel(QWidget):
 
     def _check(self, session: Session) -> list[FileState]:
         """On the worker thread: every signature checked, and what is online."""
+        from table_app.export.session_export import publication_state
+
         out = self._out_dir(session)
         return check_files(out, publication_state(session, self.config, out))
 
@@ -322,6 +342,7 @@ class SecretaryPanel(QWidget):
         work: Callable[[Callable[[int, int, str], None]], object],
         done: Callable[[Any], None],
         busy: str = "",
+        failure: str = "Opération impossible",
     ) -> None:
         if self._thread is not None:
             self.message.setText("Une opération est déjà en cours : attendez qu'elle se termine.")
@@ -331,7 +352,7 @@ class SecretaryPanel(QWidget):
             self.progress.show()
             self.state.setText(busy)
         thread = QThread(self)
-        job = _Job(work)
+        job = _Job(work, failure)
         job.moveToThread(thread)
         thread.started.connect(job.run)
         job.progressed.connect(self._on_job_progressed)
@@ -351,10 +372,17 @@ class SecretaryPanel(QWidget):
         config, out = self.config, self.out_dir()
 
         def work(progress: Callable[[int, int, str], None]) -> object:
+            from table_app.export.session_export import export_session
+
             report = export_session(session, config, out, progress=progress)
             return report, self._check(session)
 
-        self._start(work, self._on_produced, "Production et signature en cours…")
+        self._start(
+            work,
+            self._on_produced,
+            "Production et signature en cours…",
+            "Production et signature des documents impossibles",
+        )
 
     def publish(self) -> None:
         session = self._closed_session()
@@ -363,9 +391,11 @@ class SecretaryPanel(QWidget):
         config, out = self.config, self.out_dir()
 
         def work(_progress: Callable[[int, int, str], None]) -> object:
+            from table_app.export.session_export import publish_session
+
             return publish_session(session, config, out), self._check(session)
 
-        self._start(work, self._on_published, "Publication en cours…")
+        self._start(work, self._on_published, "Publication en cours…", "Publication impossible")
 
     def _on_job_progressed(self, done: int, total: int, what: str) -> None:
         self.progress.setRange(0, total)
@@ -386,16 +416,25 @@ class SecretaryPanel(QWidget):
         self.state.setText(
             f"{len(states)} document(s) déjà produit(s)"
             + (f", dont {bad} à produire de nouveau." if bad else ", signés et vérifiés.")
+            + _unchecked(states)
         )
 
     def _on_produced(self, result: tuple[ExportReport, list[FileState]]) -> None:
         report, states = result
         self.report = report
         self._show_files(states)
-        self.state.setText(
-            f"{len(states)} document(s) signé(s) et vérifié(s) : {len(report.signed)} produit(s), "
-            f"{len(report.kept)} inchangé(s). Vérifiez-les, imprimez, puis publiez."
-        )
+        bad = sum(1 for s in states if not s.ok)
+        if bad:
+            self.state.setText(
+                f"{len(states)} document(s) : {len(report.signed)} produit(s), "
+                f"{len(report.kept)} inchangé(s) ; la signature de {bad} d'entre eux ne se "
+                "vérifie pas (voir la liste)." + _unchecked(states)
+            )
+        else:
+            self.state.setText(
+                f"{len(states)} document(s) signé(s) et vérifié(s) : {len(report.signed)} "
+                f"produit(s), {len(report.kept)} inchangé(s). Vérifiez-les, imprimez, puis publiez."
+            )
         self.message.setText("\n".join(report.notices))
         self.progress.hide()
         self.export_finished.emit(report)
@@ -490,6 +529,16 @@ class SecretaryPanel(QWidget):
         if self._print_job is not None and self._print_job.is_running():
             self._print_job.cancel()
             self._print_job.wait()
+
+
+def _unchecked(states: list[FileState]) -> str:
+    """What the secretary reads when some signatures could not be checked at all."""
+    failed = [s for s in states if s.error is not None]
+    if not failed:
+        return ""
+    if len(failed) == 1:
+        return f" Vérification de la signature impossible : {failed[0].error}"
+    return f" Vérification de la signature impossible pour {len(failed)} documents (voir la liste)."
 
 
 def _print_summary(paths: list[Path]) -> str:

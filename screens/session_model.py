@@ -8,15 +8,19 @@ refuses (``command_refused`` with its French message, nothing changed).
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
+from sync.document_catalog import DocumentCatalog, DocumentInfo
 from table_app.council.decide import Decision
 from table_app.council.engine import Accepted
 from table_app.council.errors import CommandRefused
+from table_app.council.events import EventType
 from table_app.council.state import CouncilState, Session
 from table_app.journal import Event
 
@@ -37,6 +41,7 @@ class SessionSource(Protocol):
 
     def preview(self, command: Mapping[str, Any], author: str = "president") -> Decision: ...
 
+
 log = logging.getLogger("screens")
 
 
@@ -46,13 +51,18 @@ class SessionModel(QObject):
     Attributes:
         engine: the session engine (rules, journal), or a network seat's remote table.
         session_id: the session shown, or None before any convocation.
-        library: the document library (``sync.library.DocumentLibrary``) or None.
+        library: the document library (``sync.library.DocumentLibrary``) or None:
+            for a document's bytes, never read by the views on the GUI thread.
+        documents: the documents listed (``sync.document_catalog.DocumentCatalog``),
+            loaded once on a worker thread and kept from the feed's events; what the
+            views read.
 
     Signals:
         session_changed(): an event was recorded for the current session.
         event_recorded(object): that event (``table_app.journal.Event``).
         command_refused(str): the engine's French message for a refused command.
-        documents_changed(object): a document feed event (from any thread).
+        documents_changed(object): the documents changed: the feed event applied
+            to ``documents`` (on the GUI thread), or None once the list is loaded.
         warning_raised(str): an accepted command came with a warning.
         folder_noted(object): what the folder's inbox did with a file a member
             dropped (``sync.inbox.InboxNote``), on the GUI thread; a recorded one is
@@ -66,6 +76,8 @@ class SessionModel(QObject):
     warning_raised = Signal(str)
     folder_noted = Signal(object)
     _folder_note_arrived = Signal(object)  # from the inbox's thread
+    _document_event_arrived = Signal(object)  # from the document feed's thread
+    _documents_arrived = Signal(object)  # the first list, from a worker thread
 
     def __init__(
         self,
@@ -79,8 +91,47 @@ class SessionModel(QObject):
         self.library = library
         self.session_id = session_id or self._latest_session()
         self._unsubscribe = engine.subscribe(self._on_engine_event)
-        if library is not None:
-            library.feed.subscribe(self.documents_changed.emit)
+        self.documents = DocumentCatalog()
+        self._early: list[Event] = []  # feed events before the first list is in
+        self._unsubscribe_feed: Callable[[], None] | None = None
+        if library is not None and hasattr(library, "snapshot"):
+            queued = Qt.ConnectionType.QueuedConnection
+            self._document_event_arrived.connect(self._on_document_event_arrived, queued)
+            self._documents_arrived.connect(self._on_documents_arrived, queued)
+            self._unsubscribe_feed = library.feed.subscribe(self._document_event_arrived.emit)
+            threading.Thread(
+                target=self._load_documents, args=(library,), name="documents-list", daemon=True
+            ).start()
+
+    def _load_documents(self, library: Any) -> None:
+        """On a worker thread: the library's list, in one query."""
+        try:
+            snapshot: Any = library.snapshot()
+        except Exception as error:  # the table goes on; the mayor is told
+            log.exception("Liste des documents non lue")
+            snapshot = error
+        with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
+            self._documents_arrived.emit(snapshot)
+
+    def _on_documents_arrived(self, snapshot: tuple[list[DocumentInfo], int] | Exception) -> None:
+        if isinstance(snapshot, Exception):
+            self.warning_raised.emit(
+                f"La liste des documents n'a pas pu être lue : {snapshot}. "
+                "Elle se complétera à chaque nouveau document."
+            )
+            self.documents.load([], 0)
+        else:
+            self.documents.load(*snapshot)
+        early, self._early = self._early, []
+        for event in early:
+            self.documents.apply(event)
+        self.documents_changed.emit(None)
+
+    def _on_document_event_arrived(self, event: Event) -> None:
+        if not self.documents.loaded:
+            self._early.append(event)
+        elif self.documents.apply(event):
+            self.documents_changed.emit(event)
 
     def _latest_session(self) -> str | None:
         sessions = sorted(self.engine.state.sessions.values(), key=lambda s: (s.date, s.id))
@@ -125,7 +176,7 @@ class SessionModel(QObject):
         return accepted
 
     def _on_engine_event(self, event: Event) -> None:
-        if event.type == "session.convened" and self.session_id is None:
+        if event.type == EventType.SESSION_CONVENED and self.session_id is None:
             self.session_id = event.session_id
         if event.session_id == self.session_id:
             self.event_recorded.emit(event)
@@ -146,3 +197,6 @@ class SessionModel(QObject):
 
     def close(self) -> None:
         self._unsubscribe()
+        if self._unsubscribe_feed is not None:
+            self._unsubscribe_feed()
+            self._unsubscribe_feed = None

@@ -4,8 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QPainter, QPaintEvent, QShowEvent
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QGuiApplication,
+    QPainter,
+    QPaintEvent,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -17,6 +34,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -73,11 +93,23 @@ def nbsp(text: str) -> str:
     return text.replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
+def repolish(widget: QWidget) -> None:
+    """Apply the style sheet again to a widget whose object name changed.
+
+    ``unpolish`` and ``polish`` alone give a shown label its new colours but
+    not its padding: the text then runs into the edges of its pill (the
+    quorum, a refusal). The style change event lays the padding out again.
+    """
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+    QCoreApplication.sendEvent(widget, QEvent(QEvent.Type.StyleChange))
+
+
 def restyle(widget: QWidget, name: str) -> None:
     if widget.objectName() != name:
         widget.setObjectName(name)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        repolish(widget)
 
 
 def card() -> tuple[QFrame, QVBoxLayout]:
@@ -170,8 +202,7 @@ class QuorumBadge(QLabel):
             self.setObjectName("quorumKo")
             text = f"Quorum non atteint : {check.present} présents / {check.required} requis"
         self.setText(text)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
 
 
 class HeaderBar(QWidget):
@@ -186,10 +217,10 @@ class HeaderBar(QWidget):
         layout.setSpacing(20)
         self._title = label(commune, "headerTitle")
         self._session = label("")
-        self._place = label(place, "seatName")
+        self._place = label(place, "seatName", wrap=True)  # on two lines rather than cut
         self._status = label("", "statusBadge")
         self.quorum = QuorumBadge()
-        # A long place name is cut rather than widening the window past its screen.
+        # A long place name wraps rather than widening the window past its screen.
         self._place.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self._title)
         layout.addWidget(self._session)
@@ -231,8 +262,7 @@ class MessageBanner(QLabel):
     def _show(self, message: str, kind: str) -> None:
         self.setObjectName(kind)
         self.setText(message)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        repolish(self)
         self.show()
         self._timer.start(12_000)
 
@@ -246,6 +276,43 @@ def item_line(position: int, item: Item) -> str:
     if item.number:
         state = f"{state} — n° {item.number}"
     return f"{position}. {item.title}{kind}\n      {state}"
+
+
+class WrappedRows(QStyledItemDelegate):
+    """A list's rows as tall as their text wrapped at the width it is drawn at.
+
+    Qt's own estimate may wrap a row a few pixels wider than it paints it: a
+    title then takes one more line than its row has, and the last line (the
+    point's state) is cut.
+    """
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(  # noqa: N802 (Qt override)
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        if not shown.text:
+            return size
+        # The text's room in a row as wide as the view, as the style paints it.
+        row = self._view.viewport().width() - 2 * self._view.spacing()
+        shown.rect = QRect(0, 0, row, size.height())
+        style = self._view.style()
+        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, shown, self._view)
+        # The style lays the text out that much inside its room (QCommonStyle).
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, shown, self._view) + 1
+        room.adjust(margin, 0, -margin, 0)
+        if room.width() <= 0:
+            return size
+        flags = int(Qt.TextFlag.TextWordWrap)
+        bounds = QRect(0, 0, room.width(), 100_000)
+        text = QFontMetrics(shown.font).boundingRect(bounds, flags, shown.text)
+        margins = size.height() - room.height()  # above and below the text
+        return QSize(size.width(), max(size.height(), text.height() + margins))
 
 
 class AgendaList(QListWidget):
@@ -263,6 +330,11 @@ class AgendaList(QListWidget):
         self.setSpacing(3)
         self.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The rows are wrapped at the width they are drawn at: with a scroll bar
+        # that came after they were laid out, a point's last line would be cut.
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.setItemDelegate(WrappedRows(self))
         self.itemClicked.connect(self._on_self_item_clicked)
         self._shown: list[tuple[str, bool, ItemStatus]] = []
 

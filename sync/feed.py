@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable
+from enum import StrEnum, unique
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
@@ -23,18 +24,28 @@ from table_app.store.models import DocumentFeedRecord
 log = logging.getLogger("sync.feed")
 
 _feed: Table = DocumentFeedRecord.__table__  # type: ignore[assignment]
-_LAST = select(_feed.c.seq).order_by(_feed.c.seq.desc()).limit(1)
+#: The feed's last event number (a query).
+LAST_EVENT = select(_feed.c.seq).order_by(_feed.c.seq.desc()).limit(1)
 _INSERT = insert(_feed)
 
+
+@unique
+class DocumentEvent(StrEnum):
+    """The event types of the document feed (a ``str``: its value is what the feed stores).
+
+    The session journal's are ``table_app.council.events.EventType``.
+    """
+
+    ADDED = "document.added"  # a new document is listed (viewable, text maybe not indexed yet)
+    UPDATED = "document.updated"  # a new version of a known document
+    MOVED = "document.moved"  # renamed or moved in the folder
+    REMOVED = "document.removed"  # deleted from the folder (kept in the archive)
+    REJECTED = "document.rejected"  # cannot be shown; payload["reason"] says why, in French
+    INDEXED = "document.indexed"  # its text is searchable
+
+
 #: Event types of the document feed.
-DOCUMENT_EVENTS = (
-    "document.added",  # a new document is listed (viewable, text maybe not indexed yet)
-    "document.updated",  # a new version of a known document
-    "document.moved",  # renamed or moved in the folder
-    "document.removed",  # deleted from the folder (kept in the archive)
-    "document.rejected",  # cannot be shown; payload["reason"] says why, in French
-    "document.indexed",  # its text is searchable
-)
+DOCUMENT_EVENTS = tuple(DocumentEvent)
 
 Subscriber = Callable[[Event], None]
 
@@ -54,8 +65,9 @@ class DocumentFeed:
 
     def append(self, conn: Connection, type_: str, payload: dict[str, Any]) -> Event:
         """Write one event in the caller's transaction; publish it with ``publish``."""
-        last = conn.execute(_LAST).scalar()
+        last = conn.execute(LAST_EVENT).scalar()
         seq = int(last or 0) + 1
+        type_ = str(type_)  # a DocumentEvent is stored, and handed on, as its plain value
         recorded_at = utc_now_iso()
         text = canonical_json(payload)
         conn.execute(
@@ -81,7 +93,7 @@ class DocumentFeed:
 
     def last_seq(self) -> int:
         with self.db.engine.connect() as conn:
-            return int(conn.execute(_LAST).scalar() or 0)
+            return int(conn.execute(LAST_EVENT).scalar() or 0)
 
     def events(self, after: int = 0) -> list[Event]:
         with self.db.engine.connect() as conn:

@@ -53,10 +53,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, select
 
 from sync.classify import MEMBER_FOLDERS, PROPOSALS_FOLDERS, fold, parse_date
+from sync.feed import DocumentEvent
 from sync.library import DocumentLibrary
 from table_app.council.decide import answer_text
 from table_app.council.engine import SessionEngine
 from table_app.council.errors import CommandRefused
+from table_app.council.events import EventType
 from table_app.council.state import AnswerKind, MemberInfo, Session, SessionStatus
 from table_app.french import of, short_date
 from table_app.journal import Event
@@ -72,7 +74,12 @@ ANSWER_TEXT_SUFFIXES = (".txt",)
 PROXY_FORM_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png")
 PROPOSAL_SUFFIXES = (".txt", ".pdf")
 #: The feed events that may bring a new file, or a file to a new place.
-_DOCUMENT_EVENTS = ("document.added", "document.updated", "document.rejected", "document.moved")
+_DOCUMENT_EVENTS = (
+    DocumentEvent.ADDED,
+    DocumentEvent.UPDATED,
+    DocumentEvent.REJECTED,
+    DocumentEvent.MOVED,
+)
 _OPEN = (SessionStatus.CONVENED, SessionStatus.OPEN, SessionStatus.SUSPENDED)
 _CIVILITIES = {"m", "mr", "mme", "mlle", "monsieur", "madame", "mademoiselle"}
 _DATES = (
@@ -383,7 +390,7 @@ class FolderInbox:
                 self._put(event)
 
     def _on_session_event(self, event: Event) -> None:
-        if event.type == "session.convened":
+        if event.type == EventType.SESSION_CONVENED:
             self._put(_CATCH_UP)
 
     def _loop(self) -> None:
@@ -592,7 +599,7 @@ class FolderInbox:
         """When the table recorded the convocation (the journal's UTC time)."""
         if session.id not in self._convened_at:
             events = self.engine.journal.events(session_id=session.id)
-            first = next((e for e in events if e.type == "session.convened"), None)
+            first = next((e for e in events if e.type == EventType.SESSION_CONVENED), None)
             self._convened_at[session.id] = first.recorded_at if first else ""
         return self._convened_at[session.id]
 

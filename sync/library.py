@@ -23,12 +23,14 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, insert, select, update
 
 from sync.classify import Placement, classify, is_ignored
+from sync.document_catalog import DocumentInfo
 from sync.extract import Probe
+from sync.feed import LAST_EVENT as _LAST_FEED_EVENT
 from sync.feed import DocumentFeed
 from sync.search import index_content
 from sync.workers import TRANSIENT_CODES, ExtractionPool, Rejection
@@ -464,14 +466,29 @@ class DocumentLibrary:
 
     def document(self, document_id: int) -> dict[str, Any] | None:
         with self.db.engine.connect() as conn:
-            return self._payload(conn, document_id)
+            row = conn.execute(_DESCRIBED.where(_documents.c.id == document_id)).first()
+            return None if row is None else _described(row)
 
     def documents(self, include_removed: bool = False) -> list[dict[str, Any]]:
+        """Every document listed, sorted by path: one query."""
         with self.db.engine.connect() as conn:
-            query = select(_documents.c.id).order_by(_documents.c.path)
-            if not include_removed:
-                query = query.where(_documents.c.status != "removed")
-            return [self._payload(conn, r.id) for r in conn.execute(query)]
+            return self._documents(conn, include_removed)
+
+    def snapshot(self) -> tuple[list[DocumentInfo], int]:
+        """Every document (removed ones too) and the feed's last event, read in
+        one transaction: a ``DocumentCatalog`` starts from it and follows the
+        feed from that event on. For a worker thread."""
+        with self.db.engine.connect() as conn, conn.begin():
+            seq = int(conn.execute(_LAST_FEED_EVENT).scalar() or 0)
+            docs = self._documents(conn, include_removed=True)
+        return cast(list[DocumentInfo], docs), seq
+
+    @staticmethod
+    def _documents(conn: Connection, include_removed: bool) -> list[dict[str, Any]]:
+        query = _DESCRIBED.order_by(_documents.c.path)
+        if not include_removed:
+            query = query.where(_documents.c.status != "removed")
+        return [_described(row) for row in conn.execute(query)]
 
     def versions(self, document_id: int) -> list[dict[str, Any]]:
         with self.db.engine.connect() as conn:
@@ -528,42 +545,46 @@ class DocumentLibrary:
             )
 
     def _payload(self, conn: Connection, document_id: int) -> dict[str, Any]:
-        row = conn.execute(
-            select(
-                _documents,
-                _contents.c.kind,
-                _contents.c.page_count,
-                _contents.c.reason,
-                _contents.c.text_indexed,
-                _contents.c.title.label("content_title"),
-                _contents.c.mime,
-            )
-            .join(_contents, _contents.c.hash == _documents.c.current_hash)
-            .where(_documents.c.id == document_id)
-        ).one()
-        placement = classify(PurePosixPath(row.path))
-        return {
-            "document_id": row.id,
-            "path": row.path,
-            "title": row.title,
-            "content_title": row.content_title,
-            "category": row.category,
-            "label": placement.label,
-            "session_date": row.session_date,
-            "item_position": row.item_position,
-            "item_title": row.item_title,
-            "archive_year": row.archive_year,
-            "archive_date": row.archive_date,
-            "commission": row.commission,
-            "status": row.status,
-            "reason": row.reason,
-            "kind": row.kind,
-            "mime": row.mime,
-            "page_count": row.page_count,
-            "text_indexed": bool(row.text_indexed),
-            "hash": row.current_hash,
-            "updated_at": row.updated_at,
-        }
+        return _described(conn.execute(_DESCRIBED.where(_documents.c.id == document_id)).one())
+
+
+#: A document with its current content's description: one join.
+_DESCRIBED = select(
+    _documents,
+    _contents.c.kind,
+    _contents.c.page_count,
+    _contents.c.reason,
+    _contents.c.text_indexed,
+    _contents.c.title.label("content_title"),
+    _contents.c.mime,
+).join(_contents, _contents.c.hash == _documents.c.current_hash)
+
+
+def _described(row: Any) -> dict[str, Any]:
+    """A document as the feed's payloads and the views describe it (``DocumentInfo``)."""
+    placement = classify(PurePosixPath(row.path))
+    return {
+        "document_id": row.id,
+        "path": row.path,
+        "title": row.title,
+        "content_title": row.content_title,
+        "category": row.category,
+        "label": placement.label,
+        "session_date": row.session_date,
+        "item_position": row.item_position,
+        "item_title": row.item_title,
+        "archive_year": row.archive_year,
+        "archive_date": row.archive_date,
+        "commission": row.commission,
+        "status": row.status,
+        "reason": row.reason,
+        "kind": row.kind,
+        "mime": row.mime,
+        "page_count": row.page_count,
+        "text_indexed": bool(row.text_indexed),
+        "hash": row.current_hash,
+        "updated_at": row.updated_at,
+    }
 
 
 def _probe_row(probe: Probe) -> dict[str, Any]:

@@ -10,37 +10,27 @@ keeps them, so the table reads them straight into its image.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import resource
-import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
 from sync.worker_pipe import send
+from sync.worker_process import EXIT_OUT_OF_MEMORY, limit_worker, send_ready
 
 #: A rendering worker may use this much memory (a 600-dpi A3 page fits).
 WORKER_MEMORY_BYTES = 1536 * 2**20
-#: A worker that runs out of memory exits with this status.
-EXIT_OUT_OF_MEMORY = 86
 _WORKER_NICE = 10  # below the GUI thread
 
 
 def worker_main(conn: Connection, memory_bytes: int) -> None:
     """In the worker: open files and render pages until told to stop (None)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the table, which stops us
-    with contextlib.suppress(OSError):
-        os.nice(_WORKER_NICE)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    limit_worker(memory_bytes, _WORKER_NICE)
     try:
         import pymupdf
 
         pymupdf.TOOLS.mupdf_display_errors(False)
         pymupdf.TOOLS.mupdf_display_warnings(False)
-        send(conn, ("ready", os.getpid()))
+        send_ready(conn)
         documents: dict[str, Any] = {}
         while True:
             job = conn.recv()

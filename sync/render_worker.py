@@ -46,8 +46,6 @@ import ctypes
 import gc
 import io
 import os
-import resource
-import signal
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -60,9 +58,8 @@ from typing import Any
 from PIL import Image, JpegImagePlugin
 
 from sync.worker_pipe import send
+from sync.worker_process import EXIT_OUT_OF_MEMORY, limit_worker, send_ready
 
-#: A worker that runs out of memory exits with this status.
-EXIT_OUT_OF_MEMORY = 86
 REASON_MEMORY = "Page trop lourde : la mémoire nécessaire pour l'afficher dépasse la limite."
 REASON_BROKEN_PAGE = "Page endommagée : elle ne peut pas être affichée."
 #: Bytes per pixel of the images sent: B, G, R, A (R, G, B, A on big-endian).
@@ -118,18 +115,8 @@ class _Refused(Exception):
 
 def worker_main(conn: Connection, settings: Settings) -> None:
     """A worker's life: limit itself, warm MuPDF up, then render until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the table, which stops us
     # Below the GUI thread: on two cores busy rendering, a repaint still runs at once.
-    with contextlib.suppress(OSError):
-        os.nice(settings.nice)
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = (
-        settings.memory_bytes
-        if hard == resource.RLIM_INFINITY
-        else min(settings.memory_bytes, hard)
-    )
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    limit_worker(settings.memory_bytes, settings.nice)
     release_heap = _keep_freed_memory(settings.heap_keep_bytes)
     try:
         worker = _PageWorker(conn, settings, release_heap)
@@ -139,7 +126,7 @@ def worker_main(conn: Connection, settings: Settings) -> None:
         # pages shared with the fork server stay shared.
         gc.collect()
         gc.freeze()
-        send(conn, ("ready", os.getpid()))
+        send_ready(conn)
         worker.serve()
     except MemoryError:
         os._exit(EXIT_OUT_OF_MEMORY)

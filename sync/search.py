@@ -68,8 +68,13 @@ On a database other than SQLite there is no FTS5: the search falls back to
 
 from __future__ import annotations
 
+import contextlib
 import html
+import logging
+import queue
 import re
+import threading
+import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -83,10 +88,13 @@ from sqlalchemy import text as sql
 from sqlalchemy.engine import Connection
 
 from table_app.council.engine import SessionEngine
+from table_app.council.events import EventType
 from table_app.council.state import Item, Session
 from table_app.journal import Event
 from table_app.store import Database
 from table_app.store.models import Content, Page
+
+log = logging.getLogger("sync.search")
 
 #: Private-use characters around each matched word of a snippet.
 MARK_START = "\ue000"
@@ -118,12 +126,12 @@ _QUOTES = frozenset('"«»“”„')
 
 DELIBERATION_EVENTS = frozenset(
     {
-        "session.convened",
-        "item.added",
-        "item.proposed",
-        "text.edited",
-        "vote.recorded",
-        "nomination_round.recorded",
+        EventType.SESSION_CONVENED,
+        EventType.ITEM_ADDED,
+        EventType.ITEM_PROPOSED,
+        EventType.TEXT_EDITED,
+        EventType.VOTE_RECORDED,
+        EventType.NOMINATION_ROUND_RECORDED,
     }
 )
 
@@ -376,30 +384,63 @@ def index_deliberation(
     )
 
 
+#: One item's text to index: (session, item, number, title, text).
+_ItemText = tuple[str, str, str | None, str, str]
+
+
 class DeliberationIndexer:
     """Keeps ``deliberation_texts`` equal to the items of the engine's sessions.
 
     ``start()`` indexes every item of every session (the current version of
     its text, its title and number), then follows the session feed: each
     event that creates an item or changes its text or number re-indexes it.
+
+    The texts are read from the engine's state on its thread (the GUI's, in
+    the kiosk) and written by a thread of the indexer's own, in order: a
+    write waits for the disk (``synchronous=FULL``), which the mayor's edit
+    must not. ``wait_idle`` waits for what is queued (tests, command line);
+    ``stop`` writes what is left, then stops.
     """
 
     def __init__(self, db: Database, engine: SessionEngine) -> None:
         self.db = db
         self.engine = engine
         self._unsubscribe: Callable[[], None] | None = None
+        self._queue: queue.Queue[list[_ItemText] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
 
     def start(self) -> None:
         # Subscribed first: an item changed meanwhile is indexed twice, not missed.
         self._unsubscribe = self.engine.subscribe(self.on_event)
-        with self.db.writing() as conn:
-            for session in list(self.engine.state.sessions.values()):
-                self._index(conn, session, list(session.items))
+        self._thread = threading.Thread(
+            target=self._write_loop, name="deliberation-index", daemon=True
+        )
+        self._thread.start()
+        self._queue.put(
+            [
+                _item_text(session, item)
+                for session in list(self.engine.state.sessions.values())
+                for item in session.items
+            ]
+        )
 
     def stop(self) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join(timeout=30)
+            self._thread = None
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until every text queued is written."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks:
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True
 
     def on_event(self, event: Event) -> None:
         if event.type not in DELIBERATION_EVENTS:
@@ -407,19 +448,41 @@ class DeliberationIndexer:
         session = self.engine.state.sessions.get(event.session_id)
         if session is None:
             return
-        if event.type == "session.convened":
+        if event.type == EventType.SESSION_CONVENED:
             items = list(session.items)
         else:
             raw = event.payload.get("item")
             item = session.item(str(raw["id"] if isinstance(raw, dict) else raw))
             items = [item] if item is not None else []
-        with self.db.writing() as conn:
-            self._index(conn, session, items)
+        if items:
+            self._queue.put([_item_text(session, item) for item in items])
 
-    @staticmethod
-    def _index(conn: Connection, session: Session, items: Iterable[Item]) -> None:
-        for item in items:
-            index_deliberation(conn, session.id, item.id, item.number, item.title, item.text)
+    def _write_loop(self) -> None:
+        while True:
+            batch = self._queue.get()
+            try:
+                if batch is None:
+                    return
+                # What queued up meanwhile goes in the same transaction.
+                with contextlib.suppress(queue.Empty):
+                    while self._queue.unfinished_tasks > 1:
+                        more = self._queue.get_nowait()
+                        self._queue.task_done()
+                        if more is None:
+                            self._queue.put(None)  # stop after this write
+                            break
+                        batch += more
+                with self.db.writing() as conn:
+                    for texts in batch:
+                        index_deliberation(conn, *texts)
+            except Exception:  # the search index is not the legal record: go on
+                log.exception("Textes des délibérations non indexés pour la recherche")
+            finally:
+                self._queue.task_done()
+
+
+def _item_text(session: Session, item: Item) -> _ItemText:
+    return (session.id, item.id, item.number, item.title, item.text)
 
 
 # --- searching -------------------------------------------------------------

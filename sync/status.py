@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from sync.feed import DocumentEvent
 from sync.net.pairing import PairedDevices
 from table_app import backup
 from table_app.backup import list_backups, local_text, parse_utc, size_text
@@ -48,13 +49,13 @@ CERTIFICATE_WARNING_DAYS = 30
 BACKUP_MAX_AGE = timedelta(days=2)
 PAIRED_SEATS = Path("reseau") / "sieges-appaires.json"
 
-_FEED_KINDS = {
-    "document.added": "ajouté",
-    "document.updated": "nouvelle version",
-    "document.moved": "déplacé",
-    "document.removed": "retiré",
-    "document.rejected": "refusé",
-    "document.indexed": "texte indexé",
+_FEED_KINDS: dict[str, str] = {
+    DocumentEvent.ADDED: "ajouté",
+    DocumentEvent.UPDATED: "nouvelle version",
+    DocumentEvent.MOVED: "déplacé",
+    DocumentEvent.REMOVED: "retiré",
+    DocumentEvent.REJECTED: "refusé",
+    DocumentEvent.INDEXED: "texte indexé",
 }
 
 

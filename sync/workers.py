@@ -21,7 +21,8 @@ page renderers, the printer's): each kind registers the modules its workers
 need (``register_forkserver_preload``) and gets its context from
 ``forkserver_context``, which starts the server once, with everything
 registered, whichever kind starts first.  The server imports no Qt, so neither
-does a worker.
+does a worker.  How a worker is started, waited for, killed and stopped is
+shared by every kind too: ``sync.worker_process.WorkerProcess``.
 
 The API is blocking and thread-safe, meant for the library's background
 thread, never the GUI thread.  No bad file makes it raise or hang.
@@ -36,18 +37,14 @@ import logging
 import multiprocessing
 import multiprocessing.forkserver
 import os
-import pickle
-import resource
 import signal
 import stat
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
-from multiprocessing.process import BaseProcess
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import ModuleType, TracebackType
 from typing import Any, Self
@@ -56,14 +53,20 @@ from sync import extract
 from sync.extract import Probe
 from sync.worker_pipe import load_answer
 from sync.worker_pipe import send as _send
+from sync.worker_process import (
+    EXIT_OUT_OF_MEMORY,
+    BadAnswer,
+    WorkerDied,
+    WorkerProcess,
+    WorkerTimedOut,
+    limit_worker,
+    send_ready,
+)
 
 log = logging.getLogger("sync.ingest")
 
 # Not about the file: the library should try it again later, not store the refusal.
 TRANSIENT_CODES = frozenset({"cancelled", "unavailable"})
-# A worker that runs out of memory exits with this status instead of reporting
-# in a process whose heap may be unusable.
-EXIT_OUT_OF_MEMORY = 86
 # A worker is replaced after this many files, so that nothing MuPDF keeps or
 # leaks can pile up over months.
 JOBS_PER_WORKER = 500
@@ -174,22 +177,9 @@ class Rejection:
 
 
 @dataclass
-class _Worker:
-    process: BaseProcess
-    conn: Connection
-    started: float = field(default_factory=time.monotonic)
-    ready: bool = False  # it has started and warmed up
-    jobs: int = 0
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid or 0
-
-
-@dataclass
 class _Slot:
     index: int
-    worker: _Worker | None = None
+    worker: WorkerProcess | None = None
     busy: bool = False
 
 
@@ -277,14 +267,14 @@ class ExtractionPool:
         for slot in idle:
             self._stop_worker(slot)
         for worker in busy:  # their jobs' threads see them die and clean up
-            _kill(worker.process)
+            worker.kill()
         self._starter.join(10)
 
     def worker_pids(self) -> list[int]:
         """The process ids of the workers now running, for monitoring."""
         with self._cond:
             workers = [slot.worker for slot in self._slots if slot.worker is not None]
-        return [w.process.pid for w in workers if w.process.pid is not None]
+        return [worker.pid for worker in workers if worker.pid]
 
     def __enter__(self) -> Self:
         return self
@@ -336,20 +326,17 @@ class ExtractionPool:
         started = time.monotonic()
         deadline = started + timeout_s
         converter_group: int | None = None
-        try:
-            worker.conn.send((op, args))
-        except (OSError, ValueError):  # it died while idle: the file is not to blame
+        if not worker.send((op, args)):  # it died while idle: the file is not to blame
             self._replace(slot)
             worker = slot.worker
             if worker is None:
                 return _cancelled() if self._closed else _unavailable()
-            try:
-                worker.conn.send((op, args))
-            except (OSError, ValueError):
+            if not worker.send((op, args)):
                 return _unavailable()
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            try:
+                message = worker.receive(deadline)
+            except WorkerTimedOut:
                 limit = deadline - started
                 log.warning(
                     "%s: %s still running after %.1f s, worker %d killed",
@@ -358,34 +345,22 @@ class ExtractionPool:
                     limit,
                     worker.pid,
                 )
-                _kill(worker.process)
+                worker.kill()
                 _kill_group(converter_group)
                 self._replace(slot)
                 return Rejection(
                     "timeout", f"délai dépassé : lecture arrêtée après {_seconds(limit)} s"
                 )
-            ready = wait([worker.conn, worker.process.sentinel], remaining)
-            if not ready:
-                continue
-            if worker.conn not in ready and not worker.conn.poll():
-                return self._died(slot, worker, path, converter_group)
-            try:
-                message = _load(worker.conn.recv_bytes())
-            except (EOFError, OSError):
-                return self._died(slot, worker, path, converter_group)
-            except (pickle.UnpicklingError, ValueError, TypeError, IndexError) as exc:
+            except WorkerDied as died:
+                return self._died(slot, worker, died.exitcode, path, converter_group)
+            except BadAnswer as exc:
                 log.error("%s: unreadable answer from worker %d: %s", path, worker.pid, exc)
                 self._replace(slot)
                 return _crashed()
             tag = message[0]
-            if tag == "ready":
-                worker.ready = True
-                log.debug(
-                    "extraction worker %d ready %.0f ms after its start",
-                    worker.pid,
-                    (time.monotonic() - worker.started) * 1000,
-                )
-            elif tag == "converting":
+            if tag == "ready":  # it has warmed up (``receive`` noted it): the job is next
+                continue
+            if tag == "converting":
                 converter_group = int(message[1])
                 # LibreOffice starts slowly and has its own limit; the PDF it
                 # makes is then read within the usual one.
@@ -403,10 +378,13 @@ class ExtractionPool:
                 return _crashed()
 
     def _died(
-        self, slot: _Slot, worker: _Worker, path: Path, converter_group: int | None
+        self,
+        slot: _Slot,
+        worker: WorkerProcess,
+        code: int | None,
+        path: Path,
+        converter_group: int | None,
     ) -> Rejection:
-        worker.process.join(5)
-        code = worker.process.exitcode
         _kill_group(converter_group)
         was_ready = worker.ready
         self._replace(slot)
@@ -441,9 +419,7 @@ class ExtractionPool:
                     self._cond.notify()
                     continue
             if worker is not None:
-                _kill(worker.process)
-                worker.process.join(5)
-                worker.conn.close()
+                worker.discard()
             return
 
     def _acquire(self) -> _Slot | None:
@@ -465,26 +441,26 @@ class ExtractionPool:
                 return
         self._stop_worker(slot)
 
-    def _ready_worker(self, slot: _Slot) -> _Worker | None:
+    def _ready_worker(self, slot: _Slot) -> WorkerProcess | None:
         """The slot's worker, (re)started if it is missing, dead or worn."""
         worker = slot.worker
-        if worker is not None and (worker.jobs >= JOBS_PER_WORKER or not worker.process.is_alive()):
+        if worker is not None and (worker.jobs >= JOBS_PER_WORKER or not worker.is_alive()):
             self._replace(slot)
             worker = slot.worker
         if worker is None:
             worker = slot.worker = self._start_worker(slot)
         return worker
 
-    def _start_worker(self, slot: _Slot) -> _Worker | None:
+    def _start_worker(self, slot: _Slot) -> WorkerProcess | None:
         if self._closed:
             return None
-        started = start_process(
-            forkserver_context(), _worker_main, (self.memory_bytes,), f"extraction-{slot.index}"
+        return WorkerProcess.start(
+            forkserver_context(),
+            _worker_main,
+            (self.memory_bytes,),
+            f"extraction-{slot.index}",
+            answers=_ANSWER_CLASSES,
         )
-        if started is None:
-            return None
-        process, ours = started
-        return _Worker(process, ours)
 
     def _replace(self, slot: _Slot) -> None:
         self._stop_worker(slot)
@@ -492,31 +468,8 @@ class ExtractionPool:
 
     def _stop_worker(self, slot: _Slot) -> None:
         worker, slot.worker = slot.worker, None
-        if worker is None:
-            return
-        _kill(worker.process)
-        worker.process.join(5)
-        worker.conn.close()
-        if worker.process.exitcode is not None:
-            worker.process.close()
-
-
-def start_process(
-    context: Any, target: Callable[..., None], args: tuple[Any, ...], name: str
-) -> tuple[BaseProcess, Connection] | None:
-    """Start ``target(pipe_end, *args)`` in a daemon process of ``context``;
-    return it with our end of the pipe, or None (logged) if it cannot start."""
-    ours, theirs = context.Pipe(duplex=True)
-    process = context.Process(target=target, args=(theirs, *args), name=name, daemon=True)
-    try:
-        process.start()
-    except Exception:
-        log.exception("cannot start the worker process %s", name)
-        ours.close()
-        return None
-    finally:
-        theirs.close()
-    return process, ours
+        if worker is not None:
+            worker.discard()
 
 
 def main_script_imports() -> list[str]:
@@ -544,11 +497,6 @@ def main_script_imports() -> list[str]:
         if isinstance(name, str) and name in sys.modules and not name.endswith("__main__"):
             names.add(name)
     return sorted(names)
-
-
-def _kill(process: BaseProcess) -> None:
-    with contextlib.suppress(ValueError, OSError):  # already closed or gone
-        process.kill()
 
 
 def _kill_group(group: int | None) -> None:
@@ -598,16 +546,11 @@ def _load(data: bytes) -> tuple[Any, ...]:
 
 def _worker_main(conn: Connection, memory_bytes: int) -> None:
     """A worker's life: limit itself, warm MuPDF up, then read files until told to stop."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the table, which stops us
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = memory_bytes if hard == resource.RLIM_INFINITY else min(memory_bytes, hard)
-    # Soft limit only: LibreOffice, started from here, lifts it for itself.
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
+    limit_worker(memory_bytes)
     try:
         extract.quiet_mupdf()
         extract.warm_up()
-        _send(conn, ("ready", os.getpid()))
+        send_ready(conn)
     except MemoryError:
         os._exit(EXIT_OUT_OF_MEMORY)
     while True:

@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import pymupdf
+from typing import TYPE_CHECKING, Any
 
 from table_app.atomic_files import atomic_write_bytes
+
+if TYPE_CHECKING:  # imported where it draws: the kiosk starts without it
+    import pymupdf
 
 ROLES = ("maire", "secretaire")
 ROLE_LABELS = {"maire": "du maire", "secretaire": "du secrétaire de séance"}
@@ -264,13 +265,15 @@ def ink_area(
 ) -> pymupdf.Rect:
     """The part of ``box`` the ink may cover: inside a margin, above the stamp
     room at the bottom (given up when the box is too low to keep both)."""
+    import pymupdf
+
     area = pymupdf.Rect(box.x0 + margin, box.y0 + margin, box.x1 - margin, box.y1 - margin)
     if area.height - stamp_height >= 20:
         area.y1 -= stamp_height
     return area
 
 
-Segment = tuple[pymupdf.Point, pymupdf.Point, pymupdf.Point, pymupdf.Point]
+Segment = tuple["pymupdf.Point", "pymupdf.Point", "pymupdf.Point", "pymupdf.Point"]
 
 
 def _catmull_rom(points: Sequence[pymupdf.Point]) -> list[Segment]:
@@ -297,6 +300,8 @@ def draw_handwriting(
 ) -> None:
     """Draw ``hw`` in ``box`` of ``page`` as vector ink: fitted, proportions kept,
     centred, the lower ``stamp_height`` points of the box left free."""
+    import pymupdf
+
     area = ink_area(box, stamp_height, margin + pen_width / 2)
     if area.is_empty:
         raise HandwritingError("Le cadre de signature est trop petit pour y placer la signature.")

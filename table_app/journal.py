@@ -138,6 +138,9 @@ class JournalWriter:
         recorded_at: str | None = None,
     ) -> Event:
         recorded_at = recorded_at or utc_now_iso()
+        # A plain string (an ``EventType`` is a str whose value is stored and hashed):
+        # the event handed back is then the one read back from the journal later.
+        type_ = str(type_)
         payload_json = canonical_json(payload)
         seq = self.last_seq + 1
         digest = chain_hash(self.last_hash, recorded_at, session_id, author, type_, payload_json)

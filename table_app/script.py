@@ -15,6 +15,7 @@ from pathlib import Path
 
 from table_app.council.engine import Accepted, SessionEngine
 from table_app.council.errors import CommandRefused
+from table_app.council.events import EventType
 
 
 class ScriptError(Exception):
@@ -80,7 +81,7 @@ def play_lines(
             raise ScriptError(line_no, refusal.message, result.applied) from None
         result.applied += 1
         result.accepted.append(accepted)
-        if accepted.event.type == "session.convened":
+        if accepted.event.type == EventType.SESSION_CONVENED:
             current = accepted.event.session_id
         if accepted.event.session_id not in result.sessions:
             result.sessions.append(accepted.event.session_id)

@@ -66,6 +66,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, select
 
 from table_app.council import moments
+from table_app.council.events import EventType
 from table_app.french import short_date
 from table_app.journal import Journal
 from table_app.store.models import EventRecord
@@ -76,19 +77,19 @@ _events: Table = EventRecord.__table__  # type: ignore[assignment]
 
 #: The only event types a summary reads (the others are filtered out by SQLite).
 STATS_EVENT_TYPES = (
-    "session.convened",
-    "member.arrived",
-    "member.left",
-    "member.marked_absent",
-    "proxy.given",
-    "proxy.revoked",
-    "answer.recorded",
-    "session.opened",
-    "session.lacked_quorum",
-    "interest.declared",
-    "vote.recorded",
-    "nomination_round.recorded",
-    "session.closed",
+    EventType.SESSION_CONVENED,
+    EventType.MEMBER_ARRIVED,
+    EventType.MEMBER_LEFT,
+    EventType.MEMBER_MARKED_ABSENT,
+    EventType.PROXY_GIVEN,
+    EventType.PROXY_REVOKED,
+    EventType.ANSWER_RECORDED,
+    EventType.SESSION_OPENED,
+    EventType.SESSION_LACKED_QUORUM,
+    EventType.INTEREST_DECLARED,
+    EventType.VOTE_RECORDED,
+    EventType.NOMINATION_ROUND_RECORDED,
+    EventType.SESSION_CLOSED,
 )
 
 #: The cache file, in the data folder.
@@ -277,7 +278,7 @@ def summarize_session(events: Iterable[tuple[str, dict[str, Any]]]) -> SessionSu
     """
     stream = iter(events)
     kind, convened = next(stream)
-    if kind != "session.convened":
+    if kind != EventType.SESSION_CONVENED:
         raise ValueError(f"a session's first event is its convocation, not {kind}")
     tallies = {
         str(m["id"]): _Tally(str(m["name"]), str(m["role"]), int(m["rank"]))
@@ -301,34 +302,34 @@ def summarize_session(events: Iterable[tuple[str, dict[str, Any]]]) -> SessionSu
                 tallies[holder].as_holder += 1
 
     for kind, p in stream:
-        if kind == "member.arrived":
+        if kind == EventType.MEMBER_ARRIVED:
             t = tallies[p["member"]]
             t.present_now = t.ever_present = True
             if t.first_arrival is None:
                 t.first_arrival = p["at"]
-        elif kind == "member.left":
+        elif kind == EventType.MEMBER_LEFT:
             tallies[p["member"]].present_now = False
-        elif kind == "member.marked_absent":
+        elif kind == EventType.MEMBER_MARKED_ABSENT:
             tallies[p["member"]].excused = bool(p["excused"])
-        elif kind == "proxy.given":
+        elif kind == EventType.PROXY_GIVEN:
             tallies[p["giver"]].proxy_standing = True
-        elif kind == "proxy.revoked":
+        elif kind == EventType.PROXY_REVOKED:
             tallies[p["giver"]].proxy_standing = False
-        elif kind == "answer.recorded":  # before the session; replaces an earlier answer
+        elif kind == EventType.ANSWER_RECORDED:  # before the session; replaces an earlier answer
             t = tallies[p["member"]]
             t.proxy_standing = p["answer"] == "procuration"
             if p["answer"] == "excuse":
                 t.excused = True
             elif t.excused:  # an excuse withdrawn
                 t.excused = None
-        elif kind in ("session.opened", "session.lacked_quorum"):
-            state = "ouverte" if kind == "session.opened" else "carence"
-            opened_at = p["at"] if kind == "session.opened" else None
+        elif kind in (EventType.SESSION_OPENED, EventType.SESSION_LACKED_QUORUM):
+            state = "ouverte" if kind == EventType.SESSION_OPENED else "carence"
+            opened_at = p["at"] if kind == EventType.SESSION_OPENED else None
             opening_present = int(p["quorum"]["present"])
             quorum_required = int(p["quorum"]["required"])
-        elif kind == "interest.declared":
+        elif kind == EventType.INTEREST_DECLARED:
             interested.setdefault(p["item"], set()).add(p["member"])
-        elif kind == "vote.recorded":
+        elif kind == EventType.VOTE_RECORDED:
             vote = p["vote"]
             scrutins += 1
             deliberations += 1
@@ -336,7 +337,7 @@ def summarize_session(events: Iterable[tuple[str, dict[str, Any]]]) -> SessionSu
             if voters is None:  # not recorded: those present, less the interested, the abstaining
                 voters = _present_voters(tallies, interested.get(p["item"], set()), vote)
             count_scrutin(voters, vote["represented"])
-        elif kind == "nomination_round.recorded":
+        elif kind == EventType.NOMINATION_ROUND_RECORDED:
             round_ = p["round"]
             scrutins += 1
             if "number" in p:
@@ -345,7 +346,7 @@ def summarize_session(events: Iterable[tuple[str, dict[str, Any]]]) -> SessionSu
                 _present_voters(tallies, interested.get(p["item"], set()), round_),
                 round_["represented"],
             )
-        elif kind == "session.closed":
+        elif kind == EventType.SESSION_CLOSED:
             state = "close"
     members = []
     for member_id, t in sorted(tallies.items(), key=lambda kv: kv[1].rank):
@@ -503,7 +504,7 @@ class SummaryCache:
                     for row in _rows(conn, after=position[0]):
                         new.setdefault(row[0], []).append(row)
                     for session_id, rows in new.items():
-                        if rows[0][1] != "session.convened":
+                        if rows[0][1] != EventType.SESSION_CONVENED:
                             rows = list(_rows(conn, session_id))
                         self._summaries.update(_summarize_rows(rows))
                         self.last.recomputed.append(session_id)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from sync.document_catalog import DocumentCatalog, DocumentInfo
 from table_app.council import projection
 from table_app.council.decide import Decision
 from table_app.council.engine import Accepted
@@ -57,7 +58,8 @@ class RemoteTable:
         self.state = CouncilState()
         self._session_events = _Subscribers()
         self.feed = _Subscribers()  # document events, as ``DocumentLibrary.feed``
-        self._documents: dict[int, dict[str, Any]] = {}
+        #: the documents as the feed last described them
+        self.catalog = DocumentCatalog()
         self._batches: list[BatchSubscriber] = []
         #: content hashes the seat wants and has not got yet (the link fetches them)
         self.wanted: list[str] = []
@@ -73,11 +75,10 @@ class RemoteTable:
                 self._session_events.publish(event)
         elif stream == "documents":
             if reset:
-                self._documents.clear()
+                self.catalog.clear()
+            self.catalog.loaded = True
             for event in events:
-                payload = event.payload
-                if "document_id" in payload:
-                    self._documents[int(payload["document_id"])] = dict(payload)
+                self.catalog.apply(event)
                 self.feed.publish(event)
         for batch in list(self._batches):
             try:
@@ -103,12 +104,11 @@ class RemoteTable:
     def preview(self, command: Mapping[str, Any], author: str = "president") -> Decision:
         raise CommandRefused(_READ_ONLY)
 
-    def documents(self, include_removed: bool = False) -> list[dict[str, Any]]:
-        docs = sorted(self._documents.values(), key=lambda d: str(d.get("path")))
-        return [d for d in docs if include_removed or d.get("status") != "removed"]
+    def documents(self, include_removed: bool = False) -> list[DocumentInfo]:
+        return self.catalog.documents(include_removed)
 
-    def document(self, document_id: int) -> dict[str, Any] | None:
-        return self._documents.get(document_id)
+    def document(self, document_id: int) -> DocumentInfo | None:
+        return self.catalog.document(document_id)
 
     def viewable_path(self, content_hash: str) -> Path:
         """Where the document's bytes are on this seat; asked for when not there yet."""

@@ -1,9 +1,11 @@
 """The master's side of the seat feed: a TLS WebSocket server on the mairie's LAN.
 
-It runs in an asyncio loop (in the kiosk, the Qt loop itself through qasync)
-and never holds up the session: the engine and the document folder hand it
-their events through ``publish``, from any thread, and it queues them for each
-seat. A seat that cannot keep up is cut off and catches up when it comes back.
+It runs in an asyncio loop (in the kiosk, a loop in a thread of its own:
+``feed_thread.py``) and never holds up the session: the engine and the
+document folder hand it their events through ``publish``, from any thread,
+and it queues them for each seat. A seat that cannot keep up is cut off and
+catches up when it comes back. What other threads read of it (``connected``)
+is a copy replaced at each change, never the live table of connections.
 
 Who may connect is decided here, not by TLS client certificates: the master
 sends a fresh challenge, the seat signs it together with the master's
@@ -18,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import inspect
 import logging
 import secrets
 import ssl
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from websockets.asyncio.server import Server, ServerConnection, serve
@@ -63,8 +67,9 @@ class EmptyStream:
         return 0
 
 
-#: A seat's proposal: the checked fields; returns None, or the refusal in French.
-ProposalHandler = Callable[[dict[str, Any]], str | None]
+#: A seat's proposal: the checked fields; returns None, or the refusal in French
+#: (or an awaitable of it: the kiosk answers from its GUI thread, which owns the engine).
+ProposalHandler = Callable[[dict[str, Any]], str | Awaitable[str | None] | None]
 #: A seat's search ``(query, limit)``: the hits as JSON objects (run on a worker thread).
 SearchHandler = Callable[[str, int], list[dict[str, Any]]]
 #: A notes frame ``(type, checked fields)``: the reply's fields (run on a worker
@@ -98,6 +103,9 @@ class FeedServer:
     document's bytes by content hash; ``on_proposal`` records what a seat
     proposes (the only thing a seat may ask of the session); ``on_notes``
     answers a member's private notes frames (``PrivateNotes.answer``).
+
+    ``publish`` and ``revoke`` may be called from any thread; ``connected``
+    read from any thread; everything else belongs to the loop's thread.
     """
 
     def __init__(
@@ -119,7 +127,10 @@ class FeedServer:
         self.on_proposal = on_proposal
         self.on_search = on_search
         self.on_notes = on_notes
-        self.seats: dict[str, _Seat] = {}
+        self.seats: dict[str, _Seat] = {}  # the loop's own: other threads read ``connected``
+        #: the connected seats' names by fingerprint, for other threads: a copy
+        #: replaced (never changed) at each connection and disconnection
+        self.connected: Mapping[str, str] = MappingProxyType({})
         self.blobs_sent: list[str] = []  # content hashes, in order (what crossed the LAN)
         self.refused_connections = 0
         self._server: Server | None = None
@@ -157,16 +168,26 @@ class FeedServer:
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        loop.call_soon_threadsafe(self._enqueue, stream, event)
+        # Closed by its thread between the test and the call: nobody to send to.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._enqueue, stream, event)
 
     def revoke(self, device_fingerprint: str) -> None:
-        """Withdraw a device: pinned no more, and cut off now if connected."""
+        """Withdraw a device: pinned no more, and cut off now if connected; any thread."""
         self.paired.revoke(device_fingerprint)
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._cut_off, device_fingerprint)
+
+    def _cut_off(self, device_fingerprint: str) -> None:
         seat = self.seats.get(device_fingerprint)
-        if seat is not None and self._loop is not None:
-            self._loop.call_soon_threadsafe(
-                lambda: self._background(seat.connection.close(4403, "appareil retiré de la table"))
-            )
+        if seat is not None:
+            self._background(seat.connection.close(4403, "appareil retiré de la table"))
+
+    def _seats_changed(self) -> None:
+        self.connected = MappingProxyType({fp: seat.name for fp, seat in self.seats.items()})
 
     def _background(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -203,6 +224,7 @@ class FeedServer:
         if previous is not None:  # the same device again: the new connection wins
             await previous.connection.close(4409, "reconnecté ailleurs")
         self.seats[seat.fingerprint] = seat
+        self._seats_changed()
         writer = asyncio.ensure_future(self._write(seat, message))
         try:
             # Closed by either side (revoked, too slow, reconnected elsewhere,
@@ -215,6 +237,7 @@ class FeedServer:
                 await writer
             if self.seats.get(seat.fingerprint) is seat:
                 del self.seats[seat.fingerprint]
+                self._seats_changed()
 
     async def _admit(
         self, connection: ServerConnection, message: SeatMessage, nonce: bytes
@@ -290,11 +313,13 @@ class FeedServer:
 
     async def _propose(self, seat: _Seat, message: SeatMessage) -> None:
         fields = {k: message[k] for k in ("session", "member", "title", "text")}
-        reason = (
+        answer = (
             "la table ne reçoit pas de propositions"
             if self.on_proposal is None
             else self.on_proposal(fields)
         )
+        # This seat's next frames wait for the answer: its proposals keep their order.
+        reason = await answer if inspect.isawaitable(answer) else answer
         reply = {"type": "proposal", "n": message["n"], "accepted": reason is None}
         if reason is not None:
             reply["message"] = reason

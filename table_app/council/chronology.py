@@ -15,50 +15,51 @@ from dataclasses import dataclass
 from typing import Any
 
 from table_app.council import moments
+from table_app.council.events import EventType
 from table_app.journal import Event
 
 #: The events a person reads about, in the mairie's words.
-EVENT_LABELS = {
-    "session.convened": "convocation",
-    "convocation.sent": "envoi de la convocation",
-    "convocation.failed": "échec de l'envoi de la convocation",
-    "member.arrived": "arrivée",
-    "member.left": "départ",
-    "member.marked_absent": "absence",
-    "proxy.given": "procuration",
-    "proxy.revoked": "révocation de procuration",
-    "answer.recorded": "réponse avant la séance",
-    "president.set": "présidence",
-    "session.opened": "ouverture de la séance",
-    "session.lacked_quorum": "absence de quorum",
-    "emergency.ruled": "vote sur l'urgence",
-    "secretaries.named": "secrétaire de séance",
-    "item.added": "point ajouté",
-    "item.proposed": "proposition de point",
-    "proposal.accepted": "proposition acceptée",
-    "proposal.refused": "proposition refusée",
-    "item.moved": "ordre du jour modifié",
-    "item.withdrawn": "point retiré",
-    "item.deferred": "point ajourné",
-    "item.taken_up": "mise en discussion",
-    "interest.declared": "conseiller intéressé",
-    "item_president.elected": "président pour le compte administratif",
-    "ballot.requested": "demande de scrutin",
-    "open_vote.decided": "vote à main levée décidé",
-    "text.edited": "texte modifié",
-    "debate.recorded": "synthèse des débats",
-    "vote.recorded": "vote",
-    "nomination_round.recorded": "tour de scrutin",
-    "document.projected": "document projeté",
-    "projection.stopped": "fin de projection",
-    "session.suspended": "suspension",
-    "session.resumed": "reprise",
-    "session.closed": "clôture de la séance",
+EVENT_LABELS: dict[str, str] = {
+    EventType.SESSION_CONVENED: "convocation",
+    EventType.CONVOCATION_SENT: "envoi de la convocation",
+    EventType.CONVOCATION_FAILED: "échec de l'envoi de la convocation",
+    EventType.MEMBER_ARRIVED: "arrivée",
+    EventType.MEMBER_LEFT: "départ",
+    EventType.MEMBER_MARKED_ABSENT: "absence",
+    EventType.PROXY_GIVEN: "procuration",
+    EventType.PROXY_REVOKED: "révocation de procuration",
+    EventType.ANSWER_RECORDED: "réponse avant la séance",
+    EventType.PRESIDENT_SET: "présidence",
+    EventType.SESSION_OPENED: "ouverture de la séance",
+    EventType.SESSION_LACKED_QUORUM: "absence de quorum",
+    EventType.EMERGENCY_RULED: "vote sur l'urgence",
+    EventType.SECRETARIES_NAMED: "secrétaire de séance",
+    EventType.ITEM_ADDED: "point ajouté",
+    EventType.ITEM_PROPOSED: "proposition de point",
+    EventType.PROPOSAL_ACCEPTED: "proposition acceptée",
+    EventType.PROPOSAL_REFUSED: "proposition refusée",
+    EventType.ITEM_MOVED: "ordre du jour modifié",
+    EventType.ITEM_WITHDRAWN: "point retiré",
+    EventType.ITEM_DEFERRED: "point ajourné",
+    EventType.ITEM_TAKEN_UP: "mise en discussion",
+    EventType.INTEREST_DECLARED: "conseiller intéressé",
+    EventType.ITEM_PRESIDENT_ELECTED: "président pour le compte administratif",
+    EventType.BALLOT_REQUESTED: "demande de scrutin",
+    EventType.OPEN_VOTE_DECIDED: "vote à main levée décidé",
+    EventType.TEXT_EDITED: "texte modifié",
+    EventType.DEBATE_RECORDED: "synthèse des débats",
+    EventType.VOTE_RECORDED: "vote",
+    EventType.NOMINATION_ROUND_RECORDED: "tour de scrutin",
+    EventType.DOCUMENT_PROJECTED: "document projeté",
+    EventType.PROJECTION_STOPPED: "fin de projection",
+    EventType.SESSION_SUSPENDED: "suspension",
+    EventType.SESSION_RESUMED: "reprise",
+    EventType.SESSION_CLOSED: "clôture de la séance",
 }
 
 #: What a session still records after its end (moments.py, decide.py).
-AFTER_THE_END = frozenset({"debate.recorded"})
-ENDINGS = frozenset({"session.closed", "session.lacked_quorum"})
+AFTER_THE_END = frozenset({EventType.DEBATE_RECORDED})
+ENDINGS = frozenset({EventType.SESSION_CLOSED, EventType.SESSION_LACKED_QUORUM})
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def check_chronology(events: Iterable[Event]) -> list[ChronologyWarning]:
     zones: dict[str, str] = {}
     for event in events:
         sid = event.session_id
-        if event.type == "session.convened":
+        if event.type == EventType.SESSION_CONVENED:
             zones[sid] = str(event.payload.get("timezone") or "Europe/Paris")
         tz = zones.get(sid, "Europe/Paris")
         what = f"événement n° {event.seq} ({label(event.type)})"

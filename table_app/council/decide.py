@@ -20,6 +20,7 @@ from table_app.config import Config
 from table_app.council import moments, rules
 from table_app.council.arguments import Arguments
 from table_app.council.errors import CommandRefused
+from table_app.council.events import EventType
 from table_app.council.state import (
     ANSWER_LABELS,
     ANSWER_SOURCES,
@@ -65,7 +66,7 @@ class Context:
 @dataclass
 class Decision:
     session_id: str
-    type: str
+    type: EventType
     payload: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
 
@@ -249,7 +250,7 @@ def _item_status(item: Item, allowed: tuple[ItemStatus, ...], action: str) -> No
 
 
 def _decision(
-    session: Session, type_: str, payload: dict[str, Any], warnings: list[str] | None = None
+    session: Session, type_: EventType, payload: dict[str, Any], warnings: list[str] | None = None
 ) -> Decision:
     return Decision(session.id, type_, payload, warnings or [])
 
@@ -340,7 +341,7 @@ def _convene(ctx: Context, args: Arguments, _session: Session | None) -> Decisio
         )
     return Decision(
         session_id,
-        "session.convened",
+        EventType.SESSION_CONVENED,
         {
             "session_id": session_id,
             "title": args.optional_text("title")
@@ -458,7 +459,10 @@ def _record_convocation(ctx: Context, args: Arguments, session: Session | None) 
                 "déclarée"
             )
     return _decision(
-        session, "convocation.failed" if error else "convocation.sent", payload, warnings
+        session,
+        EventType.CONVOCATION_FAILED if error else EventType.CONVOCATION_SENT,
+        payload,
+        warnings,
     )
 
 
@@ -472,7 +476,9 @@ def _arrive(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     member = _member(session, args.text("member"))
     if session.attendance[member].status is Presence.PRESENT:
         raise CommandRefused(f"{session.name(member)} est déjà présent(e)")
-    return _decision(session, "member.arrived", {"member": member, "at": _at(ctx, session, args)})
+    return _decision(
+        session, EventType.MEMBER_ARRIVED, {"member": member, "at": _at(ctx, session, args)}
+    )
 
 
 @_command("leave", "member at")
@@ -487,7 +493,7 @@ def _leave(ctx: Context, args: Arguments, session: Session | None) -> Decision:
             "désignez qui préside avant de poursuivre"
         )
     return _decision(
-        session, "member.left", {"member": member, "at": _at(ctx, session, args)}, warnings
+        session, EventType.MEMBER_LEFT, {"member": member, "at": _at(ctx, session, args)}, warnings
     )
 
 
@@ -499,7 +505,7 @@ def _absent(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     if session.attendance[member].status is Presence.PRESENT:
         raise CommandRefused(f"{session.name(member)} est présent(e) : enregistrez son départ")
     return _decision(
-        session, "member.marked_absent", {"member": member, "excused": args.flag("excused")}
+        session, EventType.MEMBER_MARKED_ABSENT, {"member": member, "excused": args.flag("excused")}
     )
 
 
@@ -590,7 +596,9 @@ def _proxy(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     facts, warnings = _proxy_facts(
         ctx, session, giver, holder, args.day("signed_on", session.date), args.flag("illness")
     )
-    return _decision(session, "proxy.given", {**facts, "at": _at(ctx, session, args)}, warnings)
+    return _decision(
+        session, EventType.PROXY_GIVEN, {**facts, "at": _at(ctx, session, args)}, warnings
+    )
 
 
 # --- answers before the session ---------------------------------------------
@@ -723,7 +731,7 @@ def _answer(ctx: Context, args: Arguments, session: Session | None) -> Decision:
                     f"{name} détient la procuration {of(giver)} : absent(e), il ou elle ne "
                     f"pourra pas voter à sa place ; {giver} doit choisir un autre mandataire"
                 )
-    return _decision(session, "answer.recorded", payload, warnings)
+    return _decision(session, EventType.ANSWER_RECORDED, payload, warnings)
 
 
 @_command("revoke_proxy", "giver at")
@@ -735,7 +743,9 @@ def _revoke_proxy(ctx: Context, args: Arguments, session: Session | None) -> Dec
         raise CommandRefused(
             f"{session.name(giver)} n'a pas donné de procuration pour cette séance"
         )
-    return _decision(session, "proxy.revoked", {"giver": giver, "at": _at(ctx, session, args)})
+    return _decision(
+        session, EventType.PROXY_REVOKED, {"giver": giver, "at": _at(ctx, session, args)}
+    )
 
 
 @_command("set_president", "member")
@@ -743,7 +753,7 @@ def _set_president(ctx: Context, args: Arguments, session: Session | None) -> De
     assert session is not None
     _status(session, _NOT_ENDED, "désigner le président")
     member = _present(session, args.text("member"), "il faut un président présent")
-    return _decision(session, "president.set", {"member": member})
+    return _decision(session, EventType.PRESIDENT_SET, {"member": member})
 
 
 # --- opening ---------------------------------------------------------------
@@ -792,7 +802,7 @@ def _open(ctx: Context, args: Arguments, session: Session | None) -> Decision:
         )
     return _decision(
         session,
-        "session.opened",
+        EventType.SESSION_OPENED,
         {
             "at": _at(ctx, session, args),
             "quorum": check.to_json(),
@@ -819,7 +829,9 @@ def _lack_of_quorum(ctx: Context, args: Arguments, session: Session | None) -> D
             "requis) : ouvrez la séance"
         )
     return _decision(
-        session, "session.lacked_quorum", {"at": _at(ctx, session, args), "quorum": check.to_json()}
+        session,
+        EventType.SESSION_LACKED_QUORUM,
+        {"at": _at(ctx, session, args), "quorum": check.to_json()},
     )
 
 
@@ -831,7 +843,7 @@ def _rule_emergency(ctx: Context, args: Arguments, session: Session | None) -> D
         raise CommandRefused("La convocation n'a pas été faite en urgence")
     if session.emergency_accepted is not None:
         raise CommandRefused("Le conseil s'est déjà prononcé sur l'urgence")
-    return _decision(session, "emergency.ruled", {"accepted": args.flag("accepted")})
+    return _decision(session, EventType.EMERGENCY_RULED, {"accepted": args.flag("accepted")})
 
 
 @_command("name_secretaries", "members")
@@ -842,7 +854,7 @@ def _name_secretaries(ctx: Context, args: Arguments, session: Session | None) ->
         _present(session, m, "un secrétaire de séance doit être présent")
         for m in args.text_list("members")
     ]
-    return _decision(session, "secretaries.named", {"members": members})
+    return _decision(session, EventType.SECRETARIES_NAMED, {"members": members})
 
 
 # --- agenda ----------------------------------------------------------------
@@ -876,7 +888,10 @@ def _add_item(ctx: Context, args: Arguments, session: Session | None) -> Decisio
             "le conseil ne peut délibérer que sur les affaires inscrites"
         )
     return _decision(
-        session, "item.added", {"item": entry, "position": _position(args, session, 1)}, warnings
+        session,
+        EventType.ITEM_ADDED,
+        {"item": entry, "position": _position(args, session, 1)},
+        warnings,
     )
 
 
@@ -909,7 +924,7 @@ def _propose_item(ctx: Context, args: Arguments, session: Session | None) -> Dec
     entry["proposed_by"] = member
     if document is not None:
         entry["documents"] = [document]
-    return _decision(session, "item.proposed", {"item": entry, "member": member})
+    return _decision(session, EventType.ITEM_PROPOSED, {"item": entry, "member": member})
 
 
 @_command("accept_proposal", "item position")
@@ -919,7 +934,9 @@ def _accept_proposal(ctx: Context, args: Arguments, session: Session | None) -> 
     item = _item(session, args)
     _item_status(item, (ItemStatus.PROPOSED,), "accepter")
     return _decision(
-        session, "proposal.accepted", {"item": item.id, "position": _position(args, session, 1)}
+        session,
+        EventType.PROPOSAL_ACCEPTED,
+        {"item": item.id, "position": _position(args, session, 1)},
     )
 
 
@@ -928,7 +945,7 @@ def _refuse_proposal(ctx: Context, args: Arguments, session: Session | None) -> 
     assert session is not None
     item = _item(session, args)
     _item_status(item, (ItemStatus.PROPOSED,), "refuser")
-    return _decision(session, "proposal.refused", {"item": item.id})
+    return _decision(session, EventType.PROPOSAL_REFUSED, {"item": item.id})
 
 
 @_command("move_item", "item position")
@@ -941,7 +958,7 @@ def _move_item(ctx: Context, args: Arguments, session: Session | None) -> Decisi
     position = _position(args, session, 0)
     if position is None:
         raise CommandRefused("« move_item » : indiquez la nouvelle position")
-    return _decision(session, "item.moved", {"item": item.id, "position": position})
+    return _decision(session, EventType.ITEM_MOVED, {"item": item.id, "position": position})
 
 
 @_command("withdraw_item", "item")
@@ -950,7 +967,7 @@ def _withdraw_item(ctx: Context, args: Arguments, session: Session | None) -> De
     _status(session, _NOT_ENDED, "retirer un point")
     item = _item(session, args)
     _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "retirer")
-    return _decision(session, "item.withdrawn", {"item": item.id})
+    return _decision(session, EventType.ITEM_WITHDRAWN, {"item": item.id})
 
 
 @_command("defer_item", "item")
@@ -959,7 +976,7 @@ def _defer_item(ctx: Context, args: Arguments, session: Session | None) -> Decis
     _status(session, _NOT_ENDED, "ajourner un point")
     item = _item(session, args)
     _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "ajourner")
-    return _decision(session, "item.deferred", {"item": item.id})
+    return _decision(session, EventType.ITEM_DEFERRED, {"item": item.id})
 
 
 # --- items -----------------------------------------------------------------
@@ -1007,7 +1024,9 @@ def _take_up(ctx: Context, args: Arguments, session: Session | None) -> Decision
         )
     quorum = _may_deliberate(session, item, "mettre un point en discussion")
     return _decision(
-        session, "item.taken_up", {"item": item.id, "at": _at(ctx, session, args), "quorum": quorum}
+        session,
+        EventType.ITEM_TAKEN_UP,
+        {"item": item.id, "at": _at(ctx, session, args), "quorum": quorum},
     )
 
 
@@ -1019,7 +1038,7 @@ def _declare_interest(ctx: Context, args: Arguments, session: Session | None) ->
     member = _member(session, args.text("member"))
     if member in item.interested:
         raise CommandRefused(f"{session.name(member)} est déjà déclaré(e) intéressé(e)")
-    return _decision(session, "interest.declared", {"item": item.id, "member": member})
+    return _decision(session, EventType.INTEREST_DECLARED, {"item": item.id, "member": member})
 
 
 @_command("elect_item_president", "item member")
@@ -1034,7 +1053,7 @@ def _elect_item_president(ctx: Context, args: Arguments, session: Session | None
         raise CommandRefused(
             "Le maire ne peut présider la séance où le compte administratif est débattu (L2121-14)"
         )
-    return _decision(session, "item_president.elected", {"item": item.id, "member": member})
+    return _decision(session, EventType.ITEM_PRESIDENT_ELECTED, {"item": item.id, "member": member})
 
 
 @_command("request_ballot", "item mode members")
@@ -1058,7 +1077,7 @@ def _request_ballot(ctx: Context, args: Arguments, session: Session | None) -> D
             f"{needed} ({share} des {present} membres présents)"
         )
     return _decision(
-        session, "ballot.requested", {"item": item.id, "mode": mode, "members": members}
+        session, EventType.BALLOT_REQUESTED, {"item": item.id, "mode": mode, "members": members}
     )
 
 
@@ -1069,7 +1088,7 @@ def _decide_open_vote(ctx: Context, args: Arguments, session: Session | None) ->
     if item.kind is not ItemKind.NOMINATION:
         raise CommandRefused("Ce choix ne concerne que les nominations")
     _item_status(item, (ItemStatus.PENDING, ItemStatus.UNDER_DISCUSSION), "décider du mode de")
-    return _decision(session, "open_vote.decided", {"item": item.id})
+    return _decision(session, EventType.OPEN_VOTE_DECIDED, {"item": item.id})
 
 
 @_command("edit_text", "item text at")
@@ -1089,7 +1108,7 @@ def _edit_text(ctx: Context, args: Arguments, session: Session | None) -> Decisi
         raise CommandRefused(f"Le texte est identique à la version {item.texts[-1].version}")
     return _decision(
         session,
-        "text.edited",
+        EventType.TEXT_EDITED,
         {
             "item": item.id,
             "text": text,
@@ -1122,7 +1141,7 @@ def _record_debate(ctx: Context, args: Arguments, session: Session | None) -> De
         )
     if text == item.debate:
         raise CommandRefused("La synthèse des débats est identique à celle déjà enregistrée")
-    return _decision(session, "debate.recorded", {"item": item.id, "text": text})
+    return _decision(session, EventType.DEBATE_RECORDED, {"item": item.id, "text": text})
 
 
 # --- votes -----------------------------------------------------------------
@@ -1236,7 +1255,7 @@ def _vote(ctx: Context, args: Arguments, session: Session | None) -> Decision:
         ctx,
         session,
         item,
-        "vote.recorded",
+        EventType.VOTE_RECORDED,
         {
             "vote": {
                 "mode": mode,
@@ -1326,7 +1345,7 @@ def _president_vote(
 
 
 def _numbered(
-    ctx: Context, session: Session, item: Item, type_: str, payload: dict[str, Any]
+    ctx: Context, session: Session, item: Item, type_: EventType, payload: dict[str, Any]
 ) -> Decision:
     """Give the deliberation its register number: per calendar year, never reused."""
     year = int(session.date[:4])
@@ -1398,8 +1417,8 @@ def _nomination_round(ctx: Context, args: Arguments, session: Session | None) ->
     }
     if outcome.elected is None:
         payload["item"] = item.id
-        return _decision(session, "nomination_round.recorded", payload)
-    return _numbered(ctx, session, item, "nomination_round.recorded", payload)
+        return _decision(session, EventType.NOMINATION_ROUND_RECORDED, payload)
+    return _numbered(ctx, session, item, EventType.NOMINATION_ROUND_RECORDED, payload)
 
 
 # --- projection ------------------------------------------------------------
@@ -1416,7 +1435,7 @@ def _project(ctx: Context, args: Arguments, session: Session | None) -> Decision
     document = args.count("document")
     return _decision(
         session,
-        "document.projected",
+        EventType.DOCUMENT_PROJECTED,
         {
             "document": document,
             "title": args.text("title"),
@@ -1431,7 +1450,7 @@ def _stop_projection(ctx: Context, args: Arguments, session: Session | None) -> 
     assert session is not None
     if session.projection is None:
         raise CommandRefused("Aucun document n'est projeté")
-    return _decision(session, "projection.stopped", {})
+    return _decision(session, EventType.PROJECTION_STOPPED, {})
 
 
 # --- suspension and closing ------------------------------------------------
@@ -1441,14 +1460,14 @@ def _stop_projection(ctx: Context, args: Arguments, session: Session | None) -> 
 def _suspend(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     assert session is not None
     _status(session, (SessionStatus.OPEN,), "suspendre la séance")
-    return _decision(session, "session.suspended", {"at": _at(ctx, session, args)})
+    return _decision(session, EventType.SESSION_SUSPENDED, {"at": _at(ctx, session, args)})
 
 
 @_command("resume", "at")
 def _resume(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     assert session is not None
     _status(session, (SessionStatus.SUSPENDED,), "reprendre la séance")
-    return _decision(session, "session.resumed", {"at": _at(ctx, session, args)})
+    return _decision(session, EventType.SESSION_RESUMED, {"at": _at(ctx, session, args)})
 
 
 @_command("close", "at")
@@ -1465,7 +1484,7 @@ def _close(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     warnings = []
     if pending:
         warnings.append("Points non examinés : " + ", ".join(i.title for i in pending))
-    return _decision(session, "session.closed", {"at": _at(ctx, session, args)}, warnings)
+    return _decision(session, EventType.SESSION_CLOSED, {"at": _at(ctx, session, args)}, warnings)
 
 
 __all__ = ["AUTHOR_ROLES", "COMMANDS", "Context", "Decision", "decide"]

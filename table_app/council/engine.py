@@ -61,9 +61,13 @@ class SessionEngine:
         self._lock = threading.Lock()
         projection.replay(journal.events(), self.state)
 
-    def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        """Call ``subscriber`` with each new event; returns the unsubscribe function."""
-        self._subscribers.append(subscriber)
+    def subscribe(self, subscriber: Subscriber, *, first: bool = False) -> Callable[[], None]:
+        """Call ``subscriber`` with each new event; returns the unsubscribe function.
+
+        ``first``: before those already subscribed (the seats' feed, which only
+        hands the event to its own thread, need not wait for the views' redraw).
+        """
+        self._subscribers.insert(0 if first else len(self._subscribers), subscriber)
         return lambda: self._subscribers.remove(subscriber)
 
     def session(self, session_id: str) -> Session:

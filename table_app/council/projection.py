@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from table_app.council import moments
+from table_app.council.events import EventType
 from table_app.council.state import (
     Answer,
     AnswerKind,
@@ -34,7 +35,7 @@ Handler = Callable[[CouncilState, Session, dict[str, Any], Event], None]
 _HANDLERS: dict[str, Handler] = {}
 
 
-def _on(type_: str) -> Callable[[Handler], Handler]:
+def _on(type_: EventType) -> Callable[[Handler], Handler]:
     def register(fn: Handler) -> Handler:
         _HANDLERS[type_] = fn
         return fn
@@ -51,7 +52,7 @@ def replay(events: Iterable[Event], state: CouncilState | None = None) -> Counci
 
 def apply(state: CouncilState, event: Event) -> None:
     payload = event.payload
-    if event.type == "session.convened":
+    if event.type == EventType.SESSION_CONVENED:
         _convene(state, payload, event)
     else:
         session = state.sessions[event.session_id]
@@ -115,32 +116,32 @@ def _item(session: Session, p: dict[str, Any]) -> Item:
     return item
 
 
-@_on("member.arrived")
+@_on(EventType.MEMBER_ARRIVED)
 def _arrived(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     att = session.attendance[p["member"]]
     att.status = Presence.PRESENT
     att.movements.append({"at": p["at"], "kind": "arrivee"})
 
 
-@_on("member.left")
+@_on(EventType.MEMBER_LEFT)
 def _left(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     att = session.attendance[p["member"]]
     att.status = Presence.LEFT
     att.movements.append({"at": p["at"], "kind": "depart"})
 
 
-@_on("member.marked_absent")
+@_on(EventType.MEMBER_MARKED_ABSENT)
 def _absent(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     att = session.attendance[p["member"]]
     att.status = Presence.EXCUSED if p["excused"] else Presence.ABSENT
 
 
-@_on("proxy.given")
+@_on(EventType.PROXY_GIVEN)
 def _proxy(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.proxies.append(Proxy(p["giver"], p["holder"], p["signed_on"], p["illness"], p["at"]))
 
 
-@_on("answer.recorded")
+@_on(EventType.ANSWER_RECORDED)
 def _answer(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     """An answer before the session replaces the member's earlier one: its
     procuration is revoked, an excuse is withdrawn."""
@@ -169,26 +170,26 @@ def _answer(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
     )
 
 
-@_on("proxy.revoked")
+@_on(EventType.PROXY_REVOKED)
 def _revoke(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     for proxy in session.proxies:
         if proxy.giver == p["giver"] and proxy.active:
             proxy.revoked_at = p["at"]
 
 
-@_on("president.set")
+@_on(EventType.PRESIDENT_SET)
 def _president(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.president = p["member"]
 
 
-@_on("session.opened")
+@_on(EventType.SESSION_OPENED)
 def _opened(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.status = SessionStatus.OPEN
     session.opened_at = p["at"]
     session.opening = {"quorum": p["quorum"], "notice": p["notice"], "president": p["president"]}
 
 
-@_on("session.lacked_quorum")
+@_on(EventType.SESSION_LACKED_QUORUM)
 def _lacked(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.status = SessionStatus.NO_QUORUM
     session.lack_of_quorum = {"at": p["at"], "quorum": p["quorum"]}
@@ -198,12 +199,12 @@ def _lacked(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
             item.status = ItemStatus.NOT_EXAMINED
 
 
-@_on("emergency.ruled")
+@_on(EventType.EMERGENCY_RULED)
 def _emergency(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.emergency_accepted = p["accepted"]
 
 
-@_on("secretaries.named")
+@_on(EventType.SECRETARIES_NAMED)
 def _secretaries(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.secretaries = list(p["members"])
 
@@ -219,7 +220,7 @@ def _insert(session: Session, item: Item, position: int | None) -> None:
     session.items.insert(session.items.index(anchor), item)
 
 
-@_on("item.added")
+@_on(EventType.ITEM_ADDED)
 def _added(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _new_item(p["item"], False)
     session.items.append(item)
@@ -227,7 +228,7 @@ def _added(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> 
     _insert(session, item, p.get("position"))
 
 
-@_on("item.proposed")
+@_on(EventType.ITEM_PROPOSED)
 def _proposed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _new_item(p["item"], False)
     item.status = ItemStatus.PROPOSED
@@ -235,19 +236,19 @@ def _proposed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) 
     session.next_item_number += 1
 
 
-@_on("proposal.accepted")
+@_on(EventType.PROPOSAL_ACCEPTED)
 def _accepted(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _item(session, p)
     item.status = ItemStatus.PENDING
     _insert(session, item, p.get("position"))
 
 
-@_on("proposal.refused")
+@_on(EventType.PROPOSAL_REFUSED)
 def _refused(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _item(session, p).status = ItemStatus.PROPOSAL_REFUSED
 
 
-@_on("item.moved")
+@_on(EventType.ITEM_MOVED)
 def _moved(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _insert(session, _item(session, p), p["position"])
 
@@ -258,17 +259,17 @@ def _set_aside(session: Session, item: Item, status: ItemStatus) -> None:
         session.current_item = None
 
 
-@_on("item.withdrawn")
+@_on(EventType.ITEM_WITHDRAWN)
 def _withdrawn(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _set_aside(session, _item(session, p), ItemStatus.WITHDRAWN)
 
 
-@_on("item.deferred")
+@_on(EventType.ITEM_DEFERRED)
 def _deferred(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _set_aside(session, _item(session, p), ItemStatus.DEFERRED)
 
 
-@_on("item.taken_up")
+@_on(EventType.ITEM_TAKEN_UP)
 def _taken_up(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _item(session, p)
     item.status = (
@@ -279,35 +280,35 @@ def _taken_up(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) 
     session.current_item = item.id
 
 
-@_on("interest.declared")
+@_on(EventType.INTEREST_DECLARED)
 def _interest(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _item(session, p)
     if p["member"] not in item.interested:
         item.interested.append(p["member"])
 
 
-@_on("item_president.elected")
+@_on(EventType.ITEM_PRESIDENT_ELECTED)
 def _item_president(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _item(session, p).president = p["member"]
 
 
-@_on("ballot.requested")
+@_on(EventType.BALLOT_REQUESTED)
 def _ballot(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _item(session, p).ballot_requests.append({"mode": p["mode"], "members": p["members"]})
 
 
-@_on("open_vote.decided")
+@_on(EventType.OPEN_VOTE_DECIDED)
 def _open_vote(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _item(session, p).open_vote_decided = True
 
 
-@_on("text.edited")
+@_on(EventType.TEXT_EDITED)
 def _text(_s: CouncilState, session: Session, p: dict[str, Any], e: Event) -> None:
     item = _item(session, p)
     item.texts.append(TextVersion(p["version"], p["text"], p["at"], e.author))
 
 
-@_on("debate.recorded")
+@_on(EventType.DEBATE_RECORDED)
 def _debate(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     _item(session, p).debate = p["text"]
 
@@ -318,7 +319,7 @@ def _number(state: CouncilState, item: Item, p: dict[str, Any]) -> None:
     state.last_number[year] = max(state.last_number.get(year, 0), n)
 
 
-@_on("vote.recorded")
+@_on(EventType.VOTE_RECORDED)
 def _vote(state: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _item(session, p)
     item.vote = p["vote"]
@@ -326,7 +327,7 @@ def _vote(state: CouncilState, session: Session, p: dict[str, Any], _e: Event) -
     _number(state, item, p)
 
 
-@_on("nomination_round.recorded")
+@_on(EventType.NOMINATION_ROUND_RECORDED)
 def _round(state: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     item = _item(session, p)
     item.rounds.append(p["round"])
@@ -335,29 +336,29 @@ def _round(state: CouncilState, session: Session, p: dict[str, Any], _e: Event) 
         _number(state, item, p)
 
 
-@_on("document.projected")
+@_on(EventType.DOCUMENT_PROJECTED)
 def _projected(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.projection = dict(p)
 
 
-@_on("projection.stopped")
+@_on(EventType.PROJECTION_STOPPED)
 def _projection_stopped(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.projection = None
 
 
-@_on("session.suspended")
+@_on(EventType.SESSION_SUSPENDED)
 def _suspended(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.status = SessionStatus.SUSPENDED
     session.suspensions.append({"from": p["at"], "to": None})
 
 
-@_on("session.resumed")
+@_on(EventType.SESSION_RESUMED)
 def _resumed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.status = SessionStatus.OPEN
     session.suspensions[-1]["to"] = p["at"]
 
 
-@_on("session.closed")
+@_on(EventType.SESSION_CLOSED)
 def _closed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
     session.status = SessionStatus.CLOSED
     session.closed_at = p["at"]
@@ -368,8 +369,8 @@ def _closed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
             item.status = ItemStatus.NOT_EXAMINED
 
 
-@_on("convocation.sent")
-@_on("convocation.failed")
+@_on(EventType.CONVOCATION_SENT)
+@_on(EventType.CONVOCATION_FAILED)
 def _convocation(_s: CouncilState, session: Session, p: dict[str, Any], e: Event) -> None:
     session.convocations.append(
         ConvocationSending(
@@ -377,7 +378,7 @@ def _convocation(_s: CouncilState, session: Session, p: dict[str, Any], e: Event
             channel=p["channel"],
             at=p["at"],
             sha256=p["sha256"],
-            sent=e.type == "convocation.sent",
+            sent=e.type == EventType.CONVOCATION_SENT,
             address=p.get("address"),
             message_id=p.get("message_id"),
             attempts=p.get("attempts", 1),
@@ -387,4 +388,4 @@ def _convocation(_s: CouncilState, session: Session, p: dict[str, Any], e: Event
     )
 
 
-EVENT_TYPES = frozenset(_HANDLERS) | {"session.convened"}
+EVENT_TYPES = frozenset(_HANDLERS) | {EventType.SESSION_CONVENED}

@@ -24,6 +24,7 @@ export never re-signs nor re-dates anything that did not change.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -36,6 +37,8 @@ import pymupdf
 ICC_PROFILE = Path(__file__).resolve().parents[2] / "resources" / "color" / "sRGB.icc"
 OUTPUT_CONDITION = "sRGB IEC61966-2.1"
 NAMESPACE = "urn:table-du-conseil:provenance:1"
+
+log = logging.getLogger("table_app.export")
 
 _PROPERTIES = {
     "JournalSession": "Identifiant de la séance dans le journal",
@@ -213,10 +216,13 @@ def _provenance_values(xmp: str) -> dict[str, str]:
 
 def read_provenance(source: Path | bytes) -> Provenance | None:
     """The provenance embedded in an exported PDF, or None (not one of ours,
-    unreadable, or built before provenance was recorded)."""
+    not a PDF MuPDF can open, or built before provenance was recorded). Any
+    other failure is not hidden as « no provenance »: it propagates."""
     try:
         doc = pymupdf.open(source) if isinstance(source, Path) else pymupdf.open("pdf", source)
-    except Exception:
+    except (pymupdf.FileDataError, pymupdf.FileNotFoundError) as error:
+        where = source if isinstance(source, Path) else f"{len(source)} octets"
+        log.warning("Provenance illisible (%s) : %s", where, error)
         return None
     try:
         xmp = doc.get_xml_metadata() or ""

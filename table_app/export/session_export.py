@@ -57,6 +57,8 @@ from table_app.signing import (
     SELF_SIGNED_NOTICE,
     Pkcs12Key,
     RegisterSigners,
+    SignatureReport,
+    SigningError,
     SigningKey,
     create_self_signed,
     self_signed_path,
@@ -98,29 +100,60 @@ def signing_certificate(config: Config) -> tuple[SigningKey, list[str]]:
     return Pkcs12Key(own), [SELF_SIGNED_NOTICE]
 
 
-def _still_signed(path: Path, signatures: int | None = None) -> bool:
-    """Every signature of ``path`` verifies (and there are ``signatures`` of them)."""
+@dataclass(frozen=True)
+class SignatureCheck:
+    """The signatures of a signed file, checked now: ``reports`` (none when
+    the file bears no signature), or ``error`` when the check itself failed
+    (unreadable file, malformed signature, a fault of the verifier), saying
+    what failed, in French: such a file is neither « signed » nor « unsigned »."""
+
+    path: Path
+    reports: tuple[SignatureReport, ...] = ()
+    error: str | None = None
+
+    def ok(self, signatures: int | None = None) -> bool:
+        """Every signature verifies (and there are ``signatures`` of them)."""
+        if self.error is not None or not self.reports:
+            return False
+        if signatures is not None and len(self.reports) != signatures:
+            return False
+        return all(r.ok for r in self.reports)
+
+
+def check_signatures(path: Path) -> SignatureCheck:
+    """Every signature of ``path`` verified, or why that could not be done."""
     try:
         reports = verify_pdf(path)
-    except Exception:
-        return False
-    if signatures is not None and len(reports) != signatures:
-        return False
-    return bool(reports) and all(r.ok for r in reports)
+    except SigningError as error:  # the file: unreadable, not a PDF, a malformed signature
+        log.warning("Vérification de la signature impossible : %s", error)
+        return SignatureCheck(path, error=str(error).replace(str(path), path.name))
+    except Exception as error:  # the verifier itself: kept in full, never taken for « unsigned »
+        log.exception("Vérification de la signature de %s impossible", path)
+        return SignatureCheck(
+            path, error=f"erreur inattendue du vérificateur ({type(error).__name__} : {error})"
+        )
+    return SignatureCheck(path, tuple(reports))
 
 
-def _unchanged(signed: Path, draft: bytes, signatures: int) -> bool:
+def _unchanged(signed: Path, draft: bytes, signatures: int, notices: list[str]) -> bool:
     """The signed file was built from the same source as ``draft``, bears the
     signatures expected now (the secretary's certificate may have been added
     since) and still verifies: keeping it avoids re-signing (and re-dating) an
-    unchanged act."""
+    unchanged act. A check that fails is said in ``notices`` (the file is then
+    made and signed again)."""
     if not signed.exists():
         return False
     new = read_provenance(draft)
     old = read_provenance(signed)
     if new is None or old is None or new.source_digest != old.source_digest:
         return False
-    return _still_signed(signed, signatures)
+    check = check_signatures(signed)
+    if check.error is not None:
+        notices.append(
+            f"« {signed.name} » : vérification de la signature impossible ({check.error}) ; "
+            "le document est produit et signé de nouveau."
+        )
+    return check.ok(signatures)
 
 
 def session_handwriting(
@@ -228,7 +261,7 @@ def export_session(
             progress(done, len(documents), label)
         signed = signed_dir / name
         data = build()
-        if _unchanged(signed, data, 2 if config.secretary_key is not None else 1):
+        if _unchanged(signed, data, 2 if config.secretary_key is not None else 1, report.notices):
             report.kept.append(signed)
             continue
         draft = unsigned_dir / name
@@ -279,7 +312,13 @@ def publish_session(session: Session, config: Config, out_dir: Path) -> Path:
             raise ExportError(
                 f"« {path.name} » n'a pas encore été produit : produisez et signez avant de publier"
             )
-        if not _still_signed(path):
+        check = check_signatures(path)
+        if check.error is not None:
+            raise ExportError(
+                f"« {path.name} » n'est pas publié : vérification de la signature impossible "
+                f"({check.error})"
+            )
+        if not check.ok():
             raise ExportError(
                 f"« {path.name} » n'a pas une signature valide : il n'est pas publié "
                 "(produisez et signez de nouveau)"

@@ -517,6 +517,7 @@ def test_the_document_folder_is_checked_then_changed(
 ) -> None:
     assert config.source is not None
     model = SessionModel(engine, library=library)
+    qtbot.waitUntil(lambda: model.documents.loaded)  # listed on a worker thread
     master = _master(qtbot, model, config)
     panel = _panel(qtbot, master, config)
     panel.show_section("documents")

@@ -19,12 +19,13 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from bench.render_bench import budget_pdf
 from screens.document_viewer import DocumentViewer, FitMode
 from screens.render import PRIORITY_VISIBLE, PageRenderer
+from tests.screens.readability import page_scale
 
 WAIT_MS = 30_000  # a shared two-core machine: generous, never a measure
 BUDGET_PAGES = 120
@@ -431,22 +432,82 @@ def test_fit_to_width_and_fit_to_page_render_at_the_canvas_size(
     ratio = viewer.canvas.viewport().devicePixelRatioF()
     view_w = round(viewer.canvas.viewport().width() * ratio)
     view_h = round(viewer.canvas.viewport().height() * ratio)
+    # A portrait page is fitted to the width by default: its text at reading size.
+    wide = shown(viewer).size()
+    assert viewer.fit_mode() is FitMode.WIDTH
+    assert viewer.fit_width_button.isChecked()
+    assert abs(wide.width() - view_w) <= 2
+    assert wide.height() > view_h
+
+    with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
+        qtbot.mouseClick(viewer.fit_page_button, Qt.MouseButton.LeftButton)
     whole = shown(viewer).size()
     assert viewer.fit_mode() is FitMode.PAGE
     assert abs(whole.height() - view_h) <= 2
     assert whole.width() < view_w
+    assert wide.width() > whole.width()
+
+    # The councillor's choice holds for the next pages of the document.
+    with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
+        qtbot.mouseClick(viewer.next_button, Qt.MouseButton.LeftButton)
+    assert viewer.fit_mode() is FitMode.PAGE
+    assert shown(viewer).size() == whole
 
     with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
         qtbot.mouseClick(viewer.fit_width_button, Qt.MouseButton.LeftButton)
-    wide = shown(viewer).size()
-    assert viewer.fit_mode() is FitMode.WIDTH
-    assert abs(wide.width() - view_w) <= 2
-    assert wide.height() > view_h
-    assert wide.width() > whole.width()
+    assert shown(viewer).size() == wide
 
-    with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
-        qtbot.mouseClick(viewer.fit_page_button, Qt.MouseButton.LeftButton)
-    assert shown(viewer).size() == whole
+
+def test_the_reading_mode_gives_the_page_the_whole_window_one_touch_in_one_out(
+    qtbot: QtBot, renderer: PageRenderer, documents: Documents
+) -> None:
+    # The viewer beside a column, as at a seat: a third of the window or so.
+    window = QWidget()
+    qtbot.addWidget(window)
+    row = QHBoxLayout(window)
+    side = QLabel("Ordre du jour")
+    side.setFixedWidth(900)
+    row.addWidget(side)
+    viewer = DocumentViewer(renderer, window)
+    row.addWidget(viewer, 1)
+    window.resize(1920, 1080)
+    window.show()
+    qtbot.waitExposed(window)
+    open_and_wait(qtbot, viewer, documents.budget, "Budget")
+    beside = viewer.width()
+    assert beside < 1100
+    moved: list[None] = []
+    viewer.navigation_requested.connect(lambda: moved.append(None))
+
+    with qtbot.waitSignal(viewer.reading_mode_changed, timeout=WAIT_MS) as changed:
+        qtbot.mouseClick(viewer.reading_button, Qt.MouseButton.LeftButton)
+    assert changed.args == [True]
+    assert viewer.reading_mode()
+    assert viewer.mapTo(window, QPoint(0, 0)) == QPoint(0, 0)
+    assert viewer.size() == window.size()
+    assert viewer.reading_button.text() == "Quitter le plein écran"
+    assert viewer.reading_button.isChecked()
+    assert moved == []  # not a move in the document: a seat keeps following the mayor
+    qtbot.waitUntil(lambda: shown(viewer).width() > 1600, timeout=WAIT_MS)
+    # The budget's portrait page across the screen: more than its printed size.
+    assert viewer.fit_mode() is FitMode.WIDTH
+    assert page_scale(viewer) > 2.0
+
+    with qtbot.waitSignal(viewer.reading_mode_changed, timeout=WAIT_MS) as changed:
+        qtbot.mouseClick(viewer.reading_button, Qt.MouseButton.LeftButton)
+    assert changed.args == [False]
+    assert not viewer.reading_mode()
+    assert viewer.parentWidget() is window
+    assert row.indexOf(viewer) == 1
+    qtbot.waitUntil(lambda: viewer.width() == beside)
+    assert viewer.reading_button.text() == "Plein écran"
+
+    # Échap leaves it too.
+    qtbot.mouseClick(viewer.reading_button, Qt.MouseButton.LeftButton)
+    assert viewer.reading_mode()
+    qtbot.keyClick(viewer, Qt.Key.Key_Escape)
+    assert not viewer.reading_mode()
+    assert viewer.current_page() == 1
 
 
 def test_zoom_by_buttons_and_ctrl_wheel_renders_more_pixels(
@@ -528,7 +589,7 @@ def test_a_scanned_page_is_shown(
     open_and_wait(qtbot, viewer, documents.scan, "Courrier scanné")
     image = shown(viewer)
     assert ink(image) > 10_000
-    assert abs(image.height() - viewer.canvas.viewport().height()) <= 2
+    assert abs(image.width() - viewer.canvas.viewport().width()) <= 2  # A4: to the width
 
 
 def test_a_photo_is_shown_as_a_one_page_document(
@@ -545,6 +606,7 @@ def test_a_photo_is_shown_as_a_one_page_document(
     assert viewer.page_count() == 1
     image = shown(viewer)
     assert image.width() > image.height()  # landscape, as taken
+    assert viewer.fit_mode() is FitMode.PAGE  # a landscape page is shown whole
     assert ink(image) > 100_000
 
 

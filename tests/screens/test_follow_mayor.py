@@ -22,7 +22,7 @@ from sync.workers import ExtractionPool
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.store import Database
-from tests.support import QUORUM
+from tests.support import budget_under_discussion
 
 
 @pytest.fixture
@@ -57,20 +57,8 @@ def _session_with_a_seat(
 ) -> tuple[MasterScreen, SeatScreen, DocumentViewer]:
     """Point 1 (the budget) under discussion, the master screen and seat 1 shown."""
     model = SessionModel(engine, library=library)
-    commands: list[dict[str, Any]] = [
-        {
-            "cmd": "convene",
-            "id": "s",
-            "date": "2026-11-28",
-            "convened_on": "2026-11-20",
-            "agenda": [{"title": "Budget primitif 2027"}],
-        },
-        *({"cmd": "arrive", "member": m} for m in QUORUM),
-        {"cmd": "open"},
-        {"cmd": "name_secretaries", "members": ["brousseau"]},
-        {"cmd": "take_up", "item": "p1"},
-    ]
-    for command in commands:
+    qtbot.waitUntil(lambda: model.documents.loaded)  # listed on a worker thread
+    for command in budget_under_discussion():
         assert model.execute(command)
     master = MasterScreen(model, config.commune.name)
     seat = SeatScreen(

@@ -110,6 +110,7 @@ def test_a_member_annotates_locks_and_the_other_member_of_the_seat_sees_nothing(
     )
     library = ingest(database, config)
     model = SessionModel(engine, library=library)
+    qtbot.waitUntil(lambda: model.documents.loaded)  # listed on a worker thread
     model.execute(
         {
             "cmd": "convene",
@@ -196,14 +197,14 @@ def test_a_member_annotates_locks_and_the_other_member_of_the_seat_sees_nothing(
     kinds = [(n.kind, n.page) for n in stored()]
     assert kinds == [("ink", 2), ("highlight", 2), ("text", 2)]
     assert len(viewer.shown_notes()) == 3
-    qtbot.waitUntil(lambda: note_pixels(viewer) > 500, timeout=WAIT_MS)
-    # Fitted to the width, the notes grow with the page.
-    with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
-        viewer.set_fit_mode(FitMode.WIDTH)
+    # Fitted to the width (a portrait page's default), the notes as large as the page.
+    assert viewer.fit_mode() is FitMode.WIDTH
     qtbot.waitUntil(lambda: note_pixels(viewer) > 2000, timeout=WAIT_MS)
     shot(seat, tmp_path, "annotations-siege")
+    # The page whole: the notes shrink with it.
     with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
         viewer.set_fit_mode(FitMode.PAGE)
+    qtbot.waitUntil(lambda: note_pixels(viewer) > 500, timeout=WAIT_MS)
 
     # The notes follow the page: none on page 3, back on page 2, through a zoom.
     with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):

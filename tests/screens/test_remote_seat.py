@@ -1,8 +1,9 @@
 """A seat device's screen (``table-app seat``) in front of a real master, in one
-Qt loop (qasync): pairing typed on its keypad, the session followed, a document
-projected and fetched by hash, a proposal and a search asked over the network,
-and the network lost and found again. The same in separate processes is in
-test_seat_processes.py."""
+process: the seat on the Qt loop (qasync), the master serving from its own
+``seat-feed`` thread as the kiosk does. Pairing typed on its keypad, the session
+followed, a document projected and fetched by hash, a proposal and a search
+asked over the network, and the network lost and found again. The same in
+separate processes is in test_seat_processes.py."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ from table_app.notes import Note
 from table_app.report import session_json
 from table_app.store import Database
 from tests.notes_support import MEMBER_A, MEMBER_B, PINS, with_pins
-from tests.support import QUORUM
+from tests.support import QUORUM, budget_under_discussion
 
 
 @pytest.fixture
@@ -125,8 +126,7 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
 
     async def scenario() -> None:
         nonlocal device
-        await service.start("127.0.0.1", 0)
-        port = service.server.port
+        port = service.start("127.0.0.1", 0)
         device = SeatDevice(
             identity,
             tmp_path / "tablette",
@@ -226,18 +226,19 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
         )
         assert "section de «fonctionnement», page 1" in seat.search.results.item(0).text()
 
-        # The network goes: the seat says so and keeps the last state.
-        await service.server.stop()
+        # The network goes: the seat says so and keeps the last state. (Off this
+        # thread: the server's goodbye waits for the seat, which runs here.)
+        await asyncio.to_thread(service.suspend)
         await until(lambda: device.strip.isVisible())
         assert "Réseau perdu" in device.strip.text()
         shot(device, tmp_path, "siege-reseau-3-reseau-perdu")
         master({"cmd": "arrive", "member": "icolin"})
         assert "1. Budget primitif 2027" in seat.agenda.item(0).text()
-        await service.server.start("127.0.0.1", port)
+        assert await asyncio.to_thread(service.resume) == port
         await until(lambda: same_state() and not device.strip.isVisible())
         assert device.link.last["journal"] == engine.state.last_seq
         await device.stop()
-        await service.stop()
+        service.stop()
 
     try:
         run_in_qt_loop(qapp, scenario)
@@ -267,35 +268,22 @@ def test_a_seat_device_opens_a_members_notes_with_their_code_only(
     identity = load_or_create_identity(tmp_path / "tablette" / "identite", "Tablette 1")
 
     async def scenario() -> None:
-        await service.start("127.0.0.1", 0)
+        port = service.start("127.0.0.1", 0)
         device = SeatDevice(
             identity,
             tmp_path / "tablette",
             lambda parent: DocumentViewer(renderer, parent),
             members=(MEMBER_A, MEMBER_B),
-            master=("127.0.0.1", service.server.port),
+            master=("127.0.0.1", port),
             browse=False,
         )
         qtbot.addWidget(device)
         device.resize(1920, 1080)
         device.show()
-        assert await device.pair("127.0.0.1", service.server.port, service.window.open()) is None
+        assert await device.pair("127.0.0.1", port, service.window.open()) is None
         await until(device.link.live.is_set)
         seat = seat_of(device)
-        commands: list[dict[str, Any]] = [
-            {
-                "cmd": "convene",
-                "id": "2026-11-28",
-                "date": "2026-11-28",
-                "convened_on": "2026-11-20",
-                "agenda": [{"title": "Budget primitif 2027"}],
-            },
-            *({"cmd": "arrive", "member": m} for m in QUORUM),
-            {"cmd": "open"},
-            {"cmd": "name_secretaries", "members": ["brousseau"]},
-            {"cmd": "take_up", "item": "p1"},
-        ]
-        for command in commands:
+        for command in budget_under_discussion("2026-11-28"):
             assert model.execute(command) is not None, command
         budget = next(d for d in library.documents() if d["title"].startswith("budget"))
         projected = model.execute(
@@ -354,7 +342,7 @@ def test_a_seat_device_opens_a_members_notes_with_their_code_only(
         assert kept.notes(MEMBER_A, PINS[MEMBER_A], budget["hash"]) == mine
         controls.lock()
         await device.stop()
-        await service.stop()
+        service.stop()
 
     try:
         run_in_qt_loop(qapp, scenario)

@@ -22,7 +22,9 @@ from screens.widgets import stylesheet
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.export.deliberation_pdf import SIGNATURE_BOXES
+from table_app.export.session_export import export_session
 from table_app.script import play_file
+from tests.support import malform_byte_range
 
 
 def _sign(pad: QWidget) -> None:
@@ -192,3 +194,33 @@ def test_a_new_panel_lists_what_was_already_produced(
     assert "dont 1 à produire de nouveau" in third.secretary.state.text()
     assert any("SIGNATURE INVALIDE" in t for t in _texts(third.secretary))
     assert not third.secretary.publish_button.isEnabled()
+
+
+def test_a_signature_that_cannot_be_checked_is_said_on_the_secretarys_screen(
+    qtbot: QtBot, qapp, engine: SessionEngine, config: Config
+) -> None:
+    result = play_file(engine, DEMO_SCRIPT, author="president")
+    session = engine.state.sessions[result.sessions[0]]
+    out = config.data_dir / "exports" / session.id
+    assert len(export_session(session, config, out).signed) == 9
+    budget = next((out / "signées").glob("2026-002_*.pdf"))
+    malform_byte_range(budget)  # the verifier fails on it: neither signed nor unsigned
+    master = MasterScreen(SessionModel(engine), config.commune.name, config=config)
+    qtbot.addWidget(master)
+    panel = master.secretary
+    assert panel is not None
+    qtbot.waitUntil(lambda: panel.files.count() == 9, timeout=60_000)
+    qtbot.waitUntil(panel.produce_button.isEnabled)  # the check's worker is done
+    line = next(t for t in _texts(panel) if "n° 2026-002" in t)
+    assert f"Vérification de la signature impossible : {budget.name} : " in line
+    assert "la signature « Maire » est illisible" in line
+    assert line.endswith("— à produire de nouveau")
+    assert "SIGNATURE INVALIDE" not in line
+    assert "AUCUNE SIGNATURE" not in line
+    others = [t for t in _texts(panel) if t != line]
+    assert all("signé (Mairie de Val-de-Sauve), vérifié" in t for t in others)
+    state = panel.state.text()
+    assert state.startswith("9 document(s) déjà produit(s), dont 1 à produire de nouveau.")
+    assert "Vérification de la signature impossible : " in state
+    assert "la signature « Maire » est illisible" in state
+    assert not panel.publish_button.isEnabled()

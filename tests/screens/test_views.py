@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QPushButton
@@ -90,7 +91,7 @@ def test_roll_call_quorum_and_opening(
     qtbot: QtBot, master: MasterScreen, model: SessionModel
 ) -> None:
     _roll_call(qtbot, master, QUORUM[:7])
-    assert master.roll_call.quorum.text() == "Quorum non atteint : 7 présents / 8 requis"
+    assert master.header.quorum.text() == "Quorum non atteint : 7 présents / 8 requis"
     qtbot.mouseClick(master.roll_call.open_button, Qt.MouseButton.LeftButton)
     assert master.banner.isVisibleTo(master)
     assert master.banner.text().startswith(
@@ -108,19 +109,48 @@ def test_roll_call_quorum_and_opening(
 def test_procuration_chosen_in_the_roll_call(
     qtbot: QtBot, master: MasterScreen, model: SessionModel
 ) -> None:
-    combo = master.roll_call._rows["odumas"]["proxy"]
-    combo.setCurrentIndex(combo.findData("mfabre"))
+    rows = master.roll_call._rows
+    qtbot.mouseClick(rows["odumas"]["proxy"], Qt.MouseButton.LeftButton)
+    dialog = master.roll_call.proxy_dialog
+    assert dialog is not None
+    assert "hmarchand" in dialog.choices  # every other member, the mayor too
+    assert "odumas" not in dialog.choices
+    qtbot.mouseClick(dialog.choices["mfabre"], Qt.MouseButton.LeftButton)  # one touch
+    assert not shiboken6.isValid(dialog) or not dialog.isVisible()  # recorded and closed
     proxies = [(p.giver, p.holder) for p in current(model).proxies if p.active]
     assert proxies == [("odumas", "mfabre")]
-    other = master.roll_call._rows["eroche"]["proxy"]
-    other.setCurrentIndex(other.findData("mfabre"))  # one holder, one procuration
+    assert (rows["odumas"]["state"].text(), rows["odumas"]["detail"].text()) == (
+        "Représenté",
+        "par M. Fabre",
+    )
+    assert rows["odumas"]["state"].objectName() == "stateRepresented"
+
+    qtbot.mouseClick(rows["eroche"]["proxy"], Qt.MouseButton.LeftButton)
+    other = master.roll_call.proxy_dialog
+    assert other is not None
+    qtbot.mouseClick(other.choices["mfabre"], Qt.MouseButton.LeftButton)  # one holder, one
     assert "détient déjà la procuration d'Olivier Dumas" in master.banner.text()
-    assert other.currentData() is None  # the refused choice is undone
+    assert other.isVisible()  # the refusal is said there too, the dialog stays open
+    assert "détient déjà la procuration d'Olivier Dumas" in other.refusal.text()
+    assert not other.choices["mfabre"].isChecked()  # the refused choice is undone
+    assert rows["eroche"]["state"].text() == "Absent"
+    qtbot.mouseClick(other.cancel_button, Qt.MouseButton.LeftButton)
+
+    # "Pas de procuration" withdraws it.
+    qtbot.mouseClick(rows["odumas"]["proxy"], Qt.MouseButton.LeftButton)
+    again = master.roll_call.proxy_dialog
+    assert again is not None
+    assert again.choices["mfabre"].isChecked()
+    qtbot.mouseClick(again.none_button, Qt.MouseButton.LeftButton)
+    assert not [p for p in current(model).proxies if p.active]
+    assert rows["odumas"]["state"].text() == "Absent"
 
 
 def _open(qtbot: QtBot, master: MasterScreen) -> None:
     _roll_call(qtbot, master, QUORUM)
     qtbot.mouseClick(master.roll_call.open_button, Qt.MouseButton.LeftButton)
+    secretary = master.roll_call.secretary
+    secretary.setCurrentIndex(secretary.findData("brousseau"))
     qtbot.mouseClick(master.roll_call.secretary_button, Qt.MouseButton.LeftButton)
 
 

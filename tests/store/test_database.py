@@ -2,6 +2,8 @@
 latest Alembic revision by ``open_database`` without losing what is stored."""
 
 import logging
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,7 @@ from sqlalchemy import inspect, text
 
 from table_app.journal import Journal
 from table_app.store import Database, open_database
-from table_app.store.database import alembic_config
+from table_app.store.database import HEAD_REVISION, alembic_config
 
 
 def head_revision() -> str:
@@ -138,3 +140,28 @@ def test_a_store_at_an_older_revision_is_upgraded_on_opening(url: str, older: st
         assert journal.verify() == []
     finally:
         upgraded.dispose()
+
+
+def test_the_head_known_without_alembic_is_alembics_head() -> None:
+    # A new migration must move HEAD_REVISION too, or every table would
+    # import Alembic at start for nothing (and this test fails).
+    assert head_revision() == HEAD_REVISION
+
+
+def test_a_store_at_the_head_opens_without_importing_alembic(url: str) -> None:
+    open_database(url).dispose()  # created (and migrated) once
+    opened = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys\n"
+            "from table_app.store import open_database\n"
+            f"open_database({url!r}).dispose()\n"
+            "print(any(m == 'alembic' or m.startswith('alembic.') for m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert opened.stdout.strip() == "False"

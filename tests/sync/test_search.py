@@ -309,6 +309,7 @@ def test_deliberations_follow_the_session(database: Database, engine: SessionEng
     lines = _script_lines()
     edit = next(n for n, line in enumerate(lines, 1) if '"cmd": "edit_text"' in line)
     play_lines(engine, lines[: edit - 1])
+    assert indexer.wait_idle()
 
     # Convened: the items are found, not numbered yet.
     hit = _deliberation(search(database, "toiture ecole"), "p3")
@@ -320,6 +321,7 @@ def test_deliberations_follow_the_session(database: Database, engine: SessionEng
     assert _deliberation(search(database, "economiquement"), "p3") is None
 
     play_lines(engine, lines, from_line=edit)
+    assert indexer.wait_idle()
     session = engine.state.sessions["2026-11-28"]
 
     # Edited: the new version replaced the old one; voted: the number appears.
@@ -356,6 +358,7 @@ def test_the_indexer_indexes_every_session_at_start(
     restarted = SessionEngine(Journal(database), config)
     indexer = DeliberationIndexer(database, restarted)
     indexer.start()
+    assert indexer.wait_idle()
     hits = search(database, "toiture")
     assert [(h.kind, h.item_id, h.number) for h in hits] == [("deliberation", "p3", "2026-003")]
     with database.engine.connect() as conn:

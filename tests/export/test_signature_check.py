@@ -1,0 +1,101 @@
+"""A signature check that fails says what failed: such a file is never taken
+for an unsigned one, kept as it is, nor published."""
+
+import logging
+from pathlib import Path
+
+import pyhanko.sign.validation
+import pymupdf
+import pytest
+
+from demo import DEMO_SCRIPT
+from table_app.config import Config
+from table_app.council.engine import SessionEngine
+from table_app.export.session_export import (
+    ExportError,
+    check_signatures,
+    export_session,
+    publish_session,
+)
+from table_app.script import play_file
+from table_app.signing import Pkcs12Key, create_self_signed, sign_pdf
+from tests.support import malform_byte_range
+
+
+def test_a_malformed_signature_is_said_never_published_and_signed_again(
+    engine: SessionEngine, config: Config, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    result = play_file(engine, DEMO_SCRIPT, author="president")
+    session = engine.state.sessions[result.sessions[0]]
+    out = tmp_path / "export"
+    assert len(export_session(session, config, out).signed) == 9
+    budget = next((out / "signées").glob("2026-002_*.pdf"))
+    malform_byte_range(budget)
+
+    with caplog.at_level(logging.WARNING, logger="table_app.export"):
+        check = check_signatures(budget)
+    assert check.reports == ()
+    assert not check.ok()
+    assert check.error is not None
+    assert "la signature « Maire » est illisible" in check.error
+    assert check.error.startswith(budget.name)  # its name, not the whole path
+    assert any("Vérification de la signature impossible" in r.message for r in caplog.records)
+    # Not the same thing as a file that bears no signature at all.
+    unsigned = check_signatures(out / "non-signées" / budget.name)
+    assert unsigned.error is None
+    assert unsigned.reports == ()
+    assert not unsigned.ok()
+
+    with pytest.raises(ExportError) as refused:
+        publish_session(session, config, out)
+    assert refused.value.message.startswith(f"« {budget.name} » n'est pas publié")
+    assert "vérification de la signature impossible" in refused.value.message
+    assert "la signature « Maire » est illisible" in refused.value.message
+
+    # Exported again: the file is made and signed again, and the secretary is told why.
+    again = export_session(session, config, out, publish_online=True)
+    assert again.signed == [budget]
+    assert len(again.kept) == 8
+    [notice] = [n for n in again.notices if budget.name in n]
+    assert "vérification de la signature impossible" in notice
+    assert "la signature « Maire » est illisible" in notice
+    assert notice.endswith("le document est produit et signé de nouveau.")
+    assert check_signatures(budget).ok(1)
+    assert again.published is not None
+
+
+def test_a_verifier_that_breaks_is_said_in_full_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No real file is known to make the verifier fail otherwise than with its
+    # own French message (the test above): pyHanko's validator is made to break.
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Procès-verbal")
+    doc.save(tmp_path / "pv.pdf")
+    doc.close()
+    key = Pkcs12Key(create_self_signed("Val-de-Sauve", tmp_path / "mairie.p12"))
+    signed = tmp_path / "pv-signe.pdf"
+    sign_pdf(
+        tmp_path / "pv.pdf",
+        signed,
+        key,
+        field_name="Maire",
+        reason="Procès-verbal",
+        location="Val-de-Sauve",
+        signer_name="Le maire",
+    )
+    assert check_signatures(signed).ok(1)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("état interne incohérent")
+
+    monkeypatch.setattr(pyhanko.sign.validation, "validate_pdf_signature", broken)
+    with caplog.at_level(logging.ERROR, logger="table_app.export"):
+        check = check_signatures(signed)
+    assert (
+        check.error == "erreur inattendue du vérificateur (RuntimeError : état interne incohérent)"
+    )
+    assert check.reports == ()
+    assert not check.ok()
+    [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.exc_info is not None  # the traceback is in the log
