@@ -22,6 +22,7 @@ from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from screens.master_view import MasterScreen
+from screens.pacing import WindowPaints
 from screens.private_notes import table_notes
 from screens.seat_view import SeatScreen, ViewerFactory
 from screens.session_model import SessionModel
@@ -119,10 +120,13 @@ class TableViews(QObject):
             master.view_windows = self.view_windows
         for seat in config.seats:
             self.views[seat.name] = View(seat.name, seat.display, self._seat_view(seat))
+        #: the windows painted one per pass of the event loop (screens.pacing)
+        self.paints = WindowPaints(self)
         for view in self.views.values():
             view.widget.setWindowTitle(
                 f"{commune} — {'écran du maire' if view.role == 'master' else view.role}"
             )
+            self.paints.watch(view.widget)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
             app.screenAdded.connect(self._on_app_screen_added)
@@ -133,9 +137,11 @@ class TableViews(QObject):
         return [(v.role, v.display, v.widget) for v in self.views.values()]
 
     def _seat_view(self, seat: Seat) -> SeatScreen:
-        return SeatScreen(
+        view = SeatScreen(
             seat, self.model, self.config.commune.name, self.viewer_factory, notes=self.notes
         )
+        view.paced = True  # six seats told of each event at once: one redrawn per pass
+        return view
 
     # --- placement ---------------------------------------------------------
 

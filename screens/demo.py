@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QWidget
 
 from demo import DEMO_SCRIPT, demo_config
 from screens.app import VIEW_SIZE, TableViews, application, windowed_scale
+from screens.pacing import pacer
 from screens.session_model import SessionModel
 from sync.library import DocumentLibrary
 from sync.search import DeliberationIndexer
@@ -332,8 +333,9 @@ def prepare_documents(panel: Any, shots: Path, on_moment: MomentHook | None = No
 
 
 def _renders_done(table: DemoTable) -> bool:
+    """The pages rendered, and every view redrawn (their redraws are paced)."""
     renderer = table.renderer
-    return renderer is None or renderer.pending() == 0
+    return (renderer is None or renderer.pending() == 0) and pacer().pending() == 0
 
 
 def run_windowed(root: Path, seats_port: int | None = None) -> int:

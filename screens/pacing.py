@@ -13,7 +13,8 @@ import contextlib
 from collections import OrderedDict
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
+from PySide6.QtWidgets import QWidget
 
 
 class Pacer(QObject):
@@ -36,6 +37,10 @@ class Pacer(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
+    def pending(self) -> int:
+        """How many pieces wait for their pass (0: everything is drawn)."""
+        return len(self._pending)
+
     def _on_timer_timeout(self) -> None:
         if not self._pending:
             return
@@ -57,4 +62,40 @@ def pacer() -> Pacer:
     return _instance
 
 
-__all__ = ["Pacer", "pacer"]
+class WindowPaints(QObject):
+    """Paints the table's windows one per pass of the event loop.
+
+    An event changes what the seven views show: Qt would repaint the seven
+    1920x1080 windows in one pass (their update requests are posted together),
+    5 to 15 ms each, and hold the GUI thread 40 to 100 ms. Installed on each
+    window, this takes the window's update request and hands it to the
+    ``Pacer``: the windows are painted one after the other, a pass each, and
+    touches and timers are served in between. Qt merges what changes
+    meanwhile into the one repaint (the request keeps the dirty region).
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._passing: QWidget | None = None  # the request handed back to Qt now
+
+    def watch(self, window: QWidget) -> None:
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() != QEvent.Type.UpdateRequest or watched is self._passing:
+            return False
+        if isinstance(watched, QWidget):
+            window = watched
+            pacer().post(window, "window paint", lambda: self._paint(window))
+            return True
+        return False
+
+    def _paint(self, window: QWidget) -> None:
+        self._passing = window
+        try:
+            QCoreApplication.sendEvent(window, QEvent(QEvent.Type.UpdateRequest))
+        finally:
+            self._passing = None
+
+
+__all__ = ["Pacer", "WindowPaints", "pacer"]

@@ -353,6 +353,12 @@ class SeatScreen(QWidget):
         self._proposer: Proposer = proposer or self._propose_to_engine
         self.following = True
         self._shown_item: str | None = None
+        #: redrawn in a pass of the event loop of its own (``screens.pacing``), a
+        #: burst of events redrawn once: the table's six seats, told of each event
+        #: together (``TableViews``), would otherwise hold the GUI thread for all six
+        self.paced = False
+        #: the point taken up or voted: shown at the next redraw, if following
+        self._to_deliberation = False
         #: what the document lists show (``_list_documents`` redraws them on a change only)
         self._archive_version = -1
         self._listed: tuple[object, ...] = ()
@@ -523,10 +529,20 @@ class SeatScreen(QWidget):
             EventType.VOTE_RECORDED,
             EventType.NOMINATION_ROUND_RECORDED,
         ):
-            self.tabs.setCurrentWidget(self.deliberation)
+            self._to_deliberation = True  # with the redraw the session's change brings
 
     def _on_model_session_changed(self) -> None:
+        if self.paced:
+            pacer().post(self, "refresh", self._redraw)
+        else:
+            self._redraw()
+
+    def _redraw(self) -> None:
         self.refresh()
+        if self._to_deliberation:
+            self._to_deliberation = False
+            if self.following:
+                self.tabs.setCurrentWidget(self.deliberation)
 
     def _on_tabs_current_changed(self, _index: int) -> None:
         # Another tab (the vote followed, a point touched): a page read in

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from demo import DEMO_SCRIPT
 from screens.app import TableViews
 from screens.master_view import MasterScreen
+from screens.pacing import pacer
 from screens.seat_view import SeatScreen
 from screens.session_model import SessionModel
 from screens.widgets import item_line, stylesheet
@@ -236,6 +237,8 @@ def test_seven_views_agree_with_the_engine(
             assert model.execute(command, author=command.pop("by", "president"))
     session = model.session
     assert session is not None
+    # The seats redraw one per pass of the event loop (screens.pacing).
+    qtbot.waitUntil(lambda: pacer().pending() == 0)
     expected = [item_line(n, i).split("\n")[0] for n, i in enumerate(session.agenda(), 1)]
     for role, view in views.views.items():
         widget: Any = view.widget
