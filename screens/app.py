@@ -115,6 +115,7 @@ class TableViews(QObject):
             viewer_factory=viewer_factory,
             seats=seats,
         )
+        master.paced = True  # the tab shown redrawn on an event, the others when touched
         self.views["master"] = View("master", config.master_display, master)
         if windowed:  # "Identifier les écrans" marks the windows, not the laptop's screen
             master.view_windows = self.view_windows

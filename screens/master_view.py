@@ -1156,6 +1156,12 @@ class MasterScreen(QWidget):
         self.tabs.addTab(self.projection, "Projection")
         if self.secretary is not None:
             self.tabs.addTab(self.secretary, "Secrétariat")
+        #: only the tab shown is redrawn on an event, the others when touched
+        #: (``TableViews`` sets it: the mayor's screen shares the GUI thread with
+        #: six seats; a convocation redraws the answers' rows, 60 ms)
+        self.paced = False
+        self._stale: set[QWidget] = set()
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         # Between sessions: who came, year by year (a network seat's table has no journal).
         self._journal = getattr(model.engine, "journal", None)
         self.stats_button = _button("Statistiques")
@@ -1360,11 +1366,12 @@ class MasterScreen(QWidget):
     def refresh(self) -> None:
         session = self.model.session
         self.header.show_session(session)
-        self.roll_call.show_session(session)
-        self.answers.show_session(session)
-        self.agenda.show_session(session)
-        self.vote.show_session(session)
-        self.projection.show_session(session)
+        shown = self.tabs.currentWidget()
+        for panel in (self.roll_call, self.answers, self.agenda, self.vote, self.projection):
+            if self.paced and panel is not shown:
+                self._stale.add(panel)
+            else:
+                panel.show_session(session)
         status = session.status.value if session else ""
         self.suspend_button.setVisible(status == "ouverte")
         self.resume_button.setVisible(status == "suspendue")
@@ -1377,6 +1384,12 @@ class MasterScreen(QWidget):
     def _on_model_session_changed(self) -> None:
         self.banner.hide()
         self.refresh()
+
+    def _on_tabs_current_changed(self, _index: int) -> None:
+        panel = self.tabs.currentWidget()
+        if panel in self._stale:
+            self._stale.discard(panel)
+            panel.show_session(self.model.session)  # type: ignore[attr-defined]
 
     def _on_model_event_recorded(self, event: Any) -> None:
         if event.type == EventType.ITEM_TAKEN_UP:

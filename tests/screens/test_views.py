@@ -237,8 +237,11 @@ def test_seven_views_agree_with_the_engine(
             assert model.execute(command, author=command.pop("by", "president"))
     session = model.session
     assert session is not None
-    # The seats redraw one per pass of the event loop (screens.pacing).
+    # The seats redraw one per pass of the event loop (screens.pacing); the
+    # mayor's screen redraws a tab when it is shown.
     qtbot.waitUntil(lambda: pacer().pending() == 0)
+    master: Any = views.views["master"].widget
+    master.tabs.setCurrentWidget(master.agenda)
     expected = [item_line(n, i).split("\n")[0] for n, i in enumerate(session.agenda(), 1)]
     for role, view in views.views.items():
         widget: Any = view.widget
@@ -410,3 +413,18 @@ def test_secret_ballot_requested_and_nomination_rounds(
     qtbot.mouseClick(box.record_button, Qt.MouseButton.LeftButton)
     assert item(model, "p2").rounds[-1]["elected"] == "sgarnier"
     assert item(model, "p2").number == "2026-001"
+
+
+def test_the_mayors_screen_of_the_table_redraws_a_hidden_tab_when_shown(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    # As TableViews sets it: the tab shown is redrawn on each event, the others
+    # when the mayor touches them, up to date.
+    master.paced = True
+    master.tabs.setCurrentWidget(master.agenda)
+    assert model.execute({"cmd": "arrive", "member": "hmarchand"}) is not None
+    state = master.roll_call._rows["hmarchand"]["state"]
+    assert state.text() == "Absent"  # hidden: not redrawn yet
+    assert master.header.quorum.text().startswith("Quorum non atteint : 1 présent")
+    master.tabs.setCurrentWidget(master.roll_call)
+    assert state.text() == "Présent"
