@@ -33,6 +33,7 @@ import contextlib
 import functools
 import hashlib
 import logging
+import re
 import threading
 import unicodedata
 from collections.abc import Mapping
@@ -826,10 +827,29 @@ def _fingerprint(cert: Any) -> str:
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
 
+#: A signature dictionary's byte range, as written in a file's bytes: a file
+#: that has one bears a signature, whether or not it can still be read.
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[")
+#: A signature dictionary's type (``/DocTimeStamp`` for a document timestamp).
+_SIGNATURE_TYPE = re.compile(rb"/Type\s*/(?:Sig|DocTimeStamp)\b")
+#: A signature field, with its value: the reference to its signature dictionary.
+_SIGNATURE_FIELD = re.compile(rb"/FT\s*/Sig\b")
+_FIELD_VALUE = re.compile(rb"/V\s+\d+\s+\d+\s+R\b")
+#: A field's name, as a plain literal string (``/T (Maire)``).
+_FIELD_NAME = re.compile(rb"/T\s*\(([ -'*-\[\]-~]{1,64})\)")
+#: What pyHanko and asn1crypto raise on a signature dictionary or a CMS
+#: container that is cut, zeroed or garbage (its own checks are assertions).
+_UNREADABLE_SIGNATURE = (ValueError, KeyError, TypeError, IndexError, AssertionError)
+
+
 def verify_pdf(path: Path) -> list[SignatureReport]:
     """Check every signature of ``path``, oldest first; [] when it has none.
 
-    Raises ``SigningError`` (French message) for an unreadable or non-PDF file.
+    Raises ``SigningError`` (French message) for an unreadable or non-PDF file,
+    and for a signature that cannot be read: a signature field with a value, or
+    a signature's /ByteRange in the file's bytes, from which no signature can be
+    read (a file cut short, a signature container zeroed or replaced) is a
+    broken signature, never an unsigned file.
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
@@ -847,14 +867,24 @@ def verify_pdf(path: Path) -> list[SignatureReport]:
     trailing_junk = False
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
-        signatures = list(reader.embedded_signatures)
+        fields = _filled_signature_fields(reader)
     except Exception as error:  # broken files raise all sorts of errors
         # Bytes appended after the last « %%EOF » hide the cross-reference table:
         # read the file as it was before them and report them as a modification.
-        reader, signatures = _read_before_trailing_bytes(data)
+        reader, fields, end = _read_before_trailing_bytes(data)
         if reader is None:
+            if _bears_signature(data):
+                raise SigningError(_unreadable(path, data)) from error
             raise SigningError(f"{path} est un PDF illisible ou endommagé ({error}).") from error
+        if _bears_signature(data[end:]):
+            # The bytes that could not be read hold a signature: a file cut short
+            # in its last signature, or a signature whose revision was damaged.
+            raise SigningError(_unreadable(path, data[end:])) from error
         trailing_junk = True
+    signatures = _embedded_signatures(reader, fields, path)
+    if not signatures and _bears_signature(data):
+        # A signature in the bytes that no signature field of the file leads to.
+        raise SigningError(_unreadable(path, data))
 
     harmless = {
         ModificationLevel.NONE,
@@ -906,14 +936,88 @@ def verify_pdf(path: Path) -> list[SignatureReport]:
     return reports
 
 
+def _filled_signature_fields(reader: Any) -> list[tuple[str, Any, Any]]:
+    """The signature fields of the AcroForm that have a value (/V): each one's
+    full name, value and reference."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+
+    return list(enumerate_sig_fields(reader, filled_status=True))
+
+
+def _embedded_signatures(reader: Any, fields: list[tuple[str, Any, Any]], path: Path) -> list[Any]:
+    """Every filled signature field as pyHanko's ``EmbeddedPdfSignature``, in
+    signing order. Unlike pyHanko's ``embedded_signatures``, which quietly
+    leaves out a signature it cannot read or whose type it does not know, such
+    a field raises ``SigningError``."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.misc import PdfError
+    from pyhanko.sign.fields import SigSeedSubFilter
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    known = {subfilter.value for subfilter in SigSeedSubFilter}
+    signatures = []
+    for name, value, field_ref in fields:
+        try:
+            sig_object = value.get_object()
+            if not isinstance(sig_object, generic.DictionaryObject):
+                raise TypeError(f"/V is a {type(sig_object).__name__}, not a dictionary")
+            subfilter = sig_object.get("/SubFilter")
+            if subfilter is not None and subfilter not in known:
+                raise SigningError(
+                    f"{path} : la signature « {name} » est d'un type non pris en charge "
+                    f"({subfilter}) : elle ne peut pas être vérifiée."
+                )
+            signatures.append(EmbeddedPdfSignature(reader, field_ref, name))
+        except (PdfError, *_UNREADABLE_SIGNATURE) as error:
+            log.info("Signature « %s » de %s illisible : %r", name, path, error)
+            raise SigningError(
+                f"{path} : la signature « {name} » est illisible : fichier tronqué ou modifié."
+            ) from error
+    return sorted(signatures, key=lambda sig: sig.signed_revision)
+
+
+def _filled_fields_in(data: bytes) -> list[str]:
+    """The names of the signature fields with a value found in the raw bytes
+    ``data`` (objects in plain text, as signing tools write them)."""
+    names: list[str] = []
+    for chunk in re.split(rb"\bendobj\b", data):
+        if _SIGNATURE_FIELD.search(chunk) and _FIELD_VALUE.search(chunk):
+            named = _FIELD_NAME.search(chunk)
+            name = named.group(1).decode("ascii") if named else ""
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def _bears_signature(data: bytes) -> bool:
+    """Whether the raw bytes ``data`` hold a signature, readable or not: a
+    signature dictionary (its /ByteRange, its type) or a signature field with a
+    value."""
+    return bool(_BYTE_RANGE.search(data) or _SIGNATURE_TYPE.search(data) or _filled_fields_in(data))
+
+
+def _unreadable(path: Path, data: bytes) -> str:
+    """Why a file whose bytes ``data`` hold a signature has none that can be
+    read, naming the signature fields found in them when their names can be read."""
+    names = [name for name in _filled_fields_in(data) if name]
+    if len(names) == 1:
+        which = f"la signature « {names[0]} » est illisible"
+    elif names:
+        which = "les signatures " + ", ".join(f"« {n} »" for n in names) + " sont illisibles"
+    else:
+        which = "une signature est illisible"
+    return f"{path} : {which} : fichier tronqué ou modifié."
+
+
 def _replace_modified(report: SignatureReport) -> SignatureReport:
     from dataclasses import replace
 
     return replace(report, modified_after=True)
 
 
-def _read_before_trailing_bytes(data: bytes) -> tuple[Any, list[Any]]:
-    """The file up to one of its last few « %%EOF » markers, if that part reads."""
+def _read_before_trailing_bytes(data: bytes) -> tuple[Any, list[tuple[str, Any, Any]], int]:
+    """The file up to one of its last few « %%EOF » markers, if that part reads:
+    its reader, its filled signature fields, and where that part ends."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
     end = len(data.rstrip())
@@ -923,10 +1027,10 @@ def _read_before_trailing_bytes(data: bytes) -> tuple[Any, list[Any]]:
             break
         try:
             reader = PdfFileReader(BytesIO(data[: end + 5] + b"\n"), strict=False)
-            return reader, list(reader.embedded_signatures)
+            return reader, _filled_signature_fields(reader), end + 5
         except Exception:  # not this one: try the marker before
             continue
-    return None, []
+    return None, [], len(data)
 
 
 # --- The certificate's facts (table-app status) --------------------------------

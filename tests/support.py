@@ -66,3 +66,23 @@ def malform_byte_range(path: Path) -> None:
     assert match is not None
     inner = match.group(1)
     path.write_bytes(data[: match.start(1)] + b"0 9 9".ljust(len(inner)) + data[match.end(1) :])
+
+
+def overwrite_signature_contents(path: Path, digits: bytes, which: int = -1) -> None:
+    """Fill the /Contents of a signature of a signed PDF (the last by default)
+    with ``digits`` repeated, at the same length (every offset of the file
+    stays right): b"0" zeroes the CMS container, other hexadecimal digits
+    make it garbage."""
+    data = path.read_bytes()
+    match = list(re.finditer(rb"/Contents\s*<([0-9A-Fa-f]+)>", data))[which]
+    size = len(match.group(1))
+    filler = (digits * (size // len(digits) + 1))[:size]
+    path.write_bytes(data[: match.start(1)] + filler + data[match.end(1) :])
+
+
+def cut_in_half(path: Path, start: int = 0) -> None:
+    """Keep only the first half of ``path`` after ``start`` (a transfer cut
+    short); with ``start`` the length of an earlier revision, the cut falls in
+    the revision that follows it."""
+    data = path.read_bytes()
+    path.write_bytes(data[: start + (len(data) - start) // 2])

@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pymupdf
@@ -32,6 +33,7 @@ from table_app.signing import (
     sign_register_pdf,
     verify_pdf,
 )
+from tests.support import cut_in_half, overwrite_signature_contents
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = b"mot-de-passe-mairie"
@@ -220,6 +222,42 @@ def test_unsigned_broken_and_missing_files_fail_with_french_messages(
     assert "Traceback" not in out
 
 
+#: Ways a signed file's signature becomes unreadable; pyHanko then quietly
+#: leaves the signature out, as if the file had never been signed.
+UNREADABLE = {
+    "coupé en deux": cut_in_half,
+    "signature mise à zéro": lambda path: overwrite_signature_contents(path, b"0"),
+    "signature quelconque": lambda path: overwrite_signature_contents(path, b"5a3c9e17"),
+}
+
+
+@pytest.mark.parametrize("damage", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_an_unreadable_signature_is_an_error_never_an_unsigned_file(
+    signed: Path, damage: Callable[[Path], None], capsys: pytest.CaptureFixture[str]
+) -> None:
+    damage(signed)
+    with pytest.raises(SigningError) as error:
+        verify_pdf(signed)
+    assert str(error.value) == (
+        f"{signed} : la signature « Maire » est illisible : fichier tronqué ou modifié."
+    )
+    code, out = _verify(capsys, signed)
+    assert code == 1
+    assert "ÉCHEC — " in out
+    assert "la signature « Maire » est illisible : fichier tronqué ou modifié." in out
+    assert "aucune signature" not in out
+    assert "Traceback" not in out
+
+
+def test_an_unsigned_file_has_no_signature_and_an_intact_one_still_verifies(
+    tmp_path: Path, signed: Path
+) -> None:
+    assert verify_pdf(_minutes(tmp_path / "non-signe.pdf")) == []
+    [report] = verify_pdf(signed)
+    assert (report.field_name, report.signer_name) == ("Maire", "Mairie de Saint-Véran")
+    assert report.ok
+
+
 def test_a_wrong_certificate_password_is_refused_clearly(tmp_path: Path, pkcs12: Path) -> None:
     source = _minutes(tmp_path / "pv.pdf")
     with pytest.raises(SigningError, match="mot de passe incorrect"):
@@ -361,6 +399,36 @@ def test_without_a_secretary_key_only_the_mayor_signs(tmp_path: Path, pkcs12: Pa
     [block] = _pdfsig_blocks(signed)
     assert "Total document signed" in block
     assert "Not total document signed" not in block
+
+
+def _revision_end(data: bytes, signature: int) -> int:
+    """Where the revision that holds the ``signature``-th signature (from 1) ends."""
+    at = 0
+    for _ in range(signature):
+        at = data.index(b"/ByteRange", at) + 1
+    return data.index(b"%%EOF", at) + len(b"%%EOF\n")
+
+
+@pytest.mark.parametrize(
+    ("which", "damage"),
+    [
+        ("Maire", lambda path: overwrite_signature_contents(path, b"0", which=0)),
+        ("Secretaire", lambda path: overwrite_signature_contents(path, b"0", which=1)),
+        ("Secretaire", lambda path: overwrite_signature_contents(path, b"c0ffee", which=1)),
+        ("Secretaire", lambda path: cut_in_half(path, _revision_end(path.read_bytes(), 1))),
+    ],
+    ids=["maire-zéro", "secrétaire-zéro", "secrétaire-quelconque", "secrétaire-coupée"],
+)
+def test_either_unreadable_signature_of_a_countersigned_act_is_named(
+    act_signed_twice: Path, tmp_path: Path, which: str, damage: Callable[[Path], None]
+) -> None:
+    act = tmp_path / "acte-signe.pdf"
+    shutil.copyfile(act_signed_twice, act)
+    damage(act)
+    with pytest.raises(
+        SigningError, match=f"la signature « {which} » est illisible : fichier tronqué ou modifié"
+    ):
+        verify_pdf(act)
 
 
 def test_signature_widgets_lie_on_their_boxes_of_the_last_page(act_signed_twice: Path) -> None:

@@ -53,9 +53,9 @@ from table_app.export.convocation_pdf import (
 )
 from table_app.export.deliberation_pdf import _hour, journal_anchor
 from table_app.export.pdfa import read_provenance
-from table_app.export.session_export import signing_certificate
+from table_app.export.session_export import check_signatures, signing_certificate
 from table_app.french import short_date
-from table_app.signing import SigningError, sign_pdf, verify_pdf
+from table_app.signing import SigningError, sign_pdf
 
 log = logging.getLogger("table_app.convocation")
 
@@ -120,12 +120,23 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _still_signed(path: Path) -> bool:
-    try:
-        reports = verify_pdf(path)
-    except Exception:
-        return False
-    return bool(reports) and all(r.ok for r in reports)
+def _still_signed(path: Path, notices: list[str]) -> bool:
+    """The kept convocation still bears signatures that all verify. Otherwise
+    the reason (a check that could not be made, a signature that no longer
+    verifies) is logged and said in ``notices``: the convocation is then made
+    and signed again."""
+    check = check_signatures(path)
+    if check.ok():
+        return True
+    if check.error is not None:
+        why = f"vérification de la signature impossible ({check.error.rstrip('.')})"
+    elif not check.reports:
+        why = "la convocation conservée ne porte plus de signature"
+    else:
+        why = "signature non valide (" + " ".join(r.summary for r in check.reports) + ")"
+    log.warning("Convocation %s : %s ; elle est produite et signée de nouveau.", path, why)
+    notices.append(f"« {path.name} » : {why} ; la convocation est produite et signée de nouveau.")
+    return False
 
 
 def signed_convocation(
@@ -137,15 +148,18 @@ def signed_convocation(
     """The signed convocation: the one already made if the session and its
     documents say the same and it still verifies, else a new one dated
     ``now`` and signed with the commune's key. Returns its path, its bytes,
-    whether it was made now, and notices (a self-signed certificate)."""
+    whether it was made now, and notices (a self-signed certificate, a kept
+    convocation whose signature no longer verifies, and why)."""
     commune, department = config.commune.name, config.commune.department
     folder = convocation_store(config, session)
     signed = folder / convocation_filename(session)
     digest = convocation_digest(session, commune, department, documents)
     key, notices = signing_certificate(config)
-    if signed.exists():
+    notices = list(notices)
+    # Its signatures first: a file cut short may not even yield its provenance.
+    if signed.exists() and _still_signed(signed, notices):
         old = read_provenance(signed)
-        if old is not None and old.source_digest == digest and _still_signed(signed):
+        if old is not None and old.source_digest == digest:
             return signed, signed.read_bytes(), False, notices
     local = now.astimezone(ZoneInfo(config.commune.timezone))
     data = convocation_pdf(session, commune, department, documents, local, journal_anchor(session))

@@ -143,16 +143,19 @@ def _unchanged(signed: Path, draft: bytes, signatures: int, notices: list[str]) 
     made and signed again)."""
     if not signed.exists():
         return False
-    new = read_provenance(draft)
-    old = read_provenance(signed)
-    if new is None or old is None or new.source_digest != old.source_digest:
-        return False
+    # The signature first: a damaged file (cut in half, say) is said, and never
+    # handed to the provenance reader, which cannot parse it.
     check = check_signatures(signed)
     if check.error is not None:
         notices.append(
             f"« {signed.name} » : vérification de la signature impossible ({check.error}) ; "
             "le document est produit et signé de nouveau."
         )
+        return False
+    new = read_provenance(draft)
+    old = read_provenance(signed)
+    if new is None or old is None or new.source_digest != old.source_digest:
+        return False
     return check.ok(signatures)
 
 

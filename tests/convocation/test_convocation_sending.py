@@ -7,6 +7,8 @@ The clock is the test's (``Ticking``): the convocation of the session of
 from __future__ import annotations
 
 import hashlib
+import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,11 @@ from table_app.convocation.model import ConvocationError, ConvocationReport
 from table_app.convocation.sending import member_folder, send_convocation
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
+from table_app.export.session_export import check_signatures
 from table_app.journal import Event
 from tests.convocation.support import BY_EMAIL, SESSION, Ticking
 from tests.smtp_server import RecordingHandler, free_port
-from tests.support import MEMBERS
+from tests.support import MEMBERS, cut_in_half, overwrite_signature_contents
 
 SENDING = "2026-11-23T09:00:00+01:00"
 
@@ -326,6 +329,70 @@ def test_a_changed_agenda_is_sent_again_to_everyone(
     assert "La convocation a changé depuis l'envoi précédent" in "\n".join(second.notices)
     assert len(handler.received) == 2 * len(BY_EMAIL)
     assert not any(d.skipped for d in second.deliveries)
+
+
+UNREADABLE = "la signature « Maire » est illisible : fichier tronqué ou modifié"
+
+
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        (lambda path: overwrite_signature_contents(path, b"0"), UNREADABLE),
+        (lambda path: overwrite_signature_contents(path, b"5a3c9e17"), UNREADABLE),
+        # Cut in the revision that signed it, after the convocation itself.
+        (lambda path: cut_in_half(path, path.read_bytes().index(b"%%EOF")), UNREADABLE),
+        # Cut in the convocation itself: nothing says it was signed, but it does not read.
+        (cut_in_half, "est un PDF illisible ou endommagé"),
+    ],
+    ids=["signature-mise-à-zéro", "signature-quelconque", "coupée-dans-sa-signature", "coupée"],
+)
+def test_a_kept_convocation_whose_signature_cannot_be_checked_is_said_and_signed_again(
+    engine: SessionEngine,
+    convened: Session,
+    mail_config: Config,
+    mail_server: tuple[RecordingHandler, int],
+    session_folder: Path,
+    damage: Callable[[Path], None],
+    reason: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    handler, _port = mail_server
+    first = _send(engine, convened, mail_config)
+    damage(first.pdf)
+    with caplog.at_level(logging.WARNING, logger="table_app.convocation"):
+        second = _send(engine, convened, mail_config, clock=Ticking("2026-11-24T09:00:00+01:00"))
+    # Said to the secretary with its reason, and in the log: never passed over in silence.
+    head = f"« {first.pdf.name} » : vérification de la signature impossible ({first.pdf.name} "
+    [notice] = [n for n in second.notices if n.startswith(head)]
+    assert reason in notice
+    assert notice.endswith(") ; la convocation est produite et signée de nouveau.")
+    [warning] = [r for r in caplog.records if r.name == "table_app.convocation"]
+    assert warning.levelno == logging.WARNING
+    assert reason in warning.getMessage()
+    assert "produite et signée de nouveau" in warning.getMessage()
+    # As before: made and signed again, and the new version sent to everyone.
+    assert second.signed
+    assert second.pdf == first.pdf
+    assert second.sha256 != first.sha256
+    assert check_signatures(second.pdf).ok(1)
+    assert len(handler.received) == 2 * len(BY_EMAIL)
+    assert not any(d.skipped for d in second.deliveries)
+
+
+def test_a_kept_convocation_that_still_verifies_is_sent_as_it_is_without_a_word(
+    engine: SessionEngine,
+    convened: Session,
+    mail_config: Config,
+    session_folder: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    first = _send(engine, convened, mail_config)
+    with caplog.at_level(logging.WARNING, logger="table_app.convocation"):
+        second = _send(engine, convened, mail_config, clock=Ticking("2026-11-24T09:00:00+01:00"))
+    assert not second.signed
+    assert second.sha256 == first.sha256
+    assert not any("vérification de la signature" in n for n in second.notices)
+    assert not [r for r in caplog.records if r.name == "table_app.convocation"]
 
 
 def test_the_notice_at_the_opening_counts_from_the_sending(

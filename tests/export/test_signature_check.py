@@ -2,6 +2,7 @@
 for an unsigned one, kept as it is, nor published."""
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pyhanko.sign.validation
@@ -19,7 +20,7 @@ from table_app.export.session_export import (
 )
 from table_app.script import play_file
 from table_app.signing import Pkcs12Key, create_self_signed, sign_pdf
-from tests.support import malform_byte_range
+from tests.support import cut_in_half, malform_byte_range, overwrite_signature_contents
 
 
 def test_a_malformed_signature_is_said_never_published_and_signed_again(
@@ -99,3 +100,61 @@ def test_a_verifier_that_breaks_is_said_in_full_and_logged(
     assert not check.ok()
     [record] = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert record.exc_info is not None  # the traceback is in the log
+
+
+UNREADABLE = {
+    "coupé en deux": cut_in_half,
+    "signature mise à zéro": lambda path: overwrite_signature_contents(path, b"0"),
+    "signature quelconque": lambda path: overwrite_signature_contents(path, b"5a3c9e17"),
+}
+
+
+@pytest.mark.parametrize("damage", UNREADABLE.values(), ids=UNREADABLE.keys())
+def test_a_signature_pyhanko_cannot_read_is_a_failed_check_never_an_unsigned_file(
+    tmp_path: Path, damage: Callable[[Path], None], caplog: pytest.LogCaptureFixture
+) -> None:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Délibération n° 2026-07")
+    doc.save(tmp_path / "deliberation.pdf")
+    doc.close()
+    key = Pkcs12Key(create_self_signed("Val-de-Sauve", tmp_path / "mairie.p12"))
+    signed = tmp_path / "deliberation-signee.pdf"
+    sign_pdf(
+        tmp_path / "deliberation.pdf",
+        signed,
+        key,
+        field_name="Maire",
+        reason="Délibération",
+        location="Val-de-Sauve",
+        signer_name="Le maire",
+    )
+    assert check_signatures(signed).ok(1)
+    unsigned = check_signatures(tmp_path / "deliberation.pdf")
+    assert (unsigned.error, unsigned.reports) == (None, ())
+
+    damage(signed)
+    with caplog.at_level(logging.WARNING, logger="table_app.export"):
+        check = check_signatures(signed)
+    assert check.error == (
+        f"{signed.name} : la signature « Maire » est illisible : fichier tronqué ou modifié."
+    )
+    assert check.reports == ()
+    assert not check.ok()
+    assert any("Vérification de la signature impossible" in r.message for r in caplog.records)
+
+
+def test_a_signed_act_cut_in_half_is_made_and_signed_again(
+    engine: SessionEngine, config: Config, tmp_path: Path
+) -> None:
+    result = play_file(engine, DEMO_SCRIPT, author="president")
+    session = engine.state.sessions[result.sessions[0]]
+    out = tmp_path / "export"
+    export_session(session, config, out)
+    budget = next((out / "signées").glob("2026-002_*.pdf"))
+    cut_in_half(budget)
+
+    again = export_session(session, config, out)  # no crash on the damaged file
+    assert again.signed == [budget]
+    [notice] = [n for n in again.notices if budget.name in n]
+    assert "vérification de la signature impossible" in notice
+    assert check_signatures(budget).ok(1)
