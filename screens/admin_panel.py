@@ -39,7 +39,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
@@ -66,6 +66,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from screens.printing import NO_PRINTER_MESSAGE, describe_printer
 from screens.widgets import ConfirmDialog, card, cover_parent_window, label, nbsp, restyle
+from sync.document_catalog import DocumentCatalog
 from sync.status import CERTIFICATE_WARNING_DAYS
 from table_app.config import Config, ConfigProblem, check_config
 from table_app.config_edit import (
@@ -704,7 +705,9 @@ class DocumentsSection(QWidget):
         layout.addWidget(change)
         layout.addStretch(1)
 
-    def show_config(self, config: Config, raw: str | None, library: Any) -> None:
+    def show_config(
+        self, config: Config, raw: str | None, documents: DocumentCatalog | None
+    ) -> None:
         """``raw``: the folder as the file writes it (a relative path stays relative)."""
         self._base = config.source.parent if config.source is not None else Path.cwd()
         folder = config.documents_folder
@@ -720,7 +723,7 @@ class DocumentsSection(QWidget):
             state = "Le dossier existe ; la table peut le lire et y écrire."
         self.state_label.setText(state)
         restyle(self.state_label, "okLine" if facts.readable else "refusal")
-        self.count_label.setText(self._count(library))
+        self.count_label.setText(self._count(documents))
         override = self._env.get(_FOLDER_VARIABLE)
         self.override_label.setVisible(bool(override))
         if override:
@@ -732,10 +735,10 @@ class DocumentsSection(QWidget):
         self.check_label.hide()
 
     @staticmethod
-    def _count(library: Any) -> str:
-        if library is None:
+    def _count(catalog: DocumentCatalog | None) -> str:
+        if catalog is None:
             return "Liste des documents non disponible ici."
-        documents = library.documents()
+        documents = catalog.documents()
         rejected = sum(1 for d in documents if d.get("status") == "rejected")
         listed = len(documents)
         text = f"{_french_number(listed)} document{'s' if listed > 1 else ''} dans la liste de la table"
@@ -1242,7 +1245,7 @@ class AdminPanel(QDialog):
         config: Config,
         parent: QWidget | None = None,
         *,
-        library: Any = None,
+        documents: DocumentCatalog | None = None,
         seats: SeatService | None = None,
         view_windows: ViewWindows | None = None,
         env: Mapping[str, str] | None = None,
@@ -1250,7 +1253,8 @@ class AdminPanel(QDialog):
         super().__init__(parent)
         self.env = os.environ if env is None else env
         self.source = config.source
-        self.library = library
+        #: the documents the table lists (the session model's, never the database)
+        self.documents = documents
         self.seats = seats
         self.view_windows = view_windows
         self.overlays: list[DisplayOverlay] = []
@@ -1402,7 +1406,7 @@ class AdminPanel(QDialog):
         config = self.config
         self.screens_section.show_config(config)
         self.seats_section.show_config(config)
-        self.documents_section.show_config(config, self._raw_folder(), self.library)
+        self.documents_section.show_config(config, self._raw_folder(), self.documents)
         self.certificate_section.show_config(config)
         self.printer_section.show_config(config)
 

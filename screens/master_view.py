@@ -1321,7 +1321,7 @@ class MasterScreen(QWidget):
         panel = AdminPanel(
             self._config,
             self,
-            library=self.model.library,
+            documents=self.model.documents if self.model.library is not None else None,
             seats=self.seats,
             view_windows=self.view_windows,
         )
