@@ -19,8 +19,6 @@ from PySide6.QtGui import (
     QColor,
     QFontMetrics,
     QGuiApplication,
-    QPainter,
-    QPaintEvent,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -161,19 +159,6 @@ class ConfirmDialog(QDialog):
         if parent is not None:
             self.move(parent.window().geometry().center() - self.rect().center())
         super().showEvent(event)
-
-
-class ElidedLabel(QLabel):
-    """One line that ends in "…" when it is too long for its room (a document's
-    title above the viewer), instead of being cut in the middle of a word."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
-        painter = QPainter(self)
-        metrics = painter.fontMetrics()
-        rect = self.contentsRect()
-        text = metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
-        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), text)
-        painter.end()
 
 
 def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:
