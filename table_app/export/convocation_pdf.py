@@ -36,15 +36,14 @@ from table_app.council.state import (
     Session,
 )
 from table_app.export.deliberation_pdf import (
-    ANCHOR_LINE,
     CSS,
-    FOOTER,
     MARGIN,
     PAGE,
     SIGNATURE_TOP,
     _archive,
     _hour,
     _line,
+    finish_pages,
     flow_pages,
 )
 from table_app.export.pdfa import JournalAnchor, Provenance, finish_pdf
@@ -259,20 +258,7 @@ def _finish(
     )
     _line(last, pymupdf.Rect(box.x0, box.y0 - 20, box.x1, box.y0), name, align=center)
     last.draw_rect(box, color=(0.45, 0.45, 0.45), width=0.6)
-    if anchor is not None:
-        _line(
-            last,
-            ANCHOR_LINE,
-            anchor.line,
-            size=6.5,
-            align=pymupdf.TEXT_ALIGN_CENTER,
-            color=(0.27, 0.27, 0.27),
-        )
-    total = doc.page_count
-    for index in range(total):
-        page = doc[index]
-        _line(page, FOOTER, footer_label, size=8.5)
-        _line(page, FOOTER, f"page {index + 1} / {total}", size=8.5, align=pymupdf.TEXT_ALIGN_RIGHT)
+    finish_pages(doc, last, footer_label, anchor)
 
 
 def convocation_pdf(

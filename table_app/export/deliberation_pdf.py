@@ -465,6 +465,14 @@ def finish_register_pages(
         drawn = handwriting.get(role)
         if drawn is not None:
             draw_handwriting(last, box, drawn, stamp_height=STAMP_BAND)
+    finish_pages(doc, last, footer_label, anchor)
+
+
+def finish_pages(
+    doc: pymupdf.Document, last: pymupdf.Page, footer_label: str, anchor: JournalAnchor | None
+) -> None:
+    """The journal's anchor under the last page's signatures, and every page's
+    footer with its number (the acts and the convocation alike)."""
     if anchor is not None:
         _line(
             last,
