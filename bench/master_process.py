@@ -44,7 +44,7 @@ def _print(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-class _StallMeter:
+class StallMeter:
     """The longest gap between two ticks of a 1 ms QTimer on the GUI thread."""
 
     def __init__(self) -> None:
@@ -123,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     # What the kiosk does once, 10 s after its start (screens.app): measured
     # from its first seconds, the master would count it in the session's stalls.
     freeze_startup_objects()
-    meter = _StallMeter()
+    meter = StallMeter()
 
     def obey(order: dict[str, Any]) -> None:
         op = order.get("op")

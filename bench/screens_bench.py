@@ -223,7 +223,7 @@ def document_dropped_500(ctx: BenchContext) -> Result:
     it. Beside it, the library's list of 500 documents in one query against one
     query per document (what every view ran on every event before)."""
     from bench.documents_bench import text_pdf
-    from bench.master_process import _StallMeter
+    from bench.master_process import StallMeter
     from demo import demo_config
     from screens.app import TableViews, application, freeze_startup_objects
     from screens.demo import script_commands, settle
@@ -287,7 +287,7 @@ def document_dropped_500(ctx: BenchContext) -> Result:
         widget: Any = widgets[role]
         return widget.projection.list if role == "master" else widget.documents.list
 
-    meter = _StallMeter()
+    meter = StallMeter()
     stalls: list[float] = []
     delays: list[float] = []
     try:
