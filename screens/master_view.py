@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
@@ -60,6 +61,7 @@ from table_app.council.state import (
     AnswerKind,
     ItemKind,
     ItemStatus,
+    MemberInfo,
     Presence,
     Session,
 )
@@ -217,6 +219,11 @@ class ProxyDialog(QDialog):
         self._show_holder()  # the refused touch is undone
 
 
+def _members_key(members: Iterable[MemberInfo]) -> tuple[tuple[str, str, str, int], ...]:
+    """What the roll call's rows show of a council: the same key, the same rows."""
+    return tuple(sorted((m.id, m.name, m.role, m.rank) for m in members))
+
+
 class RollCallPanel(QWidget):
     """Présent, absent, excusé; procurations; secretary; opening.
 
@@ -269,12 +276,19 @@ class RollCallPanel(QWidget):
         self.members_area.setWidget(grid_host)
         layout.addWidget(self.members_area, 1)
         self._rows: dict[str, dict[str, Any]] = {}
+        self._rows_of: tuple[tuple[str, str, str, int], ...] = ()
+        self._stretch_row = 0
+        # The rows of the council in office made now, while the table starts:
+        # built on the convocation, they held the GUI thread 13 ms.
+        config = getattr(model.engine, "config", None)
+        if model.session is None and config is not None:
+            self._build_rows([MemberInfo(m.id, m.name, m.role, m.rank) for m in config.members])
 
     def show_session(self, session: Session | None) -> None:
         if session is None:
             return
-        if not self._rows:
-            self._build_rows(session)
+        if _members_key(session.members.values()) != self._rows_of:
+            self._build_rows(list(session.members.values()))
         present = session.present()
         active = {p.giver: p.holder for p in session.proxies if p.active}
         for member_id, row in self._rows.items():
@@ -325,9 +339,19 @@ class RollCallPanel(QWidget):
         button: QPushButton = self._rows[member_id]["buttons"]["excused"]
         return button
 
-    def _build_rows(self, session: Session) -> None:
-        members = sorted(session.members.values(), key=lambda m: m.rank)
+    def _build_rows(self, council: list[MemberInfo]) -> None:
+        """One row per member; those of another council (a session convened
+        before the configuration changed) removed first."""
+        for row in self._rows.values():
+            for widget in (row["who"], *row["buttons"].values(), row["proxy"]):
+                self.grid.removeWidget(widget)
+                widget.deleteLater()
+        self._rows = {}
+        self._rows_of = _members_key(council)
+        members = sorted(council, key=lambda m: m.rank)
+        self.grid.setRowStretch(self._stretch_row, 0)
         per_column = max(1, -(-len(members) // 2))
+        self._stretch_row = per_column
         self.grid.setColumnMinimumWidth(5, 28)  # between the two columns
         for column in (5, 11):  # what room is left goes between and after them
             self.grid.setColumnStretch(column, 1)
@@ -369,6 +393,7 @@ class RollCallPanel(QWidget):
             proxy.clicked.connect(lambda _checked=False, m=member.id: self.open_proxy(m))
             self.grid.addWidget(proxy, row_no, first + 4)
             self._rows[member.id] = {
+                "who": who,
                 "name": name,
                 "buttons": buttons,
                 "proxy": proxy,
@@ -761,7 +786,21 @@ class VotePanel(QWidget):
     def __init__(self, model: SessionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        layout = QVBoxLayout(self)
+        # What is above the vote's buttons scrolls when a public ballot or a
+        # nomination needs more room than the screen has: the mayor's window
+        # never grows past its 1080 pixels (it did by up to 91, the session's
+        # buttons then off the screen), and the buttons stay in sight.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.body = QScrollArea()
+        self.body.setObjectName("voteBody")
+        self.body.setWidgetResizable(True)
+        self.body.setFrameShape(QFrame.Shape.NoFrame)
+        self.body.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        host = QWidget()
+        self.body.setWidget(host)
+        outer.addWidget(self.body, 1)
+        layout = QVBoxLayout(host)
         self.title = label("Aucun point en discussion", "itemTitle", wrap=True)
         layout.addWidget(self.title)
         self.text = QPlainTextEdit()
@@ -841,10 +880,12 @@ class VotePanel(QWidget):
         buttons.addWidget(self.preview_button)
         buttons.addWidget(self.confirm)
         buttons.addStretch(1)
-        layout.addLayout(buttons)
+        outer.addLayout(buttons)
         self.preview = label("", wrap=True)
-        layout.addWidget(self.preview)
+        outer.addWidget(self.preview)
         self._item: str | None = None
+        self._present: list[tuple[str, str]] = []
+        self._voters: list[tuple[str, str]] = []
 
     def show_session(self, session: Session | None) -> None:
         item = session.item(session.current_item) if session and session.current_item else None
@@ -857,6 +898,7 @@ class VotePanel(QWidget):
             self.preview.setText("")
             self.member.clear()
             self.not_taking.clear()
+            self._present, self._voters = [], []
             for widget in (
                 self.unanimity,
                 self.preview_button,
@@ -874,7 +916,7 @@ class VotePanel(QWidget):
         self._item = item.id
         position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
         self.title.setText(item_line(position, item).replace("\n      ", " — "))
-        if changed or not self.text.hasFocus():
+        if (changed or not self.text.hasFocus()) and self.text.toPlainText() != item.text:
             self.text.setPlainText(item.text)
         self.versions.setText(f"Version {item.texts[-1].version}" if item.texts else "")
         voting = item.status is ItemStatus.UNDER_DISCUSSION and item.kind in (
@@ -889,16 +931,27 @@ class VotePanel(QWidget):
             _required_mode(item), "Vote à main levée"
         )
         self.mode.setText(f"{mode} — {len(elect.voters)} votants possibles")
-        chosen = None if changed else self.member.currentData()
-        self.member.clear()
-        self.not_taking.clear()
-        for member_id in sorted(session.present(), key=lambda m: session.members[m].rank):
-            self.member.addItem(session.name(member_id), member_id)
-        self.member.setCurrentIndex(self.member.findData(chosen) if chosen else -1)
-        for voter in elect.voters:
-            row = QListWidgetItem(session.name(voter))
-            row.setData(Qt.ItemDataRole.UserRole, voter)
-            self.not_taking.addItem(row)
+        # Lists rebuilt only when who is in them changed: an edit of the text
+        # or a vote keeps the mayor's choices and costs no redraw.
+        present = [
+            (member_id, session.name(member_id))
+            for member_id in sorted(session.present(), key=lambda m: session.members[m].rank)
+        ]
+        if changed or present != self._present:
+            chosen = None if changed else self.member.currentData()
+            self._present = present
+            self.member.clear()
+            for member_id, name in present:
+                self.member.addItem(name, member_id)
+            self.member.setCurrentIndex(self.member.findData(chosen) if chosen else -1)
+        voters = [(voter, session.name(voter)) for voter in elect.voters]
+        if changed or voters != self._voters:
+            self._voters = voters
+            self.not_taking.clear()
+            for voter, name in voters:
+                row = QListWidgetItem(name)
+                row.setData(Qt.ItemDataRole.UserRole, voter)
+                self.not_taking.addItem(row)
         self._mode = _required_mode(item)
         self.ballots.setVisible(voting and self._mode == "public")
         if voting and self._mode == "public":
@@ -1156,9 +1209,10 @@ class MasterScreen(QWidget):
         self.tabs.addTab(self.projection, "Projection")
         if self.secretary is not None:
             self.tabs.addTab(self.secretary, "Secrétariat")
-        #: only the tab shown is redrawn on an event, the others when touched
-        #: (``TableViews`` sets it: the mayor's screen shares the GUI thread with
-        #: six seats; a convocation redraws the answers' rows, 60 ms)
+        #: only the tab shown is redrawn on an event, in a pass of the event loop
+        #: of its own, the others when touched (``TableViews`` sets it: the
+        #: mayor's screen shares the GUI thread with six seats and the feed's
+        #: hand-over; a convocation redraws the answers' rows, 60 ms)
         self.paced = False
         self._stale: set[QWidget] = set()
         self.tabs.currentChanged.connect(self._on_tabs_current_changed)
@@ -1366,11 +1420,13 @@ class MasterScreen(QWidget):
     def refresh(self) -> None:
         session = self.model.session
         self.header.show_session(session)
-        shown = self.tabs.currentWidget()
-        for panel in (self.roll_call, self.answers, self.agenda, self.vote, self.projection):
-            if self.paced and panel is not shown:
-                self._stale.add(panel)
-            else:
+        panels = (self.roll_call, self.answers, self.agenda, self.vote, self.projection)
+        if self.paced:
+            # Each tab redrawn when shown; the one shown now, in a pass of its own.
+            self._stale.update(panels)
+            pacer().post(self, "tab shown", self._show_current_tab)
+        else:
+            for panel in panels:
                 panel.show_session(session)
         status = session.status.value if session else ""
         self.suspend_button.setVisible(status == "ouverte")
@@ -1386,15 +1442,26 @@ class MasterScreen(QWidget):
         self.refresh()
 
     def _on_tabs_current_changed(self, _index: int) -> None:
+        if self.paced:
+            pacer().post(self, "tab shown", self._show_current_tab)
+        else:
+            self._show_current_tab()
+
+    def _show_current_tab(self) -> None:
         panel = self.tabs.currentWidget()
         if panel in self._stale:
             self._stale.discard(panel)
             panel.show_session(self.model.session)  # type: ignore[attr-defined]
 
     def _on_model_event_recorded(self, event: Any) -> None:
-        if event.type == EventType.ITEM_TAKEN_UP:
-            self.tabs.setCurrentWidget(self.vote)
-        elif event.type == EventType.SESSION_OPENED:
-            self.tabs.setCurrentWidget(self.agenda)
-        elif event.type == EventType.SESSION_CLOSED:
-            self.tabs.setCurrentWidget(self.secretary or self.agenda)
+        tab: QWidget | None = {
+            EventType.ITEM_TAKEN_UP: self.vote,
+            EventType.SESSION_OPENED: self.agenda,
+            EventType.SESSION_CLOSED: self.secretary or self.agenda,
+        }.get(event.type)
+        if tab is None:
+            return
+        if self.paced:  # the tab's first show lays it out: a pass of its own
+            pacer().post(self, "tab switched", lambda: self.tabs.setCurrentWidget(tab))
+        else:
+            self.tabs.setCurrentWidget(tab)

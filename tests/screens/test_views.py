@@ -1,7 +1,9 @@
 """The seat and master views on the real engine and a real SQLite file, driven
 by qtbot as the mayor and the councillors would."""
 
+import dataclasses
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,8 @@ from screens.widgets import item_line, stylesheet
 from table_app.config import Config
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Item, ItemStatus, Presence, Session, SessionStatus
+from table_app.journal import Journal
+from table_app.store import open_database
 
 QUORUM = [
     "hmarchand",
@@ -238,10 +242,11 @@ def test_seven_views_agree_with_the_engine(
     session = model.session
     assert session is not None
     # The seats redraw one per pass of the event loop (screens.pacing); the
-    # mayor's screen redraws a tab when it is shown.
+    # mayor's screen redraws a tab when it is shown, in a pass of its own.
     qtbot.waitUntil(lambda: pacer().pending() == 0)
     master: Any = views.views["master"].widget
     master.tabs.setCurrentWidget(master.agenda)
+    qtbot.waitUntil(lambda: pacer().pending() == 0)
     expected = [item_line(n, i).split("\n")[0] for n, i in enumerate(session.agenda(), 1)]
     for role, view in views.views.items():
         widget: Any = view.widget
@@ -418,8 +423,8 @@ def test_secret_ballot_requested_and_nomination_rounds(
 def test_the_mayors_screen_of_the_table_redraws_a_hidden_tab_when_shown(
     qtbot: QtBot, master: MasterScreen, model: SessionModel
 ) -> None:
-    # As TableViews sets it: the tab shown is redrawn on each event, the others
-    # when the mayor touches them, up to date.
+    # As TableViews sets it: the tab shown is redrawn on each event, in the
+    # next pass of the event loop, the others when the mayor touches them.
     master.paced = True
     master.tabs.setCurrentWidget(master.agenda)
     assert model.execute({"cmd": "arrive", "member": "hmarchand"}) is not None
@@ -427,4 +432,32 @@ def test_the_mayors_screen_of_the_table_redraws_a_hidden_tab_when_shown(
     assert state.text() == "Absent"  # hidden: not redrawn yet
     assert master.header.quorum.text().startswith("Quorum non atteint : 1 présent")
     master.tabs.setCurrentWidget(master.roll_call)
+    qtbot.waitUntil(lambda: state.text() == "Présent")
+    # The tab shown: redrawn a pass after the event, not in the engine's call.
+    assert model.execute({"cmd": "leave", "member": "hmarchand"}) is not None
     assert state.text() == "Présent"
+    qtbot.waitUntil(lambda: state.text() != "Présent")
+
+
+def test_the_roll_call_follows_the_council_of_the_session_shown(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel, config: Config, tmp_path: Path
+) -> None:
+    # A session convened after the council changed (a member resigned, the next
+    # on the list took the seat): its roll call lists its own members, never
+    # the rows of the session before.
+    session = current(model)
+    master.roll_call.show_session(session)
+    leaving = config.members[-1]
+    newcomer = dataclasses.replace(leaving, id="nnouvelle", name="Nadia Nouvelle")
+    changed = dataclasses.replace(config, members=(*config.members[:-1], newcomer))
+    other = SessionEngine(Journal(open_database(f"sqlite:///{tmp_path / 'autre.db'}")), changed)
+    other.execute(
+        {"cmd": "convene", "id": "s2", "date": "2026-12-12", "convened_on": "2026-12-04"}
+    )
+    master.roll_call.show_session(other.state.sessions["s2"])
+    rows = master.roll_call._rows
+    assert set(rows) == {m.id for m in changed.members}
+    assert rows["nnouvelle"]["name"].text() == "Nadia Nouvelle"
+    # The rows of the session before are gone from the grid: a name, three
+    # presence buttons and « Procuration… » for each member of this council.
+    assert master.roll_call.grid.count() == 5 * len(changed.members)
