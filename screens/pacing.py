@@ -26,13 +26,13 @@ class Pacer(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self._pending: OrderedDict[tuple[int, str], Callable[[], None]] = OrderedDict()
+        self._pending: OrderedDict[tuple[int, str], Callable[[], object]] = OrderedDict()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self._on_timer_timeout)
 
-    def post(self, owner: object, kind: str, work: Callable[[], None]) -> None:
+    def post(self, owner: object, kind: str, work: Callable[[], object]) -> None:
         self._pending[(id(owner), kind)] = work
         if not self._timer.isActive():
             self._timer.start()
