@@ -547,6 +547,12 @@ async def _stall_with_clients(
         await master.stop()
 
 
+def _longest(stalls: list[float], commands: list[str], n: int = 3) -> list[str]:
+    """The ``n`` longest stalls, each with the command whose event it followed."""
+    ranked = sorted(zip(stalls, commands, strict=False), reverse=True)[:n]
+    return [f"{command} {ms:.1f} ms" for ms, command in ranked]
+
+
 @benchmark("seats.gui_stall_100_clients")
 def gui_stall_100_clients(ctx: BenchContext) -> Result:
     """100 headless seats (``SeatLink``, in this process) follow a scripted session
@@ -570,6 +576,7 @@ def gui_stall_100_clients(ctx: BenchContext) -> Result:
     )
     stall_max = max(stalls)
     p99 = percentile(samples, 99)
+    commands = [c["cmd"] for c in _scripted_session(events)]
     extra = {
         "delivery_median_ms": median(samples),
         "delivery_p95_ms": percentile(samples, 95),
@@ -580,6 +587,9 @@ def gui_stall_100_clients(ctx: BenchContext) -> Result:
         "stall_p99_ms": percentile(stalls, 99),
         "stall_median_ms": median(stalls),
         "stall_idle_ms": idle,
+        # Which commands' events held the GUI thread longest (the three longest).
+        "longest_stalls": _longest(stalls, commands),
+        "no_seat_longest_stalls": _longest(alone, commands),
         "no_seat_stall_max_ms": max(alone),
         "no_seat_stall_median_ms": median(alone),
         "no_views_stall_max_ms": max(bare),
