@@ -817,6 +817,16 @@ class NominationBox(QWidget):
         return {m: s.value() for m, s in self.spins.items()}
 
 
+class _FittedLayout(QVBoxLayout):
+    """A scroll area's content that takes the area's height and scrolls only
+    below its minimum. With a wrapped title in it, Qt would size it by its
+    preferred height for the width (``heightForWidth``): the vote panel then
+    scrolled on every point, the list of members cut."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        return False
+
+
 class VotePanel(QWidget):
     """The point under discussion: its text, who takes part, the vote."""
 
@@ -837,7 +847,7 @@ class VotePanel(QWidget):
         host = QWidget()
         self.body.setWidget(host)
         outer.addWidget(self.body, 1)
-        layout = QVBoxLayout(host)
+        layout = _FittedLayout(host)
         self.title = label("Aucun point en discussion", "itemTitle", wrap=True)
         layout.addWidget(self.title)
         self.text = QPlainTextEdit()
