@@ -671,8 +671,11 @@ class MembersDialog(QDialog):
         ]
 
 
-class BallotGrid(QScrollArea):
+class BallotGrid(QWidget):
     """A public ballot: each votant's vote, by name (represented members too).
+
+    Its rows scroll with the rest of the vote panel, one scroll bar for the
+    whole (a scroll area of its own left it two rows, between two others).
 
     A member's row (the name and « Pour », « Contre », « Abstention ») is made
     once and kept: ``prepare`` makes the council's rows a pass of the event
@@ -682,10 +685,8 @@ class BallotGrid(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWidgetResizable(True)
-        self._host = QWidget()
-        self._grid = QGridLayout(self._host)
-        self.setWidget(self._host)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
         self._rows: dict[str, tuple[QLabel, QButtonGroup]] = {}
         self._groups: dict[str, QButtonGroup] = {}
         self._voters: list[tuple[str, str]] = []
@@ -911,7 +912,7 @@ class VotePanel(QWidget):
         layout.addWidget(self.not_taking)
 
         self.ballots = BallotGrid()
-        layout.addWidget(self.ballots, 2)
+        layout.addWidget(self.ballots)
         self.nomination = NominationBox(model)
         self.nomination.record_button.clicked.connect(self.record_round)
         layout.addWidget(self.nomination)

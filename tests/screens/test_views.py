@@ -461,3 +461,26 @@ def test_the_roll_call_follows_the_council_of_the_session_shown(
     # The rows of the session before are gone from the grid: a name, three
     # presence buttons and « Procuration… » for each member of this council.
     assert master.roll_call.grid.count() == 5 * len(changed.members)
+
+
+def test_a_public_ballot_keeps_the_mayors_screen_within_its_1080_pixels(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    # The ballot's rows (one per votant) and the nomination's candidates used to
+    # grow the window past the screen: « Enregistrer le vote » and « Clore la
+    # séance » were then below its edge. They scroll in the vote panel instead.
+    master.show()
+    qtbot.waitExposed(master)
+    _open(qtbot, master)
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    master.vote.request_ballot("public", ["nbonnet", "cmeunier"])
+    assert not master.vote.ballots.isHidden()
+    qtbot.wait(50)  # the layout's pass
+    assert master.height() == 1080
+    assert master.minimumSizeHint().height() <= 1080
+    for button in (master.vote.confirm, master.close_button):
+        bottom = button.mapTo(master, button.rect().bottomLeft()).y()
+        assert button.isVisible(), button.text()
+        assert bottom < 1080, button.text()
+    # The votants' rows are all there, under the one scroll bar of the panel.
+    assert master.vote.body.verticalScrollBar().maximum() > 0
