@@ -291,6 +291,10 @@ class ProposeDialog(QDialog):
         self.member = QComboBox()
         for member_id, name in members:
             self.member.addItem(name, member_id)
+        # Nobody by default where two councillors share the seat: the first of
+        # the list is not the one who proposes more often than the other.
+        self.member.setPlaceholderText("Choisissez qui propose")
+        self.member.setCurrentIndex(0 if len(members) == 1 else -1)
         layout.addWidget(self.member)
         layout.addWidget(label("Objet du point"))
         self.title = QLineEdit()
@@ -307,6 +311,9 @@ class ProposeDialog(QDialog):
         title = self.title.text().strip()
         if not title:
             self._answered("Écrivez l'objet du point que vous proposez")
+            return
+        if self.member.currentData() is None:
+            self._answered("Choisissez d'abord qui propose ce point, dans la liste")
             return
         if self._waiting:
             return

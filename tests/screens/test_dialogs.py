@@ -237,8 +237,13 @@ def test_a_councillor_proposes_a_point_the_mayor_accepts(
         "Christophe Meunier",
         "Isabelle Colin",
     ]
-    qtbot.keyClick(dialog.member, Qt.Key.Key_Down)
+    # Nobody chosen yet: two councillors share the seat.
+    assert dialog.member.currentIndex() == -1
+    assert dialog.member.placeholderText() == "Choisissez qui propose"
     type_text(qtbot, dialog.title, "Éclairage du terrain de sport")
+    press(qtbot, dialog, "Proposer")
+    assert dialog.refusal.text() == "Choisissez d'abord qui propose ce point, dans la liste"
+    dialog.member.setCurrentIndex(dialog.member.findText("Isabelle Colin"))
     press(qtbot, dialog, "Proposer")
     closed(qtbot, seat, ProposeDialog)
 
@@ -308,6 +313,7 @@ def test_a_refused_proposal_is_told_at_the_seat(
 
     dialog.title.clear()
     type_text(qtbot, dialog.title, "Éclairage du terrain de sport")
+    dialog.member.setCurrentIndex(0)
     press(qtbot, dialog, "Proposer")  # the session is closed: the engine refuses
     assert dialog.isVisible()
     assert dialog.refusal.isVisible()

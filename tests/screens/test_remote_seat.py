@@ -206,6 +206,7 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
         dialog = seat.findChild(ProposeDialog)
         assert dialog is not None
         dialog.title.setText("Illuminations de Noël")
+        dialog.member.setCurrentIndex(0)  # nobody by default: the councillor chooses
         dialog.accept()
         await until(lambda: seat.findChild(ProposeDialog) is None)  # closed once recorded
         proposed = [
