@@ -167,7 +167,8 @@ class SeatService:
         # hundred seats served after an event held it in turns of 5 ms (Python's
         # default switch interval), which the views waited for between their
         # passes. Turns of 1 ms: the GUI thread's longest stall with 100 seats
-        # went from 25.7 to 16.9 ms (seats.gui_stall_100_clients).
+        # went from 25.7 to 16.9 ms in a pair of runs of seats.gui_stall_100_clients
+        # (one run each: the figures of this 2-core machine vary from run to run).
         sys.setswitchinterval(GIL_TURN_S)
         self.feed.start()
         try:
