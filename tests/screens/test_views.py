@@ -10,7 +10,7 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from demo import DEMO_SCRIPT
@@ -21,6 +21,7 @@ from screens.seat_view import SeatScreen
 from screens.session_model import SessionModel
 from screens.widgets import item_line, stylesheet
 from table_app.config import Config
+from table_app.council import rules
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Item, ItemStatus, Presence, Session, SessionStatus
 from table_app.journal import Journal
@@ -484,3 +485,24 @@ def test_a_public_ballot_keeps_the_mayors_screen_within_its_1080_pixels(
         assert bottom < 1080, button.text()
     # The votants' rows are all there, under the one scroll bar of the panel.
     assert master.vote.body.verticalScrollBar().maximum() > 0
+    voters = _ballot_names(master)
+    session = current(model)
+    assert len(voters) == len(rules.electorate(session, _item_shown(master, session)).voters)
+    # A votant leaves: their row goes, the others stay, and the grid is shown.
+    leaving = current(model).members["hmarchand"].name
+    assert leaving in voters
+    assert model.execute({"cmd": "leave", "member": "hmarchand"}) is not None
+    qtbot.waitUntil(lambda: _ballot_names(master) == voters - {leaving})
+    assert master.vote.ballots.isVisible()
+
+
+def _ballot_names(master: MasterScreen) -> set[str]:
+    """The names on the public ballot's rows shown."""
+    grid = master.vote.ballots
+    return {w.text() for w in grid.findChildren(QLabel) if w.isVisibleTo(grid)}
+
+
+def _item_shown(master: MasterScreen, session: Session) -> Item:
+    item = session.item(master.vote._item or "")
+    assert item is not None
+    return item
