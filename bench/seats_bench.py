@@ -254,9 +254,13 @@ class _MasterProcess:
 
     @classmethod
     async def start(
-        cls, root: Path, *, documents: bool = False, views: bool = True
+        cls, root: Path, *, documents: bool = False, views: bool = True, stalls: bool = False
     ) -> _MasterProcess:
-        options = (["--documents"] if documents else []) + ([] if views else ["--no-views"])
+        options = (
+            (["--documents"] if documents else [])
+            + ([] if views else ["--no-views"])
+            + (["--stall-meter"] if stalls else [])
+        )
         stderr = _log_file(root)
         proc = await asyncio.create_subprocess_exec(
             *_MASTER_COMMAND,
