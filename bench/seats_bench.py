@@ -509,7 +509,7 @@ async def _stall_with_clients(
     session of ``events`` commands on the master process: each delivery in ms
     (the master's hand-over → the seat's link), the master's longest GUI stall
     after each event, its longest stall in 2 s of nothing, the events played."""
-    master = await _MasterProcess.start(root / "maitre", views=views)
+    master = await _MasterProcess.start(root / "maitre", views=views, stalls=True)
     arrivals: dict[int, list[float]] = {}
 
     def on_events(_stream: str, batch: list[Event], _reset: bool) -> None:
