@@ -26,6 +26,7 @@ from demo import DEMO_CONFIG
 from screens.app import mm_per_pixel
 from screens.demo import MOMENTS, run_offscreen, settle
 from screens.master_view import MasterScreen
+from screens.pacing import pacer
 from screens.session_model import SessionModel
 from screens.widgets import stylesheet
 from table_app.config import load_config
@@ -80,7 +81,9 @@ def test_every_view_at_every_moment_of_the_demo_reads_at_arm_s_length(
                 shown = tabs.currentIndex()
                 for index in range(tabs.count()):
                     tabs.setCurrentIndex(index)
-                    settle(80)
+                    # The tab shown is redrawn in a pass of its own (paced): waited
+                    # for, not guessed (80 ms were not always enough on a loaded CI).
+                    settle(80, until=lambda: pacer().pending() == 0, timeout_s=15)
                     failures.extend(
                         f"{moment}, {role}, tab {tabs.tabText(index)!r}: {failure}"
                         for failure in check_view(window)
