@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEventLoop, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QWidget
 
 from demo import DEMO_SCRIPT, demo_config
@@ -68,6 +68,10 @@ def settle(ms: int = 50, until: Callable[[], bool] | None = None, timeout_s: flo
         loop = QEventLoop()
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
+        # What the last pass posted is done too (a layout after a paced redraw):
+        # on a loaded machine the timer could end the loop right after a long pass.
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
         if until is None or until() or time.monotonic() > deadline:
             return
 
