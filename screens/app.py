@@ -14,6 +14,7 @@ import gc
 import logging
 import math
 import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -277,8 +278,6 @@ def _make_qt_types() -> None:
     the seats), the first point taken up, the closing, and stalled the
     mayor's screen and the feed.
     """
-    import sys
-
     for name, module in list(sys.modules.items()):
         if name.startswith("PySide6.Qt") and module is not None:
             for attribute in dir(module):

@@ -70,7 +70,6 @@ def settle(ms: int = 50, until: Callable[[], bool] | None = None, timeout_s: flo
         loop.exec()
         # What the last pass posted is done too (a layout after a paced redraw):
         # on a loaded machine the timer could end the loop right after a long pass.
-        QCoreApplication.sendPostedEvents()
         QCoreApplication.processEvents()
         if until is None or until() or time.monotonic() > deadline:
             return

@@ -1100,10 +1100,8 @@ class VotePanel(QWidget):
             self.model.command_refused.emit(refusal.message)
             return
         vote = decision.payload["vote"]
-        self.preview.setObjectName("adopted" if vote["result"] == "adopte" else "rejected")
         self.preview.setText(f"Résultat si vous confirmez : {vote['reason']}")
-        self.preview.style().unpolish(self.preview)
-        self.preview.style().polish(self.preview)
+        restyle(self.preview, "adopted" if vote["result"] == "adopte" else "rejected")
 
     def _on_confirm_clicked(self) -> None:
         self.record(self._fields())
