@@ -530,6 +530,10 @@ class SeatScreen(QWidget):
 
     def _on_model_event_recorded(self, event: Event) -> None:
         if event.type == EventType.DOCUMENT_PROJECTED:
+            # The later of the two wins: a point taken up, then its document
+            # projected before the redraw (a quick mayor, a seat catching up)
+            # shows the document, not the deliberation the redraw would open.
+            self._to_deliberation = False
             self._follow_projection()
         elif self.following and event.type in (
             EventType.ITEM_TAKEN_UP,

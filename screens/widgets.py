@@ -21,6 +21,9 @@ from PySide6.QtGui import (
     QColor,
     QFontMetrics,
     QGuiApplication,
+    QPainter,
+    QPalette,
+    QPixmap,
     QShowEvent,
 )
 from PySide6.QtWidgets import (
@@ -268,38 +271,158 @@ def item_line(position: int, item: Item) -> str:
     return f"{position}. {item.title}{kind}\n      {state}"
 
 
+#: The palette's colours a list's row is drawn with (its text, its selection).
+_ROW_COLOURS = (
+    QPalette.ColorRole.Text,
+    QPalette.ColorRole.HighlightedText,
+    QPalette.ColorRole.Highlight,
+    QPalette.ColorRole.Base,
+    QPalette.ColorRole.AlternateBase,
+)
+
+
 class WrappedRows(QStyledItemDelegate):
-    """A list's rows as tall as their text wrapped at the width it is drawn at.
+    """A list's rows as tall as their text wrapped at the width it is drawn at,
+    and painted from a picture of each row kept while the row does not change.
 
     Qt's own estimate may wrap a row a few pixels wider than it paints it: a
     title then takes one more line than its row has, and the last line (the
     point's state) is cut.
+
+    The style shapes and wraps a row's text anew at each paint (0.2 to 0.3 ms
+    a row), and a list asks a row's size many times a repaint: a point taken
+    up or voted rebuilds the ordre du jour, repainted in every view. Sizes and
+    pictures are kept twice: by row, until the list's model changes (asked
+    again and again, they must be cheap), and by what decides them (the list,
+    its style sheets, the text, font, width...), shared by the lists of every
+    view of the table, which show the same ordre du jour at the same width.
     """
 
     #: A row's size by what decides it (the list, its text, font and width):
-    #: the six seats lay out the same ordre du jour at the same width, and a
-    #: row's size took 0.5 to 1 ms to measure (12 ms a list of nine points).
+    #: a row's size took 0.5 to 1 ms to measure (12 ms a list of nine points).
     _sizes: ClassVar[OrderedDict[tuple[str, int, str, str, int], QSize]] = OrderedDict()
     _SIZES_KEPT = 2048
+    #: Rows as painted, by what decides their look.
+    _looks: ClassVar[OrderedDict[tuple[object, ...], QPixmap]] = OrderedDict()
+    _LOOKS_KEPT = 512
 
     def __init__(self, view: QListWidget) -> None:
         super().__init__(view)
         self._view = view
+        self._sheets_key: int | None = None
+        #: this list's rows, until its model changes: (row, width) → size
+        self._row_sizes: dict[tuple[int, int], QSize] = {}
+        #: (row, width, height, state, pixel ratio) → picture
+        self._row_looks: dict[tuple[int, int, int, int, float], QPixmap] = {}
+        model = view.model()
+        for changed in (
+            model.dataChanged,
+            model.rowsInserted,
+            model.rowsRemoved,
+            model.rowsMoved,
+            model.modelReset,
+            model.layoutChanged,
+        ):
+            changed.connect(self.forget_rows)
+
+    def forget_rows(self, *_changed: object) -> None:
+        """The list's rows changed: their sizes and pictures are asked again."""
+        self._row_sizes.clear()
+        self._row_looks.clear()
+
+    def _sheets(self) -> int:
+        """What the style sheets say of a row's padding and colours is part of
+        its size and look (read again after ``style_changed``)."""
+        if self._sheets_key is None:
+            app = QApplication.instance()
+            self._sheets_key = hash(
+                (app.styleSheet() if isinstance(app, QApplication) else "", self._view.styleSheet())
+            )
+        return self._sheets_key
+
+    def style_changed(self) -> None:
+        """The view's or the application's style sheet changed (the view's ``StyleChange``)."""
+        self._sheets_key = None
+        self.forget_rows()
+
+    def paint(  # Qt override
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        rect = option.rect
+        ratio = painter.device().devicePixelRatioF()
+        mine = (index.row(), rect.width(), rect.height(), option.state.value, ratio)
+        look = self._row_looks.get(mine)
+        if look is None:
+            look = self._row_looks[mine] = self._look(option, index, ratio)
+        painter.drawPixmap(rect.topLeft(), look)
+
+    def _look(
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        ratio: float,
+    ) -> QPixmap:
+        """The row as the style paints it, on a transparent picture of its size."""
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        rect = option.rect
+        key = (
+            self._view.objectName() or type(self._view).__name__,
+            self._sheets(),
+            shown.text,
+            shown.font.key(),
+            rect.width(),
+            rect.height(),
+            ratio,
+            shown.state.value,
+            shown.features.value,
+            shown.backgroundBrush.color().rgba(),
+            shown.backgroundBrush.style().value,
+            tuple(shown.palette.color(role).rgba() for role in _ROW_COLOURS),
+        )
+        look = self._looks.get(key)
+        if look is not None:
+            self._looks.move_to_end(key)
+            return look
+        look = QPixmap(QSize(round(rect.width() * ratio), round(rect.height() * ratio)))
+        look.setDevicePixelRatio(ratio)
+        look.fill(Qt.GlobalColor.transparent)
+        at_origin = QStyleOptionViewItem(option)
+        at_origin.rect = QRect(0, 0, rect.width(), rect.height())
+        drawing = QPainter(look)
+        try:
+            super().paint(drawing, at_origin, index)
+        finally:
+            drawing.end()
+        self._looks[key] = look
+        if len(self._looks) > self._LOOKS_KEPT:
+            self._looks.popitem(last=False)
+        return look
 
     def sizeHint(  # noqa: N802 (Qt override)
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
+        row = self._view.viewport().width() - 2 * self._view.spacing()
+        mine = (index.row(), row)
+        known = self._row_sizes.get(mine)
+        if known is None:
+            known = self._row_sizes[mine] = self._size(option, index, row)
+        return QSize(known)
+
+    def _size(
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        row: int,
+    ) -> QSize:
         shown = QStyleOptionViewItem(option)
         self.initStyleOption(shown, index)
-        row = self._view.viewport().width() - 2 * self._view.spacing()
-        app = QApplication.instance()
-        # What the style sheets say of a row's padding is part of its size.
-        sheets = hash(
-            (app.styleSheet() if isinstance(app, QApplication) else "", self._view.styleSheet())
-        )
         key = (
             self._view.objectName() or type(self._view).__name__,
-            sheets,
+            self._sheets(),
             shown.text,
             shown.font.key(),
             row,
@@ -310,7 +433,7 @@ class WrappedRows(QStyledItemDelegate):
             self._sizes[key] = known
             if len(self._sizes) > self._SIZES_KEPT:
                 self._sizes.popitem(last=False)
-        return QSize(known)
+        return known
 
     def _measure(
         self,
@@ -357,9 +480,15 @@ class AgendaList(QListWidget):
         # that came after they were laid out, a point's last line would be cut.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.setItemDelegate(WrappedRows(self))
+        self._rows = WrappedRows(self)
+        self.setItemDelegate(self._rows)
         self.itemClicked.connect(self._on_self_item_clicked)
         self._shown: list[tuple[str, bool, ItemStatus]] = []
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.StyleChange:
+            self._rows.style_changed()
+        super().changeEvent(event)
 
     def show_session(self, session: Session | None) -> None:
         rows = (

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from screens.document_viewer import DocumentViewer
 from screens.master_view import MasterScreen
+from screens.pacing import pacer
 from screens.render import PageRenderer
 from screens.seat_view import SeatScreen
 from screens.session_model import SessionModel
@@ -161,3 +162,52 @@ def test_every_way_of_moving_leaves_following_and_the_next_projection_does_not_p
     qtbot.wait(100)
     assert viewer.current_page() == page_after  # the councillor stays where they went
     assert "page 7" in seat.projection_label.text()  # and is told where the mayor is
+
+
+@pytest.mark.parametrize("projected_last", [True, False], ids=["projected-last", "taken-up-last"])
+def test_a_point_taken_up_and_its_document_projected_in_one_redraw_show_the_later(
+    qtbot: QtBot,
+    qapp,
+    engine: SessionEngine,
+    config: Config,
+    library: DocumentLibrary,
+    renderer: PageRenderer,
+    projected_last: bool,
+) -> None:
+    """At the table the seats redraw in passes of their own (``paced``): the
+    mayor who takes a point up and projects its document at once, or a seat
+    catching up both, must see what came last, as the mayor meant."""
+    qapp.setStyleSheet(stylesheet())
+    model = SessionModel(engine, library=library)
+    qtbot.waitUntil(lambda: model.documents.loaded)
+    *before, take_up = budget_under_discussion()
+    for command in before:
+        assert model.execute(command)
+    seat = SeatScreen(
+        config.seats[0], model, config.commune.name, lambda parent: DocumentViewer(renderer, parent)
+    )
+    qtbot.addWidget(seat)
+    seat.resize(1920, 1080)
+    seat.show()
+    seat.paced = True
+    seat.tabs.setCurrentWidget(seat.archive)
+    doc = model.documents.documents()[0]
+    project = {
+        "cmd": "project",
+        "document": doc["document_id"],
+        "title": doc["title"],
+        "page": 2,
+        "hash": doc["hash"],
+    }
+    for command in [take_up, project] if projected_last else [project, take_up]:
+        assert model.execute(command)
+    qtbot.waitUntil(lambda: pacer().pending() == 0)
+    qtbot.wait(50)
+    if projected_last:
+        assert seat.tabs.currentWidget() is seat.documents
+        viewer = seat.documents.viewer
+        assert isinstance(viewer, DocumentViewer)
+        qtbot.waitUntil(lambda: viewer.current_page() == 2)
+    else:
+        assert seat.tabs.currentWidget() is seat.deliberation
+    assert "Le maire projette" in seat.projection_label.text()
