@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -167,11 +167,94 @@ class ConfirmDialog(QDialog):
         super().showEvent(event)
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label whose sizes are measured once per text, font,
+    margins and width, for every label of the table.
+
+    ``QLabel`` lays its text out again for each size a layout asks (its size
+    hints, and, not kept at all, its height for a width, asked twice per width
+    by a box layout and at two widths by a scroll area, with and without its
+    scroll bar): at each edit of the deliberation's text, a fifth of a seat's
+    work went there, and the master's views measured the same texts at the
+    same widths. What it measured is kept here, shared: a text laid out once.
+    """
+
+    _heights: ClassVar[OrderedDict[tuple[object, ...], int]] = OrderedDict()
+    _hints: ClassVar[OrderedDict[tuple[object, ...], tuple[QSize, QSize]]] = OrderedDict()
+    _KEPT = 4096
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        #: what decides its sizes besides the width (read again after any change)
+        self._measured_as: tuple[object, ...] | None = None
+
+    def _identity(self) -> tuple[object, ...]:
+        if self._measured_as is None:
+            margins = self.contentsMargins()
+            self._measured_as = (
+                self.text(),
+                self.font().key(),
+                self.textFormat().value,
+                self.alignment().value,
+                self.wordWrap(),
+                self.margin(),
+                self.indent(),
+                self.frameWidth(),
+                margins.left(),
+                margins.top(),
+                margins.right(),
+                margins.bottom(),
+            )
+        return self._measured_as
+
+    @classmethod
+    def _keep(
+        cls, kept: OrderedDict[tuple[object, ...], Any], key: tuple[object, ...], value: Any
+    ) -> None:
+        kept[key] = value
+        if len(kept) > cls._KEPT:
+            kept.popitem(last=False)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        self._measured_as = None
+        super().setText(text)
+
+    def clear(self) -> None:
+        self._measured_as = None
+        super().clear()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        self._measured_as = None  # a font, a style sheet, margins: measured again
+        super().changeEvent(event)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        key = (width, self._identity())
+        known = self._heights.get(key)
+        if known is None:
+            known = super().heightForWidth(width)
+            self._keep(self._heights, key, known)
+        return known
+
+    def _size_hints(self) -> tuple[QSize, QSize]:
+        key = (self.maximumWidth(), self.sizePolicy().verticalPolicy().value, self._identity())
+        known = self._hints.get(key)
+        if known is None:
+            known = (super().sizeHint(), super().minimumSizeHint())
+            self._keep(self._hints, key, known)
+        return known
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self._size_hints()[0])
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(self._size_hints()[1])
+
+
 def label(text: str, name: str | None = None, wrap: bool = False) -> QLabel:
-    widget = QLabel(text)
+    widget = WrappedLabel(text) if wrap else QLabel(text)
     if name:
         widget.setObjectName(name)
-    widget.setWordWrap(wrap)
     return widget
 
 
