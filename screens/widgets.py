@@ -428,6 +428,24 @@ class WrappedRows(QStyledItemDelegate):
         self._sheets_key = None
         self.forget_rows()
 
+    def _shown(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QStyleOptionViewItem:
+        """The row's option as the style gets it (its text, font, colours)."""
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        return shown
+
+    def _decided_by(self, shown: QStyleOptionViewItem) -> tuple[str, int, str, str]:
+        """What decides a row's size and look besides its width: the list, its
+        style sheets, the row's text and font."""
+        return (
+            self._view.objectName() or type(self._view).__name__,
+            self._sheets(),
+            shown.text,
+            shown.font.key(),
+        )
+
     def paint(  # Qt override
         self,
         painter: QPainter,
@@ -449,14 +467,10 @@ class WrappedRows(QStyledItemDelegate):
         ratio: float,
     ) -> QPixmap:
         """The row as the style paints it, on a transparent picture of its size."""
-        shown = QStyleOptionViewItem(option)
-        self.initStyleOption(shown, index)
+        shown = self._shown(option, index)
         rect = option.rect
         key = (
-            self._view.objectName() or type(self._view).__name__,
-            self._sheets(),
-            shown.text,
-            shown.font.key(),
+            *self._decided_by(shown),
             rect.width(),
             rect.height(),
             ratio,
@@ -501,15 +515,8 @@ class WrappedRows(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
         row: int,
     ) -> QSize:
-        shown = QStyleOptionViewItem(option)
-        self.initStyleOption(shown, index)
-        key = (
-            self._view.objectName() or type(self._view).__name__,
-            self._sheets(),
-            shown.text,
-            shown.font.key(),
-            row,
-        )
+        shown = self._shown(option, index)
+        key = (*self._decided_by(shown), row)
         known = self._sizes.get(key)
         if known is None:
             known = self._measure(option, index, shown, row)

@@ -62,16 +62,24 @@ def _session_with_a_seat(
     for command in budget_under_discussion():
         assert model.execute(command)
     master = MasterScreen(model, config.commune.name)
+    qtbot.addWidget(master)
+    seat, viewer = _shown_seat(qtbot, model, config, renderer)
+    return master, seat, viewer
+
+
+def _shown_seat(
+    qtbot: QtBot, model: SessionModel, config: Config, renderer: PageRenderer
+) -> tuple[SeatScreen, DocumentViewer]:
+    """Seat 1 of ``model``'s session, full screen, with its document viewer."""
     seat = SeatScreen(
         config.seats[0], model, config.commune.name, lambda parent: DocumentViewer(renderer, parent)
     )
-    qtbot.addWidget(master)
     qtbot.addWidget(seat)
     seat.resize(1920, 1080)
     seat.show()
     viewer = seat.documents.viewer
     assert isinstance(viewer, DocumentViewer)
-    return master, seat, viewer
+    return seat, viewer
 
 
 def test_a_seat_follows_the_projection_leaves_and_comes_back(
@@ -183,12 +191,7 @@ def test_a_point_taken_up_and_its_document_projected_in_one_redraw_show_the_late
     *before, take_up = budget_under_discussion()
     for command in before:
         assert model.execute(command)
-    seat = SeatScreen(
-        config.seats[0], model, config.commune.name, lambda parent: DocumentViewer(renderer, parent)
-    )
-    qtbot.addWidget(seat)
-    seat.resize(1920, 1080)
-    seat.show()
+    seat, viewer = _shown_seat(qtbot, model, config, renderer)
     seat.paced = True
     seat.tabs.setCurrentWidget(seat.archive)
     doc = model.documents.documents()[0]
@@ -205,8 +208,6 @@ def test_a_point_taken_up_and_its_document_projected_in_one_redraw_show_the_late
     qtbot.wait(50)
     if projected_last:
         assert seat.tabs.currentWidget() is seat.documents
-        viewer = seat.documents.viewer
-        assert isinstance(viewer, DocumentViewer)
         qtbot.waitUntil(lambda: viewer.current_page() == 2)
     else:
         assert seat.tabs.currentWidget() is seat.deliberation
