@@ -363,6 +363,14 @@ _ROW_COLOURS = (
     QPalette.ColorRole.AlternateBase,
 )
 
+#: What a row of the ordre du jour holds besides its point's id.
+_ROW_ROLES = (
+    Qt.ItemDataRole.DisplayRole,
+    Qt.ItemDataRole.FontRole,
+    Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.ForegroundRole,
+)
+
 
 class WrappedRows(QStyledItemDelegate):
     """A list's rows as tall as their text wrapped at the width it is drawn at,
@@ -398,8 +406,8 @@ class WrappedRows(QStyledItemDelegate):
         #: (row, width, height, state, pixel ratio) → picture
         self._row_looks: dict[tuple[int, int, int, int, float], QPixmap] = {}
         model = view.model()
+        model.dataChanged.connect(self._forget_changed)
         for changed in (
-            model.dataChanged,
             model.rowsInserted,
             model.rowsRemoved,
             model.rowsMoved,
@@ -412,6 +420,14 @@ class WrappedRows(QStyledItemDelegate):
         """The list's rows changed: their sizes and pictures are asked again."""
         self._row_sizes.clear()
         self._row_looks.clear()
+
+    def _forget_changed(self, first: QModelIndex, last: QModelIndex, *_roles: object) -> None:
+        """Rows ``first`` to ``last`` changed: theirs are asked again, not the others'."""
+        changed = range(first.row(), last.row() + 1)
+        for size in [key for key in self._row_sizes if key[0] in changed]:
+            del self._row_sizes[size]
+        for look in [key for key in self._row_looks if key[0] in changed]:
+            del self._row_looks[look]
 
     def _sheets(self) -> int:
         """What the style sheets say of a row's padding and colours is part of
@@ -591,28 +607,58 @@ class AgendaList(QListWidget):
         )
         if rows == self._shown:
             return  # nothing changed: no rebuild, no repaint
-        self._shown = rows
+        before, self._shown = self._shown, rows
+        if session is None:
+            self.clear()
+            return
+        agenda = session.agenda()
+        ids = [item.id for item in agenda]
+        if ids != self._ids():
+            self._rebuild(session, agenda)
+            return
+        # The same points in the same order (a point taken up, voted, a title
+        # edited): only the rows that changed are restyled. A rebuild made every
+        # row measured and painted again, in each view, at each take-up.
+        for position, (item, now, then) in enumerate(zip(agenda, rows, before, strict=True)):
+            if now != then:
+                fresh = self._row(position + 1, item, session.current_item)
+                mine = self.item(position)
+                for role in _ROW_ROLES:
+                    mine.setData(role, fresh.data(role))
+        # Qt's list keeps a row's height until it lays the list out again (the
+        # bold title of the point taken up may take one more line).
+        self.scheduleDelayedItemsLayout()
+
+    def _ids(self) -> list[str]:
+        return [str(self.item(n).data(Qt.ItemDataRole.UserRole)) for n in range(self.count())]
+
+    def _rebuild(self, session: Session, agenda: list[Item]) -> None:
         selected = self.selected_id()
         self.clear()
-        if session is None:
-            return
-        for position, item in enumerate(session.agenda(), start=1):
-            row = QListWidgetItem(item_line(position, item))
-            row.setData(Qt.ItemDataRole.UserRole, item.id)
-            if item.id == session.current_item:
-                font = row.font()
-                font.setBold(True)
-                row.setFont(font)
-                row.setText("▶ " + row.text())
-                row.setBackground(QColor("#fff0a8"))
-                row.setForeground(QColor("#000091"))
-            elif item.status in (ItemStatus.WITHDRAWN, ItemStatus.DEFERRED):
-                row.setForeground(QColor("#666666"))
-            elif item.status is ItemStatus.VOTED:
-                row.setForeground(QColor("#18753c"))
+        for position, item in enumerate(agenda, start=1):
+            row = self._row(position, item, session.current_item)
             self.addItem(row)
             if item.id == selected:
                 row.setSelected(True)
+
+    @staticmethod
+    def _row(position: int, item: Item, current: str | None) -> QListWidgetItem:
+        """A point's row: its line, bold and highlighted when under discussion,
+        coloured by its state."""
+        row = QListWidgetItem(item_line(position, item))
+        row.setData(Qt.ItemDataRole.UserRole, item.id)
+        if item.id == current:
+            font = row.font()
+            font.setBold(True)
+            row.setFont(font)
+            row.setText("▶ " + row.text())
+            row.setBackground(QColor("#fff0a8"))
+            row.setForeground(QColor("#000091"))
+        elif item.status in (ItemStatus.WITHDRAWN, ItemStatus.DEFERRED):
+            row.setForeground(QColor("#666666"))
+        elif item.status is ItemStatus.VOTED:
+            row.setForeground(QColor("#18753c"))
+        return row
 
     def selected_id(self) -> str | None:
         rows = self.selectedItems()

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QApplication, QListWidgetItem
 from pytestqt.qtbot import QtBot
 
 from screens.widgets import AgendaList, stylesheet
+from table_app.council.engine import SessionEngine
+from tests.support import MEMBERS, Run
 
 TITLE = (
     "3. Travaux de réfection de la toiture de l'école communale : choix de "
@@ -86,3 +88,58 @@ def test_a_row_redrawn_after_it_changes_and_sized_again_when_the_style_sheet_doe
         assert agenda.visualItemRect(agenda.item(0)).height() >= before + 60
     finally:
         qapp.setStyleSheet(stylesheet())
+
+
+def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was_read(
+    qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
+) -> None:
+    """A councillor reading the end of a long ordre du jour: the mayor takes up
+    the next point, the highlight and the bold title move to it, the list stays
+    where it was read. The rows are restyled in place, only those that changed
+    (a rebuild measured and painted every row again, in each view): the row
+    left behind must not keep its old picture."""
+    qapp.setStyleSheet(stylesheet())
+    run(
+        "convene",
+        id="s",
+        date="2026-11-28",
+        convened_on="2026-11-20",
+        agenda=[{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 15)],
+    )
+    for member in MEMBERS[:11]:
+        run("arrive", member=member)
+    run("open")
+    run("name_secretaries", members=[MEMBERS[0]])
+    run("take_up", item="p1")
+    agenda = AgendaList()
+    qtbot.addWidget(agenda)
+    agenda.resize(420, 500)
+    agenda.show()
+    qtbot.waitExposed(agenda)
+    agenda.show_session(engine.state.sessions["s"])
+    agenda.doItemsLayout()
+    yellow = QColor("#fff0a8").name()
+    qtbot.waitUntil(lambda: _colour_inside(agenda, 0) == yellow)
+    scroll = agenda.verticalScrollBar()
+    scroll.setValue(scroll.maximum())  # the end of the ordre du jour, being read
+    read_at = scroll.value()
+    assert read_at > 0
+
+    run("vote", item="p1", pour=11, contre=0, abstention=0)
+    run("take_up", item="p2")
+    agenda.show_session(engine.state.sessions["s"])
+    qtbot.waitUntil(lambda: agenda.item(1).text().startswith("▶ 2."))
+    assert not agenda.item(0).text().startswith("▶")
+    assert not agenda.item(0).font().bold()
+    assert agenda.item(1).font().bold()
+    assert scroll.value() == read_at
+    scroll.setValue(0)
+    qtbot.waitUntil(lambda: _colour_inside(agenda, 1) == yellow)
+    assert _colour_inside(agenda, 0) != yellow  # voted: green text, no highlight
+
+    # Another ordre du jour (a point added): the list is made again.
+    proposed = run("propose_item", author="conseiller", member=MEMBERS[3], title="Éclairage")
+    run("accept_proposal", item=proposed.event.payload["item"]["id"], position=15)
+    agenda.show_session(engine.state.sessions["s"])
+    assert agenda.count() == 15
+    assert agenda.item(14).text().startswith("15. Éclairage")
