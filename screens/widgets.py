@@ -482,11 +482,15 @@ class WrappedRows(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
         ratio: float,
     ) -> QPixmap:
-        """The row as the style paints it, on a transparent picture of its size."""
+        """The row as the style paints it, on a picture of its size filled with
+        the list's background."""
         shown = self._shown(option, index)
         rect = option.rect
+        viewport = self._view.viewport()
+        background = viewport.palette().color(viewport.backgroundRole())
         key = (
             *self._decided_by(shown),
+            background.rgba(),
             rect.width(),
             rect.height(),
             ratio,
@@ -502,7 +506,10 @@ class WrappedRows(QStyledItemDelegate):
             return look
         look = QPixmap(QSize(round(rect.width() * ratio), round(rect.height() * ratio)))
         look.setDevicePixelRatio(ratio)
-        look.fill(Qt.GlobalColor.transparent)
+        # On the list's own background, opaque: copied to the screen, not
+        # blended (a blended row took ~50 µs a repaint), and its text
+        # antialiased as the rest of the screen's.
+        look.fill(background)
         at_origin = QStyleOptionViewItem(option)
         at_origin.rect = QRect(0, 0, rect.width(), rect.height())
         drawing = QPainter(look)
@@ -548,23 +555,45 @@ class WrappedRows(QStyledItemDelegate):
         shown: QStyleOptionViewItem,
         row: int,
     ) -> QSize:
-        size = super().sizeHint(option, index)
         if not shown.text:
-            return size
-        # The text's room in a row as wide as the view, as the style paints it.
-        shown.rect = QRect(0, 0, row, size.height())
-        style = self._view.style()
-        room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, shown, self._view)
-        # The style lays the text out that much inside its room (QCommonStyle).
-        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, shown, self._view) + 1
-        room.adjust(margin, 0, -margin, 0)
-        if room.width() <= 0:
-            return size
+            return super().sizeHint(option, index)
+        padding, room = self._frame(shown, row)
+        if room <= 0:
+            return super().sizeHint(option, index)
         flags = int(Qt.TextFlag.TextWordWrap)
-        bounds = QRect(0, 0, room.width(), 100_000)
-        text = QFontMetrics(shown.font).boundingRect(bounds, flags, shown.text)
-        margins = size.height() - room.height()  # above and below the text
-        return QSize(size.width(), max(size.height(), text.height() + margins))
+        text = QFontMetrics(shown.font).boundingRect(QRect(0, 0, room, 100_000), flags, shown.text)
+        return QSize(row, max(padding[0], text.height() + padding[1]))
+
+    #: (list, style sheets, font, features, width) → (one line's row height,
+    #: the row's height around its text), and the text's room in the row
+    _frames: ClassVar[dict[tuple[object, ...], tuple[tuple[int, int], int]]] = {}
+
+    def _frame(self, shown: QStyleOptionViewItem, row: int) -> tuple[tuple[int, int], int]:
+        """What a row puts around its text, whatever the text: the style's size
+        of a one-line row and its text's room, in a row as wide as the view.
+
+        The style's own size of the row's text would lay the text out once more
+        (wrapped at its own width, the one this delegate does not trust), for
+        each new row: two of a point taken up, in each list of each view.
+        """
+        key = (*self._decided_by(shown)[:2], shown.font.key(), shown.features.value, row)
+        known = self._frames.get(key)
+        if known is None:
+            probe = QStyleOptionViewItem(shown)
+            probe.text = "x"
+            style = self._view.style()
+            one_line = style.sizeFromContents(
+                QStyle.ContentsType.CT_ItemViewItem, probe, QSize(), self._view
+            )
+            # The text's room in a row as wide as the view, as the style paints it.
+            probe.rect = QRect(0, 0, row, one_line.height())
+            room = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, probe, self._view)
+            # The style lays the text out that much inside its room (QCommonStyle).
+            margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, probe, self._view)
+            room.adjust(margin + 1, 0, -margin - 1, 0)
+            known = ((one_line.height(), one_line.height() - room.height()), room.width())
+            self._frames[key] = known
+        return known
 
 
 class AgendaList(QListWidget):
