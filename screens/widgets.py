@@ -566,7 +566,7 @@ class WrappedRows(QStyledItemDelegate):
 
     #: (list, style sheets, font, features, width) → (one line's row height,
     #: the row's height around its text), and the text's room in the row
-    _frames: ClassVar[dict[tuple[object, ...], tuple[tuple[int, int], int]]] = {}
+    _frames: ClassVar[OrderedDict[tuple[object, ...], tuple[tuple[int, int], int]]] = OrderedDict()
 
     def _frame(self, shown: QStyleOptionViewItem, row: int) -> tuple[tuple[int, int], int]:
         """What a row puts around its text, whatever the text: the style's size
@@ -593,6 +593,8 @@ class WrappedRows(QStyledItemDelegate):
             room.adjust(margin + 1, 0, -margin - 1, 0)
             known = ((one_line.height(), one_line.height() - room.height()), room.width())
             self._frames[key] = known
+            if len(self._frames) > self._SIZES_KEPT:  # a splitter dragged: many widths
+                self._frames.popitem(last=False)
         return known
 
 
