@@ -393,9 +393,12 @@ class WrappedRows(QStyledItemDelegate):
     #: a row's size took 0.5 to 1 ms to measure (12 ms a list of nine points).
     _sizes: ClassVar[OrderedDict[tuple[str, int, str, str, int], QSize]] = OrderedDict()
     _SIZES_KEPT = 2048
-    #: Rows as painted, by what decides their look.
+    #: Rows as painted, by what decides their look: 0.2 to 0.25 MB a row of
+    #: a seat's list, so a few states of a long ordre du jour in two or three
+    #: widths (512 kept up to 110 MB in a process, most of it rows no longer
+    #: shown as they were).
     _looks: ClassVar[OrderedDict[tuple[object, ...], QPixmap]] = OrderedDict()
-    _LOOKS_KEPT = 512
+    _LOOKS_KEPT = 128
 
     def __init__(self, view: QListWidget) -> None:
         super().__init__(view)
