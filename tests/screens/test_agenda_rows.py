@@ -133,6 +133,9 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     assert not agenda.item(0).font().bold()
     assert agenda.item(1).font().bold()
     assert scroll.value() == read_at
+    for row in range(agenda.count()):  # laid out again if a row's height changed
+        index = agenda.model().index(row, 0)
+        assert agenda.visualRect(index).height() == agenda.sizeHintForIndex(index).height()
     scroll.setValue(0)
     qtbot.waitUntil(lambda: _colour_inside(agenda, 1) == yellow)
     assert _colour_inside(agenda, 0) != yellow  # voted: green text, no highlight
