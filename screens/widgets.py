@@ -509,9 +509,8 @@ class WrappedRows(QStyledItemDelegate):
             return look
         look = QPixmap(QSize(round(rect.width() * ratio), round(rect.height() * ratio)))
         look.setDevicePixelRatio(ratio)
-        # On the list's own background, opaque: copied to the screen, not
-        # blended (a blended row took ~50 µs a repaint), and its text
-        # antialiased as the rest of the screen's.
+        # On the list's own background, opaque: its text antialiased as the
+        # rest of the screen's (on a transparent picture, grey antialiasing).
         look.fill(background)
         at_origin = QStyleOptionViewItem(option)
         at_origin.rect = QRect(0, 0, rect.width(), rect.height())
@@ -659,8 +658,9 @@ class AgendaList(QListWidget):
                 mine = self.item(position)
                 for role in _ROW_ROLES:
                     mine.setData(role, fresh.data(role))
-        # Qt's list keeps a row's height until it lays the list out again (the
-        # bold title of the point taken up may take one more line).
+        # The bold title of the point taken up may take one more line: the list
+        # is laid out again (Qt 6's list does so itself at any change of a row,
+        # and then repaints all of it; asked here all the same, once).
         self.scheduleDelayedItemsLayout()
 
     def _ids(self) -> list[str]:
