@@ -455,15 +455,14 @@ class WrappedRows(QStyledItemDelegate):
         self.initStyleOption(shown, index)
         return shown
 
+    def _list_key(self) -> tuple[str, int]:
+        """The list and its style sheets, for what is kept for every list."""
+        return (self._view.objectName() or type(self._view).__name__, self._sheets())
+
     def _decided_by(self, shown: QStyleOptionViewItem) -> tuple[str, int, str, str]:
         """What decides a row's size and look besides its width: the list, its
         style sheets, the row's text and font."""
-        return (
-            self._view.objectName() or type(self._view).__name__,
-            self._sheets(),
-            shown.text,
-            shown.font.key(),
-        )
+        return (*self._list_key(), shown.text, shown.font.key())
 
     def paint(  # Qt override
         self,
@@ -578,7 +577,7 @@ class WrappedRows(QStyledItemDelegate):
         (wrapped at its own width, the one this delegate does not trust), for
         each new row: two of a point taken up, in each list of each view.
         """
-        key = (*self._decided_by(shown)[:2], shown.font.key(), shown.features.value, row)
+        key = (*self._list_key(), shown.font.key(), shown.features.value, row)
         known = self._frames.get(key)
         if known is None:
             probe = QStyleOptionViewItem(shown)
@@ -622,7 +621,8 @@ class AgendaList(QListWidget):
         self._rows = WrappedRows(self)
         self.setItemDelegate(self._rows)
         self.itemClicked.connect(self._on_self_item_clicked)
-        self._shown: list[tuple[str, bool, ItemStatus]] = []
+        #: (point, its line, under discussion, its state) of each row shown
+        self._shown: list[tuple[str, str, bool, ItemStatus]] = []
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.StyleChange:
@@ -630,23 +630,18 @@ class AgendaList(QListWidget):
         super().changeEvent(event)
 
     def show_session(self, session: Session | None) -> None:
-        rows = (
-            []
-            if session is None
-            else [
-                (item_line(n, i), i.id == session.current_item, i.status)
-                for n, i in enumerate(session.agenda(), start=1)
-            ]
-        )
+        agenda = [] if session is None else session.agenda()
+        rows = [
+            (i.id, item_line(n, i), session is not None and i.id == session.current_item, i.status)
+            for n, i in enumerate(agenda, start=1)
+        ]
         if rows == self._shown:
             return  # nothing changed: no rebuild, no repaint
         before, self._shown = self._shown, rows
         if session is None:
             self.clear()
             return
-        agenda = session.agenda()
-        ids = [item.id for item in agenda]
-        if ids != self._ids():
+        if [row[0] for row in rows] != [row[0] for row in before]:
             self._rebuild(session, agenda)
             return
         # The same points in the same order (a point taken up, voted, a title
@@ -662,9 +657,6 @@ class AgendaList(QListWidget):
         # is laid out again (Qt 6's list does so itself at any change of a row,
         # and then repaints all of it; asked here all the same, once).
         self.scheduleDelayedItemsLayout()
-
-    def _ids(self) -> list[str]:
-        return [str(self.item(n).data(Qt.ItemDataRole.UserRole)) for n in range(self.count())]
 
     def _rebuild(self, session: Session, agenda: list[Item]) -> None:
         selected = self.selected_id()
