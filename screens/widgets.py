@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -27,6 +28,7 @@ from PySide6.QtGui import (
     QShowEvent,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QDialog,
     QDialogButtonBox,
@@ -645,18 +647,49 @@ class AgendaList(QListWidget):
             self._rebuild(session, agenda)
             return
         # The same points in the same order (a point taken up, voted, a title
-        # edited): only the rows that changed are restyled. A rebuild made every
-        # row measured and painted again, in each view, at each take-up.
+        # edited): only the rows that changed are restyled and repainted. A
+        # rebuild made every row measured and painted again, in each view, at
+        # each take-up.
+        taller_or_shorter = False
         for position, (item, now, then) in enumerate(zip(agenda, rows, before, strict=True)):
             if now != then:
                 fresh = self._row(position + 1, item, session.current_item)
                 mine = self.item(position)
-                for role in _ROW_ROLES:
-                    mine.setData(role, fresh.data(role))
-        # The bold title of the point taken up may take one more line: the list
-        # is laid out again (Qt 6's list does so itself at any change of a row,
-        # and then repaints all of it; asked here all the same, once).
-        self.scheduleDelayedItemsLayout()
+                index = self.indexFromItem(mine)
+                height = self.sizeHintForIndex(index).height()
+                # One change told for the row, not one a role: the view asks
+                # the row's size at each (a new text measured four times).
+                model = self.model()
+                blocked = model.blockSignals(True)
+                try:
+                    for role in _ROW_ROLES:
+                        mine.setData(role, fresh.data(role))
+                finally:
+                    model.blockSignals(blocked)
+                model.dataChanged.emit(index, index, list(_ROW_ROLES))
+                taller_or_shorter |= self.sizeHintForIndex(index).height() != height
+        # The list is laid out again only when a changed row's height did (the
+        # bold title of the point taken up may take one more line, a title
+        # edited one less): see ``dataChanged``. At once: laid out later, the
+        # changed rows were painted, then the whole list again.
+        if taller_or_shorter:
+            self.doItemsLayout()
+
+    def dataChanged(  # noqa: N802 (Qt override)
+        self,
+        first: QModelIndex | QPersistentModelIndex,
+        last: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        """A row's data changed: that row is repainted, the list not laid out.
+
+        Qt 6's list lays itself out again and repaints every row at any change
+        of a row's data, through this delegate (~50 µs a row): most of a seat's
+        ordre du jour work at a take-up or a vote, in every view. The item
+        view's own handling repaints the changed rows alone; ``show_session``
+        lays the list out again when a changed row's height changed.
+        """
+        QAbstractItemView.dataChanged(self, first, last, roles)
 
     def _rebuild(self, session: Session, agenda: list[Item]) -> None:
         selected = self.selected_id()

@@ -9,6 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from screens.widgets import AgendaList, stylesheet
 from table_app.council.engine import SessionEngine
+from table_app.council.state import Session
 from tests.support import MEMBERS, Run
 
 TITLE = (
@@ -90,6 +91,27 @@ def test_a_row_redrawn_after_it_changes_and_sized_again_when_the_style_sheet_doe
         qapp.setStyleSheet(stylesheet())
 
 
+def _geometry(agenda: AgendaList) -> list[tuple[str, int, int]]:
+    """Each row's text, top and height in the list (scrolled to its top)."""
+    agenda.verticalScrollBar().setValue(0)
+    rows = [agenda.item(n) for n in range(agenda.count())]
+    return [
+        (row.text(), agenda.visualItemRect(row).top(), agenda.visualItemRect(row).height())
+        for row in rows
+    ]
+
+
+def _made_anew(qtbot: QtBot, session: Session) -> AgendaList:
+    agenda = AgendaList()
+    qtbot.addWidget(agenda)
+    agenda.resize(420, 500)
+    agenda.show()
+    qtbot.waitExposed(agenda)
+    agenda.show_session(session)
+    agenda.doItemsLayout()
+    return agenda
+
+
 def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was_read(
     qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
 ) -> None:
@@ -125,6 +147,7 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     read_at = scroll.value()
     assert read_at > 0
 
+    plain = agenda.visualItemRect(agenda.item(1)).height()
     run("vote", item="p1", pour=11, contre=0, abstention=0)
     run("take_up", item="p2")
     agenda.show_session(engine.state.sessions["s"])
@@ -133,9 +156,10 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     assert not agenda.item(0).font().bold()
     assert agenda.item(1).font().bold()
     assert scroll.value() == read_at
-    for row in range(agenda.count()):  # laid out again if a row's height changed
-        index = agenda.model().index(row, 0)
-        assert agenda.visualRect(index).height() == agenda.sizeHintForIndex(index).height()
+    # In bold, after « ▶ », the title takes one more line: the rows below it
+    # move down, none overlaps or is cut, as in a list made anew.
+    assert agenda.visualItemRect(agenda.item(1)).height() > plain
+    assert _geometry(agenda) == _geometry(_made_anew(qtbot, engine.state.sessions["s"]))
     scroll.setValue(0)
     qtbot.waitUntil(lambda: _colour_inside(agenda, 1) == yellow)
     assert _colour_inside(agenda, 0) != yellow  # voted: green text, no highlight
