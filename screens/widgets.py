@@ -699,6 +699,9 @@ class AgendaList(QListWidget):
             self.addItem(row)
             if item.id == selected:
                 row.setSelected(True)
+        # Laid out at once, not at the view's next timer: the window's repaint
+        # under way then draws the new ordre du jour, not the old one first.
+        self.doItemsLayout()
 
     @staticmethod
     def _row(position: int, item: Item, current: str | None) -> QListWidgetItem:
