@@ -994,21 +994,28 @@ class VotePanel(QWidget):
             (member_id, session.name(member_id))
             for member_id in sorted(session.present(), key=lambda m: session.members[m].rank)
         ]
-        if changed or present != self._present:
+        # Another point with the same members present: the same lists, the
+        # mayor's choices of the last point cleared (made again, every chip
+        # was measured, laid out and painted again through the style sheet).
+        if present != self._present:
             chosen = None if changed else self.member.currentData()
             self._present = present
             self.member.clear()
             for member_id, name in present:
                 self.member.addItem(name, member_id)
             self.member.setCurrentIndex(self.member.findData(chosen) if chosen else -1)
+        elif changed:
+            self.member.setCurrentIndex(-1)
         voters = [(voter, session.name(voter)) for voter in elect.voters]
-        if changed or voters != self._voters:
+        if voters != self._voters:
             self._voters = voters
             self.not_taking.clear()
             for voter, name in voters:
                 row = QListWidgetItem(name)
                 row.setData(Qt.ItemDataRole.UserRole, voter)
                 self.not_taking.addItem(row)
+        elif changed:
+            self.not_taking.clearSelection()
         self._mode = _required_mode(item)
         self.ballots.setVisible(voting and self._mode == "public")
         if voting and self._mode == "public":

@@ -192,6 +192,31 @@ def test_take_up_edit_preview_and_record_a_vote(
     assert "n° 2026-001" in seat.deliberation.kind.text()
 
 
+def test_the_next_point_clears_who_did_not_take_part_and_keeps_the_names(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    """A councillor set aside for point 1 (an interest in it) takes part in
+    point 2: the mayor's tick must not carry over to the next vote."""
+    _open(qtbot, master)
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    chips = master.vote.not_taking
+    names = [chips.item(n).text() for n in range(chips.count())]
+    assert len(names) == 8
+    chips.item(2).setSelected(True)
+    master.vote.member.setCurrentIndex(1)
+    master.vote.spins["pour"].setValue(7)
+    qtbot.mouseClick(master.vote.confirm, Qt.MouseButton.LeftButton)
+    first = item(model, "p1").vote
+    assert first is not None
+    assert first["not_taking_part"] == [chips.item(2).data(Qt.ItemDataRole.UserRole)]
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    assert model.session is not None
+    assert model.session.current_item == "p2"
+    assert [chips.item(n).text() for n in range(chips.count())] == names
+    assert chips.selectedItems() == []
+    assert master.vote.member.currentIndex() == -1
+
+
 def test_unanimity_in_one_touch_and_closing(
     qtbot: QtBot, master: MasterScreen, model: SessionModel
 ) -> None:
