@@ -670,8 +670,10 @@ class AgendaList(QListWidget):
                 taller_or_shorter |= self.sizeHintForIndex(index).height() != height
         # The list is laid out again only when a changed row's height did (the
         # bold title of the point taken up may take one more line, a title
-        # edited one less): see ``dataChanged``. At once: laid out later, the
-        # changed rows were painted, then the whole list again.
+        # edited one less): see ``dataChanged``. At once, not at the list's
+        # next timer: that came after the window's repaint under way, which
+        # then drew the old list (a seat reported its repaint done before its
+        # ordre du jour's: the seven-seat benchmark measured too early).
         if taller_or_shorter:
             self.doItemsLayout()
 
@@ -683,11 +685,11 @@ class AgendaList(QListWidget):
     ) -> None:
         """A row's data changed: that row is repainted, the list not laid out.
 
-        Qt 6's list lays itself out again and repaints every row at any change
-        of a row's data, through this delegate (~50 µs a row): most of a seat's
-        ordre du jour work at a take-up or a vote, in every view. The item
-        view's own handling repaints the changed rows alone; ``show_session``
-        lays the list out again when a changed row's height changed.
+        Qt 6's list lays itself out again at its next timer and then repaints
+        every row, through this delegate (~50 µs a row), at any change of a
+        row's data: at a take-up or a vote, in every view. The item view's own
+        handling repaints the changed rows alone; ``show_session`` lays the
+        list out again when a changed row's height changed.
         """
         QAbstractItemView.dataChanged(self, first, last, roles)
 
