@@ -16,7 +16,8 @@ from typing import Any
 import pymupdf
 import pytest
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from screens.document_viewer import DocumentViewer
@@ -83,6 +84,19 @@ def shot(widget: Any, tmp_path: Path, name: str) -> None:
     folder = Path(os.environ.get("TABLE_APP_SCREENSHOTS") or tmp_path / "captures")
     folder.mkdir(parents=True, exist_ok=True)
     assert widget.grab().save(str(folder / f"{name}.png"))
+
+
+class _Paints(QObject):
+    """Counts a widget's paints."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        self.count += event.type() == QEvent.Type.Paint
+        return False
 
 
 def seat_of(device: SeatDevice) -> SeatScreen:
@@ -176,8 +190,20 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
             master({"cmd": "arrive", "member": member})
         master({"cmd": "open"})
         master({"cmd": "name_secretaries", "members": ["brousseau"]})
-        master({"cmd": "take_up", "item": "p1"})
+        # A seat tells when an event's repaint is done (the benchmarks' clock):
+        # the ordre du jour must be drawn by then, not laid out and drawn at
+        # the list's next timer, after the window's repaint.
         await until(same_state)
+        list_paints = _Paints(seat.agenda.viewport())
+        reported: list[tuple[int, int]] = []
+        device.painted.connect(lambda seq: reported.append((seq, list_paints.count)))
+        before = list_paints.count
+        taken_up = model.execute({"cmd": "take_up", "item": "p1"})
+        assert taken_up is not None
+        seq_taken_up = taken_up.event.seq
+        await until(same_state)
+        await until(lambda: any(seq >= seq_taken_up for seq, _n in reported))
+        assert next(n for seq, n in reported if seq >= seq_taken_up) > before
         assert "1. Budget primitif 2027" in seat.agenda.item(0).text()
         assert not device.strip.isVisible()
 
