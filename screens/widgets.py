@@ -654,20 +654,7 @@ class AgendaList(QListWidget):
         for position, (item, now, then) in enumerate(zip(agenda, rows, before, strict=True)):
             if now != then:
                 fresh = self._row(position + 1, item, session.current_item)
-                mine = self.item(position)
-                index = self.indexFromItem(mine)
-                height = self.sizeHintForIndex(index).height()
-                # One change told for the row, not one a role: the view asks
-                # the row's size at each (a new text measured four times).
-                model = self.model()
-                blocked = model.blockSignals(True)
-                try:
-                    for role in _ROW_ROLES:
-                        mine.setData(role, fresh.data(role))
-                finally:
-                    model.blockSignals(blocked)
-                model.dataChanged.emit(index, index, list(_ROW_ROLES))
-                taller_or_shorter |= self.sizeHintForIndex(index).height() != height
+                taller_or_shorter |= self._restyle(position, fresh)
         # The list is laid out again only when a changed row's height did (the
         # bold title of the point taken up may take one more line, a title
         # edited one less): see ``dataChanged``. At once, not at the list's
@@ -676,6 +663,23 @@ class AgendaList(QListWidget):
         # ordre du jour's: the seven-seat benchmark measured too early).
         if taller_or_shorter:
             self.doItemsLayout()
+
+    def _restyle(self, position: int, fresh: QListWidgetItem) -> bool:
+        """Row ``position`` takes ``fresh``'s look; whether its height changed."""
+        mine = self.item(position)
+        index = self.indexFromItem(mine)
+        height = self.sizeHintForIndex(index).height()
+        # One change told for the row, not one a role: the view asks the row's
+        # size at each (a new text measured four times).
+        model = self.model()
+        blocked = model.blockSignals(True)
+        try:
+            for role in _ROW_ROLES:
+                mine.setData(role, fresh.data(role))
+        finally:
+            model.blockSignals(blocked)
+        model.dataChanged.emit(index, index, list(_ROW_ROLES))
+        return self.sizeHintForIndex(index).height() != height
 
     def dataChanged(  # noqa: N802 (Qt override)
         self,
