@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pymupdf
 import pytest
@@ -590,7 +591,8 @@ def test_the_demo_certificate_is_self_signed_and_said_so(
     assert facts is not None
     days = facts.days_left(datetime.now(UTC))
     assert 1090 <= days <= 1096
-    expiry = long_date(facts.not_after.astimezone().date())
+    # The day in the commune's time (at 23:30 in Paris, UTC is still the day before).
+    expiry = long_date(facts.not_after.astimezone(ZoneInfo(config.commune.timezone)).date())
     assert re.fullmatch(rf"{expiry}, dans 1\u202f\d\d\d jours", section.expiry_label.text())
     assert "non qualifié" in section.warning_label.text()
     assert own.is_file()
