@@ -23,13 +23,15 @@ lines, on the same machine.
 The first line it prints is {"ready": true, "port": P, "fingerprint": F}, once
 the feed listens and the table is announced.
 
-    python -m bench.master_process DIR [--documents] [--no-views] [--stall-meter] [--port P]
+    python -m bench.master_process DIR [--documents] [--no-views | --mayor-only] [--stall-meter]
+        [--port P]
         [--commune NAME]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -76,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--documents", action="store_true", help="the demo's documents")
     parser.add_argument("--no-views", action="store_true", help="no window (many seats)")
     parser.add_argument(
+        "--mayor-only",
+        action="store_true",
+        help="the mayor's screen alone: a table whose seat screens are devices "
+        "(table-app seat) draws none of them itself",
+    )
+    parser.add_argument(
         "--stall-meter",
         action="store_true",
         help="measure the GUI thread's stalls (op stall): a 1 ms timer, 7 ms of CPU in "
@@ -106,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     root = Path(args.dir)
     app = application()
     config = demo_config(root)
+    if args.mayor_only:
+        config = dataclasses.replace(config, seats=())
     db = open_database(config.database_url)
     engine = SessionEngine(Journal(db), config)
     pool = ExtractionPool(office_profile_dir=config.data_dir / "libreoffice-profile")
