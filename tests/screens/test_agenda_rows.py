@@ -7,7 +7,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QApplication, QListWidgetItem
 from pytestqt.qtbot import QtBot
 
-from screens.widgets import AgendaList, stylesheet
+from screens.widgets import AgendaList, WrappedRows, stylesheet
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
 from tests.support import MEMBERS, Run
@@ -170,3 +170,42 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     agenda.show_session(engine.state.sessions["s"])
     assert agenda.count() == 15
     assert agenda.item(14).text().startswith("15. Éclairage")
+
+
+def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
+    qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
+) -> None:
+    """Once a change is shown, the list prepares the rows the mayor's likely
+    next action changes (the next point taken up, the point left for it):
+    taking up the next point then repaints from pictures already made."""
+    qapp.setStyleSheet(stylesheet())
+    run(
+        "convene",
+        id="s",
+        date="2026-11-28",
+        convened_on="2026-11-20",
+        agenda=[{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 6)],
+    )
+    for member in MEMBERS[:11]:
+        run("arrive", member=member)
+    run("open")
+    run("name_secretaries", members=[MEMBERS[0]])
+    run("take_up", item="p1")
+    WrappedRows._looks.clear()  # kept for every list: none from the tests before
+    agenda = _made_anew(qtbot, engine.state.sessions["s"])
+    run("vote", item="p1", pour=11, contre=0, abstention=0)
+    agenda.show_session(engine.state.sessions["s"])
+    agenda.viewport().grab()
+    qtbot.waitUntil(lambda: not agenda._ahead.isActive())
+    pictured = set(WrappedRows._looks)
+
+    run("take_up", item="p2")
+    agenda.show_session(engine.state.sessions["s"])
+    shown = agenda.viewport().grab()
+    assert agenda.item(1).text().startswith("▶ 2.")
+    assert set(WrappedRows._looks) == pictured  # no row pictured anew
+    # The pictures made ahead are the rows as the list draws them anew.
+    WrappedRows._looks.clear()
+    agenda._rows.forget_rows()
+    assert agenda.viewport().grab().toImage() == shown.toImage()
+    assert len(WrappedRows._looks) >= 2
