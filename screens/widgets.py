@@ -733,10 +733,10 @@ class AgendaList(QListWidget):
         return self.sizeHintForIndex(index).height() != height
 
     def _prepare_ahead(self) -> None:
-        """Prepare the two rows the mayor's likely next action changes: the next
-        point on the ordre du jour taken up, and the point under discussion
-        left for it (``WrappedRows.prepare``). A guess: another action finds
-        its rows made as before."""
+        """Prepare the rows the mayor's likely next actions change: the point
+        under discussion voted, or left for the next point on the ordre du
+        jour, taken up (``WrappedRows.prepare``). A guess: another action
+        finds its rows made as before."""
         session = self._session
         if session is None or not self.isVisible():
             return
@@ -745,7 +745,13 @@ class AgendaList(QListWidget):
         current = session.current_item
         after = ids.index(current) + 1 if current in ids else 0
         if current in ids:
-            self._rows.prepare(self._row(after, agenda[after - 1], None), after - 1)
+            under_way = agenda[after - 1]
+            self._rows.prepare(self._row(after, under_way, None), after - 1)
+            number = _next_number(session)
+            if under_way.status is ItemStatus.UNDER_DISCUSSION and number is not None:
+                voted = copy.copy(under_way)
+                voted.status, voted.number = ItemStatus.VOTED, number
+                self._rows.prepare(self._row(after, voted, current), after - 1)
         coming = next(
             (n for n in range(after, len(agenda)) if agenda[n].status is ItemStatus.PENDING), None
         )
@@ -811,6 +817,19 @@ class AgendaList(QListWidget):
 
     def _on_self_item_clicked(self, row: QListWidgetItem) -> None:
         self.item_chosen.emit(str(row.data(Qt.ItemDataRole.UserRole)))
+
+
+def _next_number(session: Session) -> str | None:
+    """The register number the session's next deliberation voted will likely
+    take (``decide._numbered``: the year's last one, plus one), guessed from
+    the session's own: None before its first."""
+    year = session.date[:4]
+    taken = [
+        int(item.number[5:])
+        for item in session.items
+        if item.number and item.number.startswith(f"{year}-") and item.number[5:].isdigit()
+    ]
+    return f"{year}-{max(taken) + 1:03d}" if taken else None
 
 
 def vote_summary(session: Session, item: Item) -> tuple[str, str]:

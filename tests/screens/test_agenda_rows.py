@@ -176,8 +176,9 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
     qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
 ) -> None:
     """Once a change is shown, the list prepares the rows the mayor's likely
-    next action changes (the next point taken up, the point left for it):
-    taking up the next point then repaints from pictures already made."""
+    next action changes (the point under discussion voted; the next point
+    taken up, the point left for it): taking up the next point, then voting
+    it, repaints from pictures already made."""
     qapp.setStyleSheet(stylesheet())
     run(
         "convene",
@@ -204,6 +205,15 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
     shown = agenda.viewport().grab()
     assert agenda.item(1).text().startswith("▶ 2.")
     assert set(WrappedRows._looks) == pictured  # no row pictured anew
+    # The point now under discussion voted: its row was pictured ahead too.
+    qtbot.waitUntil(lambda: not agenda._ahead.isActive())
+    pictured = set(WrappedRows._looks)
+    run("vote", item="p2", pour=11, contre=0, abstention=0)
+    agenda.show_session(engine.state.sessions["s"])
+    shown = agenda.viewport().grab()
+    assert "n° 2026-002" in agenda.item(1).text()
+    assert set(WrappedRows._looks) == pictured
+
     # The pictures made ahead are the rows as the list draws them anew.
     WrappedRows._looks.clear()
     agenda._rows.forget_rows()
