@@ -1,8 +1,9 @@
 """A master table in its own process, driven line by line: for the tests and
 benchmarks that put real seat processes (``table-app seat``) in front of it.
 
-It is the kiosk's own stack: the demo commune's engine and documents, the
-seven views (offscreen) on Qt's loop, ``SeatService`` serving from its own
+It is the kiosk's own stack: the demo commune's engine and documents, its
+views (offscreen: the mayor's and the seven seats', the mayor's alone with
+``--mayor-only``, none with ``--no-views``) on Qt's loop, ``SeatService`` serving from its own
 ``seat-feed`` thread, announced with zeroconf on 127.0.0.1. It reads one JSON
 command per line on standard input (a reader thread hands each line to the
 GUI thread, which owns the engine) and answers one JSON line on standard
