@@ -752,9 +752,7 @@ class AgendaList(QListWidget):
                 voted = copy.copy(under_way)
                 voted.status, voted.number = ItemStatus.VOTED, number
                 self._rows.prepare(self._row(after, voted, current), after - 1)
-        coming = next(
-            (n for n in range(after, len(agenda)) if agenda[n].status is ItemStatus.PENDING), None
-        )
+        coming = next_point(session)
         if coming is not None:
             taken = copy.copy(agenda[coming])
             taken.status = (
@@ -817,6 +815,24 @@ class AgendaList(QListWidget):
 
     def _on_self_item_clicked(self, row: QListWidgetItem) -> None:
         self.item_chosen.emit(str(row.data(Qt.ItemDataRole.UserRole)))
+
+
+def next_point(session: Session) -> int | None:
+    """Where the point the mayor will likely take up next stands in the ordre
+    du jour (0 for the first): the first still to examine after the point
+    under discussion, from the start before any; None after the last."""
+    agenda = session.agenda()
+    ids = [item.id for item in agenda]
+    after = ids.index(session.current_item) + 1 if session.current_item in ids else 0
+    return next(
+        (n for n in range(after, len(agenda)) if agenda[n].status is ItemStatus.PENDING), None
+    )
+
+
+def _deliberation_text(item: Item) -> str:
+    """The text of the point as a seat shows it, its version when edited."""
+    version = f" (version {item.texts[-1].version})" if len(item.texts) > 1 else ""
+    return item.text + version if item.text else "Pas de projet de texte."
 
 
 def _next_number(session: Session) -> str | None:
@@ -883,6 +899,16 @@ class DeliberationPanel(QScrollArea):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(body)
+        #: the session and point shown, for the next point measured ahead
+        self._session: Session | None = None
+        self._shown_id: str | None = None
+        #: hidden twins of the title and the text, styled as they are, which
+        #: measure the next point's into the sizes every wrapped label shares
+        self._twins: dict[int, WrappedLabel] = {}
+        self._ahead = QTimer(self)
+        self._ahead.setSingleShot(True)
+        self._ahead.setInterval(AgendaList.AHEAD_MS)
+        self._ahead.timeout.connect(self._prepare_ahead)
 
     def show_item(self, session: Session | None, item: Item | None) -> None:
         if session is None or item is None:
@@ -900,8 +926,10 @@ class DeliberationPanel(QScrollArea):
         self.rapporteur.setText(
             f"Rapporteur : {session.name(item.rapporteur)}" if item.rapporteur else ""
         )
-        version = f" (version {item.texts[-1].version})" if len(item.texts) > 1 else ""
-        self.text.setText(item.text + version if item.text else "Pas de projet de texte.")
+        self.text.setText(_deliberation_text(item))
+        if (session.id, item.id) != (self._session and self._session.id, self._shown_id):
+            self._ahead.start()  # another point: the next one measured ahead
+        self._session, self._shown_id = session, item.id
         text, style = vote_summary(session, item)
         self.result.setText(text)
         # The style sheet again only for a new colour, and not for no text (a
@@ -909,3 +937,27 @@ class DeliberationPanel(QScrollArea):
         # seat's take-up, and as much at the vote to give the colour back.
         if text:
             restyle(self.result, style)
+
+    def _prepare_ahead(self) -> None:
+        """Measure the title and the text of the point the mayor will likely
+        take up next (``next_point``), at the width they are shown: when it
+        is, the panel is laid out from sizes found, not measured (each new
+        wrapped text laid out once more, in every seat, at the take-up)."""
+        session = self._session
+        if session is None or not self.isVisible():
+            return
+        coming = next_point(session)
+        if coming is None:
+            return
+        item = session.agenda()[coming]
+        for shown, text in ((self.title, item.title), (self.text, _deliberation_text(item))):
+            twin = self._twins.get(id(shown))
+            if twin is None:
+                twin = self._twins[id(shown)] = WrappedLabel("", shown.parentWidget())
+                twin.setObjectName(shown.objectName())
+                twin.hide()
+            twin.setText(text)
+            twin.ensurePolished()
+            twin.heightForWidth(shown.width())
+            twin.sizeHint()
+            twin.minimumSizeHint()

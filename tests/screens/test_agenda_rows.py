@@ -7,7 +7,13 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QApplication, QListWidgetItem
 from pytestqt.qtbot import QtBot
 
-from screens.widgets import AgendaList, WrappedRows, stylesheet
+from screens.widgets import (
+    AgendaList,
+    DeliberationPanel,
+    WrappedLabel,
+    WrappedRows,
+    stylesheet,
+)
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
 from tests.support import MEMBERS, Run
@@ -219,3 +225,50 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
     agenda._rows.forget_rows()
     assert agenda.viewport().grab().toImage() == shown.toImage()
     assert len(WrappedRows._looks) >= 2
+
+
+def test_the_next_points_title_and_text_are_measured_ahead(
+    qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
+) -> None:
+    """The deliberation a seat shows measures ahead the title and the text of
+    the next point: at its take-up the panel is laid out from sizes found."""
+    qapp.setStyleSheet(stylesheet())
+    run(
+        "convene",
+        id="s",
+        date="2026-11-28",
+        convened_on="2026-11-20",
+        agenda=[
+            {
+                "title": f"Point n° {n} : {TITLE[3:90]}",
+                "text": f"Le conseil décide ({n}) : {TITLE[3:]}",
+            }
+            for n in range(1, 4)
+        ],
+    )
+    for member in MEMBERS[:11]:
+        run("arrive", member=member)
+    run("open")
+    run("name_secretaries", members=[MEMBERS[0]])
+    run("take_up", item="p1")
+    WrappedLabel._heights.clear()
+    WrappedLabel._hints.clear()
+    panel = DeliberationPanel()
+    qtbot.addWidget(panel)
+    panel.resize(900, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    session = engine.state.sessions["s"]
+    panel.show_item(session, session.item("p1"))
+    panel.grab()
+    qtbot.waitUntil(lambda: not panel._ahead.isActive())
+    measured = (set(WrappedLabel._heights), set(WrappedLabel._hints))
+
+    run("vote", item="p1", pour=11, contre=0, abstention=0)
+    run("take_up", item="p2")
+    panel.show_item(session, session.item("p2"))
+    assert panel.title.text().startswith("Point n° 2")
+    qapp.processEvents()  # the panel laid out for its new texts
+    panel.grab()
+    assert panel.text.height() >= panel.text.heightForWidth(panel.text.width())
+    assert (set(WrappedLabel._heights), set(WrappedLabel._hints)) == measured
