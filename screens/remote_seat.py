@@ -521,9 +521,7 @@ class SeatDevice(QWidget):
                 task.cancel()
         await self.link.stop()
 
-    async def pair(
-        self, host: str, port: int, code: str, expect: str | None = None
-    ) -> str | None:
+    async def pair(self, host: str, port: int, code: str, expect: str | None = None) -> str | None:
         """Pair with the master; None once paired, else why not (French).
         ``expect``: the table's fingerprint the person compared, if shown."""
         try:

@@ -62,9 +62,7 @@ def status_line(session: Session | None) -> str:
     line = f"Séance du {long_date(session.date)} : {session.status.value}"
     current = session.item(session.current_item) if session.current_item else None
     if current is not None:
-        position = next(
-            (n for n, i in enumerate(session.agenda(), 1) if i.id == current.id), None
-        )
+        position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == current.id), None)
         line += f", point {position} en discussion" if position else ""
     return line
 

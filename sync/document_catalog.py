@@ -57,7 +57,7 @@ class DocumentCatalog:
         #: the last feed event applied to each document
         self._applied: dict[int, int] = {}
         #: changes with every document added, changed or removed, not when its text
-    #: becomes searchable (nothing a list shows): views compare it
+        #: becomes searchable (nothing a list shows): views compare it
         self.version = 0
         #: False until the first snapshot is in (a view says "loading", not "none")
         self.loaded = False

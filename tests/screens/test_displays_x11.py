@@ -423,8 +423,10 @@ def test_a_seat_display_unplugged_then_plugged_back(table: Table, x_server: XSer
     x_server.plug("DP-2", TOP_RIGHT)
     # Back, and up to date (the seats redraw one per pass of the event loop).
     state = table.wait_for(
-        lambda s: shown_on(s, "Siège 1", "DP-2", TOP_RIGHT)
-        and s["views"]["Siège 1"]["quorum"] == "Quorum non atteint : 1 présents / 8 requis",
+        lambda s: (
+            shown_on(s, "Siège 1", "DP-2", TOP_RIGHT)
+            and s["views"]["Siège 1"]["quorum"] == "Quorum non atteint : 1 présents / 8 requis"
+        ),
         "Siège 1 back, up to date",
     )
     wait_for_x(x_server, seat_window, XWindow(True, TOP_RIGHT))

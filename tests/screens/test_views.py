@@ -477,9 +477,7 @@ def test_the_roll_call_follows_the_council_of_the_session_shown(
     newcomer = dataclasses.replace(leaving, id="nnouvelle", name="Nadia Nouvelle")
     changed = dataclasses.replace(config, members=(*config.members[:-1], newcomer))
     other = SessionEngine(Journal(open_database(f"sqlite:///{tmp_path / 'autre.db'}")), changed)
-    other.execute(
-        {"cmd": "convene", "id": "s2", "date": "2026-12-12", "convened_on": "2026-12-04"}
-    )
+    other.execute({"cmd": "convene", "id": "s2", "date": "2026-12-12", "convened_on": "2026-12-04"})
     master.roll_call.show_session(other.state.sessions["s2"])
     rows = master.roll_call._rows
     assert set(rows) == {m.id for m in changed.members}
