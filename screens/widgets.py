@@ -950,6 +950,10 @@ class DeliberationPanel(QScrollArea):
         if coming is None:
             return
         item = session.agenda()[coming]
+        # At the width shown, and at the width the scroll bar would make it if
+        # the next point's text brought it, or took it away.
+        bar = self.verticalScrollBar().sizeHint().width()
+        turn = bar if self.verticalScrollBar().isVisible() else -bar
         for shown, text in ((self.title, item.title), (self.text, _deliberation_text(item))):
             twin = self._twins.get(id(shown))
             if twin is None:
@@ -959,5 +963,6 @@ class DeliberationPanel(QScrollArea):
             twin.setText(text)
             twin.ensurePolished()
             twin.heightForWidth(shown.width())
+            twin.heightForWidth(shown.width() + turn)
             twin.sizeHint()
             twin.minimumSizeHint()

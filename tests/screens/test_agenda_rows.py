@@ -260,8 +260,12 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     qtbot.waitExposed(panel)
     session = engine.state.sessions["s"]
     panel.show_item(session, session.item("p1"))
+    assert panel._ahead.isActive()  # the next point to be measured, once p1 is drawn
+    panel._ahead.stop()
+    for _ in range(5):  # p1 laid out, its scroll bar settled, as 150 ms later
+        qapp.processEvents()
     panel.grab()
-    qtbot.waitUntil(lambda: not panel._ahead.isActive())
+    panel._prepare_ahead()
     measured = (set(WrappedLabel._heights), set(WrappedLabel._hints))
 
     run("vote", item="p1", pour=11, contre=0, abstention=0)
