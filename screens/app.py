@@ -23,7 +23,6 @@ from PySide6.QtGui import QGuiApplication, QScreen
 from PySide6.QtWidgets import QApplication, QPushButton, QVBoxLayout, QWidget
 
 from screens.master_view import MasterScreen
-from screens.memory import keep_freed_memory
 from screens.pacing import WindowPaints
 from screens.private_notes import table_notes
 from screens.seat_view import SeatScreen, ViewerFactory
@@ -258,7 +257,6 @@ def application(argv: list[str] | None = None) -> QApplication:
         # wait is longer than the fill: a scroll bar took 2.9 ms to paint, 0.45
         # without the pool; each event cost a seat 3.5 ms of CPU, 3.25 without.
         os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
-        keep_freed_memory()  # large blocks reused, not faulted in anew (screens.memory)
         app = QApplication(argv or ["table-app"])
         _make_qt_types()
         gc.disable()
