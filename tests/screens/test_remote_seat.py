@@ -80,10 +80,21 @@ def run_in_qt_loop(qapp: QApplication, scenario: Callable[[], Any]) -> None:
 
 def shot(widget: Any, tmp_path: Path, name: str) -> None:
     """A screenshot of what the councillor sees (into $TABLE_APP_SCREENSHOTS when
-    set, to refresh the README's; else beside the test's files)."""
+    set, to refresh the README's; else beside the test's files). Every pixel of
+    it is painted: the device draws no background of its own under its
+    children's (a pixel left to it would be transparent here, stale on screen)."""
     folder = Path(os.environ.get("TABLE_APP_SCREENSHOTS") or tmp_path / "captures")
     folder.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(folder / f"{name}.png"))
+    picture = widget.grab()
+    image = picture.toImage()
+    unpainted = [
+        (x, y)
+        for y in range(0, image.height(), 8)
+        for x in range(0, image.width(), 8)
+        if image.pixelColor(x, y).alpha() < 255
+    ]
+    assert not unpainted, f"{len(unpainted)} points left unpainted, first {unpainted[:5]}"
+    assert picture.save(str(folder / f"{name}.png"))
 
 
 class _Paints(QObject):
