@@ -899,9 +899,9 @@ class DeliberationPanel(QScrollArea):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(body)
-        #: the session and point shown, for the next point measured ahead
+        #: the session shown, for the next point measured ahead, and (session, point)
         self._session: Session | None = None
-        self._shown_id: str | None = None
+        self._shown: tuple[str, str] | None = None
         #: hidden twins of the title and the text, styled as they are, which
         #: measure the next point's into the sizes every wrapped label shares
         self._twins: dict[int, WrappedLabel] = {}
@@ -927,9 +927,9 @@ class DeliberationPanel(QScrollArea):
             f"Rapporteur : {session.name(item.rapporteur)}" if item.rapporteur else ""
         )
         self.text.setText(_deliberation_text(item))
-        if (session.id, item.id) != (self._session and self._session.id, self._shown_id):
+        if (session.id, item.id) != self._shown:
             self._ahead.start()  # another point: the next one measured ahead
-        self._session, self._shown_id = session, item.id
+        self._session, self._shown = session, (session.id, item.id)
         text, style = vote_summary(session, item)
         self.result.setText(text)
         # The style sheet again only for a new colour, and not for no text (a

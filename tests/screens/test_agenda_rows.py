@@ -107,6 +107,16 @@ def _geometry(agenda: AgendaList) -> list[tuple[str, int, int]]:
     ]
 
 
+def _first_point_taken_up(run: Run, agenda: list[dict[str, str]]) -> None:
+    """Session "s" with ``agenda``, opened with a quorum, its first point taken up."""
+    run("convene", id="s", date="2026-11-28", convened_on="2026-11-20", agenda=agenda)
+    for member in MEMBERS[:11]:
+        run("arrive", member=member)
+    run("open")
+    run("name_secretaries", members=[MEMBERS[0]])
+    run("take_up", item="p1")
+
+
 def _made_anew(qtbot: QtBot, session: Session) -> AgendaList:
     agenda = AgendaList()
     qtbot.addWidget(agenda)
@@ -127,25 +137,8 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     (a rebuild measured and painted every row again, in each view): the row
     left behind must not keep its old picture."""
     qapp.setStyleSheet(stylesheet())
-    run(
-        "convene",
-        id="s",
-        date="2026-11-28",
-        convened_on="2026-11-20",
-        agenda=[{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 15)],
-    )
-    for member in MEMBERS[:11]:
-        run("arrive", member=member)
-    run("open")
-    run("name_secretaries", members=[MEMBERS[0]])
-    run("take_up", item="p1")
-    agenda = AgendaList()
-    qtbot.addWidget(agenda)
-    agenda.resize(420, 500)
-    agenda.show()
-    qtbot.waitExposed(agenda)
-    agenda.show_session(engine.state.sessions["s"])
-    agenda.doItemsLayout()
+    _first_point_taken_up(run, [{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 15)])
+    agenda = _made_anew(qtbot, engine.state.sessions["s"])
     yellow = QColor("#fff0a8").name()
     qtbot.waitUntil(lambda: _colour_inside(agenda, 0) == yellow)
     scroll = agenda.verticalScrollBar()
@@ -186,18 +179,7 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
     taken up, the point left for it): taking up the next point, then voting
     it, repaints from pictures already made."""
     qapp.setStyleSheet(stylesheet())
-    run(
-        "convene",
-        id="s",
-        date="2026-11-28",
-        convened_on="2026-11-20",
-        agenda=[{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 6)],
-    )
-    for member in MEMBERS[:11]:
-        run("arrive", member=member)
-    run("open")
-    run("name_secretaries", members=[MEMBERS[0]])
-    run("take_up", item="p1")
+    _first_point_taken_up(run, [{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 6)])
     WrappedRows._looks.clear()  # kept for every list: none from the tests before
     agenda = _made_anew(qtbot, engine.state.sessions["s"])
     run("vote", item="p1", pour=11, contre=0, abstention=0)
@@ -208,7 +190,7 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
 
     run("take_up", item="p2")
     agenda.show_session(engine.state.sessions["s"])
-    shown = agenda.viewport().grab()
+    agenda.viewport().grab()
     assert agenda.item(1).text().startswith("▶ 2.")
     assert set(WrappedRows._looks) == pictured  # no row pictured anew
     # The point now under discussion voted: its row was pictured ahead too.
@@ -233,12 +215,9 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     """The deliberation a seat shows measures ahead the title and the text of
     the next point: at its take-up the panel is laid out from sizes found."""
     qapp.setStyleSheet(stylesheet())
-    run(
-        "convene",
-        id="s",
-        date="2026-11-28",
-        convened_on="2026-11-20",
-        agenda=[
+    _first_point_taken_up(
+        run,
+        [
             {
                 "title": f"Point n° {n} : {TITLE[3:90]}",
                 "text": f"Le conseil décide ({n}) : {TITLE[3:]}",
@@ -246,11 +225,6 @@ def test_the_next_points_title_and_text_are_measured_ahead(
             for n in range(1, 4)
         ],
     )
-    for member in MEMBERS[:11]:
-        run("arrive", member=member)
-    run("open")
-    run("name_secretaries", members=[MEMBERS[0]])
-    run("take_up", item="p1")
     WrappedLabel._heights.clear()
     WrappedLabel._hints.clear()
     panel = DeliberationPanel()
