@@ -1014,8 +1014,8 @@ class VotePanel(QWidget):
                 row = QListWidgetItem(name)
                 row.setData(Qt.ItemDataRole.UserRole, voter)
                 self.not_taking.addItem(row)
-        elif changed:
-            self.not_taking.clearSelection()
+        elif changed and self.not_taking.selectionModel().hasSelection():
+            self.not_taking.clearSelection()  # (cleared anyway, the chips were repainted)
         self._mode = _required_mode(item)
         self.ballots.setVisible(voting and self._mode == "public")
         if voting and self._mode == "public":
@@ -1030,7 +1030,8 @@ class VotePanel(QWidget):
         if changed:
             self.preview.setText("")
             for spin in self.spins.values():
-                spin.setValue(0)
+                if spin.value():  # set again, an unchanged count was repainted
+                    spin.setValue(0)
 
     def _not_taking_part(self) -> list[str]:
         return [r.data(Qt.ItemDataRole.UserRole) for r in self.not_taking.selectedItems()]

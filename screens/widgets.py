@@ -21,6 +21,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QFontMetrics,
     QGuiApplication,
     QPainter,
@@ -579,7 +580,16 @@ class WrappedRows(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
         row: int,
     ) -> QSize:
-        shown = self._shown(option, index)
+        return self._size_shown(option, index, self._shown(option, index), row)
+
+    def _size_shown(
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        shown: QStyleOptionViewItem,
+        row: int,
+    ) -> QSize:
+        """The size of a row showing ``shown``'s text and font, ``row`` wide."""
         key = (*self._decided_by(shown), row)
         known = self._sizes.get(key)
         if known is None:
@@ -639,6 +649,45 @@ class WrappedRows(QStyledItemDelegate):
         return known
 
 
+#: What marks the point under discussion in the ordre du jour, before its line.
+UNDER_DISCUSSION_MARK = "▶ "
+
+
+def _unmarked(line: str) -> str:
+    return line.removeprefix(UNDER_DISCUSSION_MARK)
+
+
+class AgendaRows(WrappedRows):
+    """The ordre du jour's rows, each as tall as it is under discussion.
+
+    The point under discussion is bold, after « ▶ »: its title may take one
+    more line than when it is not. Each row keeps the height of its bolder
+    self whatever its state, so taking up a point changes no row's height:
+    the rows below do not move under a councillor's finger as the mayor goes
+    from point to point, and the list is not laid out again. A relayout
+    repainted the whole list in every view (each row through this delegate,
+    on the backgrounds of the five widgets under it) where the two rows
+    restyled are repainted now.
+    """
+
+    def _size(
+        self,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+        row: int,
+    ) -> QSize:
+        shown = self._shown(option, index)
+        size = self._size_shown(option, index, shown, row)
+        if not shown.text or shown.font.bold():
+            return size  # the point under discussion, or no point
+        taken = QStyleOptionViewItem(shown)
+        taken.text = UNDER_DISCUSSION_MARK + shown.text
+        bold = QFont(shown.font)
+        bold.setBold(True)
+        taken.font = bold
+        return size.expandedTo(self._size_shown(option, index, taken, row))
+
+
 class AgendaList(QListWidget):
     """The ordre du jour, the point under discussion highlighted.
 
@@ -663,7 +712,7 @@ class AgendaList(QListWidget):
         # that came after they were laid out, a point's last line would be cut.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self._rows = WrappedRows(self)
+        self._rows = AgendaRows(self)
         self.setItemDelegate(self._rows)
         self.itemClicked.connect(self._on_self_item_clicked)
         #: (point, its line, under discussion, its state) of each row shown
@@ -719,7 +768,10 @@ class AgendaList(QListWidget):
         """Row ``position`` takes ``fresh``'s look; whether its height changed."""
         mine = self.item(position)
         index = self.indexFromItem(mine)
-        height = self.sizeHintForIndex(index).height()
+        # The same words, marked or not as under discussion: the same height
+        # (``AgendaRows``), not measured again.
+        same_words = _unmarked(mine.text()) == _unmarked(fresh.text())
+        height = -1 if same_words else self.sizeHintForIndex(index).height()
         # One change told for the row, not one a role: the view asks the row's
         # size at each (a new text measured four times).
         model = self.model()
@@ -730,7 +782,7 @@ class AgendaList(QListWidget):
         finally:
             model.blockSignals(blocked)
         model.dataChanged.emit(index, index, list(_ROW_ROLES))
-        return self.sizeHintForIndex(index).height() != height
+        return not same_words and self.sizeHintForIndex(index).height() != height
 
     def _prepare_ahead(self) -> None:
         """Prepare the rows the mayor's likely next actions change: the point
@@ -800,7 +852,7 @@ class AgendaList(QListWidget):
             font = row.font()
             font.setBold(True)
             row.setFont(font)
-            row.setText("▶ " + row.text())
+            row.setText(UNDER_DISCUSSION_MARK + row.text())
             row.setBackground(QColor("#fff0a8"))
             row.setForeground(QColor("#000091"))
         elif item.status in (ItemStatus.WITHDRAWN, ItemStatus.DEFERRED):

@@ -3,8 +3,9 @@ style sheet they are drawn with (their sizes are shared between the seats)."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QApplication, QListWidgetItem
+from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
 from pytestqt.qtbot import QtBot
 
 from screens.widgets import (
@@ -146,7 +147,8 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     read_at = scroll.value()
     assert read_at > 0
 
-    plain = agenda.visualItemRect(agenda.item(1)).height()
+    before = _geometry(agenda)
+    scroll.setValue(read_at)
     run("vote", item="p1", pour=11, contre=0, abstention=0)
     run("take_up", item="p2")
     agenda.show_session(engine.state.sessions["s"])
@@ -155,9 +157,27 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     assert not agenda.item(0).font().bold()
     assert agenda.item(1).font().bold()
     assert scroll.value() == read_at
-    # In bold, after « ▶ », the title takes one more line: the rows below it
-    # move down, none overlaps or is cut, as in a list made anew.
-    assert agenda.visualItemRect(agenda.item(1)).height() > plain
+    # In bold, after « ▶ », the title takes one more line than in a row drawn
+    # plainly; each row keeps the height of its bolder self, so none moves:
+    # the rows keep their tops and heights, none overlaps or is cut, as in a
+    # list made anew.
+    plainly = QListWidget()
+    qtbot.addWidget(plainly)
+    plainly.setItemDelegate(WrappedRows(plainly))
+    plainly.setWordWrap(True)
+    plainly.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+    plainly.setSpacing(agenda.spacing())
+    plainly.resize(agenda.size())
+    plainly.addItem(agenda.item(2).clone())
+    plainly.show()
+    qtbot.waitExposed(plainly)
+    assert (
+        plainly.visualItemRect(plainly.item(0)).height()
+        < agenda.visualItemRect(agenda.item(2)).height()
+    )
+    assert [(top, height) for _text, top, height in _geometry(agenda)] == [
+        (top, height) for _text, top, height in before
+    ]
     assert _geometry(agenda) == _geometry(_made_anew(qtbot, engine.state.sessions["s"]))
     scroll.setValue(0)
     qtbot.waitUntil(lambda: _colour_inside(agenda, 1) == yellow)
