@@ -23,7 +23,9 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from table_app.config import Config
 from table_app.council.state import Session, SessionStatus
@@ -303,10 +305,18 @@ def export_session(
     return report
 
 
-def publish_session(session: Session, config: Config, out_dir: Path) -> Path:
+def publish_session(
+    session: Session, config: Config, out_dir: Path, *, today: date | None = None
+) -> Path:
     """Publish the signed acts of an export into the synced public folder;
     returns the folder of the year. Every act must be there, signed and valid:
-    nothing unsigned or altered ever reaches the citizens."""
+    nothing unsigned or altered ever reaches the citizens.
+
+    ``today`` is the date the acts are put online (L2131-1: from it they are
+    enforceable): by default the commune's date (``commune.timezone``), not
+    the computer's. A table whose system clock runs in UTC, published at
+    00:30 in Paris, gave the acts the day before as their date online.
+    """
     signed_dir = out_dir / "signées"
     acts = _acts(session, signed_dir)
     liste = signed_dir / f"{session.date}_liste-des-deliberations.pdf"
@@ -328,10 +338,26 @@ def publish_session(session: Session, config: Config, out_dir: Path) -> Path:
             )
     public_root = config.documents_folder / "Public"
     try:
-        publish(acts, public_root, config.commune.name, config.commune.insee, liste)
+        publish(
+            acts,
+            public_root,
+            config.commune.name,
+            config.commune.insee,
+            liste,
+            today=today or commune_today(config.commune.timezone),
+        )
     except PublishError as error:
         raise ExportError(str(error)) from None
     return public_root / PUBLIC_FOLDER / session.date[:4]
+
+
+def commune_today(timezone: str) -> date:
+    """The date it is now in the commune (its zone; Paris if the zone is unknown)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("Europe/Paris")
+    return datetime.now(zone).date()
 
 
 def publication_state(session: Session, config: Config, out_dir: Path) -> dict[Path, bool]:

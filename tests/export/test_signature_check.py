@@ -1,9 +1,13 @@
 """A signature check that fails says what failed: such a file is never taken
 for an unsigned one, kept as it is, nor published."""
 
+import json
 import logging
+import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pyhanko.sign.validation
 import pymupdf
@@ -158,3 +162,30 @@ def test_a_signed_act_cut_in_half_is_made_and_signed_again(
     [notice] = [n for n in again.notices if budget.name in n]
     assert "vérification de la signature impossible" in notice
     assert check_signatures(budget).ok(1)
+
+
+def test_the_acts_go_online_on_the_communes_date_whatever_the_computers_zone(
+    engine: SessionEngine, config: Config, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The date online (L2131-1) is the commune's: a table whose system clock
+    runs in another zone must not date the acts the day before or after. Of
+    the two zones, 13 hours behind and 13 hours ahead of Paris, one is on
+    another date than Paris at any hour of the day."""
+    result = play_file(engine, DEMO_SCRIPT, author="president")
+    session = engine.state.sessions[result.sessions[0]]
+    out = tmp_path / "export"
+    export_session(session, config, out)
+    paris = ZoneInfo(config.commune.timezone)
+    try:
+        for zone in ("Etc/GMT+12", "Pacific/Kiritimati"):
+            monkeypatch.setenv("TZ", zone)
+            time.tzset()
+            before = datetime.now(paris).date().isoformat()
+            year = publish_session(session, config, out)
+            after = datetime.now(paris).date().isoformat()
+            manifest = json.loads((year / ".publication.json").read_text(encoding="utf-8"))
+            (year / ".publication.json").unlink()  # the next zone dates them afresh
+            assert {e["online"] for e in manifest["acts"].values()} <= {before, after}
+    finally:
+        monkeypatch.undo()
+        time.tzset()
