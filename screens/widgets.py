@@ -430,6 +430,14 @@ class WrappedRows(QStyledItemDelegate):
         self._row_sizes.clear()
         self._row_looks.clear()
 
+    def row_sizes(self, row: int) -> dict[tuple[int, int], QSize]:
+        """What is kept of row ``row``'s size (by width), to give back with
+        ``keep_row_sizes`` when a change of the row leaves its size as it was."""
+        return {key: size for key, size in self._row_sizes.items() if key[0] == row}
+
+    def keep_row_sizes(self, sizes: dict[tuple[int, int], QSize]) -> None:
+        self._row_sizes.update(sizes)
+
     def _forget_changed(self, first: QModelIndex, last: QModelIndex, *_roles: object) -> None:
         """Rows ``first`` to ``last`` changed: theirs are asked again, not the others'."""
         changed = range(first.row(), last.row() + 1)
@@ -496,6 +504,7 @@ class WrappedRows(QStyledItemDelegate):
         rect = option.rect
         viewport = self._view.viewport()
         background = viewport.palette().color(viewport.backgroundRole())
+        brush, palette = shown.backgroundBrush, shown.palette  # (each read is a copy)
         key = (
             *self._decided_by(shown),
             background.rgba(),
@@ -504,9 +513,9 @@ class WrappedRows(QStyledItemDelegate):
             ratio,
             shown.state.value,
             shown.features.value,
-            shown.backgroundBrush.color().rgba(),
-            shown.backgroundBrush.style().value,
-            tuple(shown.palette.color(role).rgba() for role in _ROW_COLOURS),
+            brush.color().rgba(),
+            brush.style().value,
+            tuple(palette.color(role).rgba() for role in _ROW_COLOURS),
         )
         look = self._looks.get(key)
         if look is not None:
@@ -772,6 +781,9 @@ class AgendaList(QListWidget):
         # (``AgendaRows``), not measured again.
         same_words = _unmarked(mine.text()) == _unmarked(fresh.text())
         height = -1 if same_words else self.sizeHintForIndex(index).height()
+        # Its size is asked at each of its rectangle's uses (Qt's list measures
+        # a row to place it): kept, not measured anew.
+        sizes = self._rows.row_sizes(position) if same_words else {}
         # One change told for the row, not one a role: the view asks the row's
         # size at each (a new text measured four times).
         model = self.model()
@@ -782,6 +794,7 @@ class AgendaList(QListWidget):
         finally:
             model.blockSignals(blocked)
         model.dataChanged.emit(index, index, list(_ROW_ROLES))
+        self._rows.keep_row_sizes(sizes)
         return not same_words and self.sizeHintForIndex(index).height() != height
 
     def _prepare_ahead(self) -> None:
