@@ -217,6 +217,44 @@ def test_the_next_point_clears_who_did_not_take_part_and_keeps_the_names(
     assert master.vote.member.currentIndex() == -1
 
 
+def test_a_member_interested_in_a_point_has_no_chip_for_it_and_gets_it_back(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel
+) -> None:
+    """Who may not vote on a point (an interest declared) is not offered as
+    « ne prend pas part »: no chip of theirs is shown for that point, the
+    mayor's tick on it is dropped, and it is back at the next point."""
+    _open(qtbot, master)
+    # One more than the quorum: the point is voted without the interested member.
+    assert model.execute({"cmd": "arrive", "member": "odumas"}) is not None
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    chips = master.vote.not_taking
+
+    def shown() -> list[str]:
+        return [chips.item(n).text() for n in range(chips.count()) if not chips.isRowHidden(n)]
+
+    everyone = shown()
+    assert len(everyone) == 9
+    interested = chips.item(2)
+    name, member_id = interested.text(), interested.data(Qt.ItemDataRole.UserRole)
+    interested.setSelected(True)
+    master.vote.member.setCurrentIndex(master.vote.member.findText(name))
+    qtbot.mouseClick(master.vote.interest_button, Qt.MouseButton.LeftButton)
+    assert item(model, "p1").interested == [member_id]
+    qtbot.waitUntil(lambda: name not in shown())
+    assert shown() == [other for other in everyone if other != name]
+    assert chips.selectedItems() == []
+    # Laid out: no hidden chip keeps a place, each shown one has its own.
+    places = [chips.visualItemRect(chips.item(n)) for n in range(chips.count())]
+    tops_lefts = [(r.top(), r.left()) for n, r in enumerate(places) if not chips.isRowHidden(n)]
+    assert len(set(tops_lefts)) == len(everyone) - 1
+
+    qtbot.mouseClick(master.vote.unanimity, Qt.MouseButton.LeftButton)
+    assert item(model, "p1").vote is not None
+    qtbot.mouseClick(master.agenda.buttons["Point suivant"], Qt.MouseButton.LeftButton)
+    assert current(model).current_item == "p2"
+    qtbot.waitUntil(lambda: shown() == everyone)
+
+
 def test_unanimity_in_one_touch_and_closing(
     qtbot: QtBot, master: MasterScreen, model: SessionModel
 ) -> None:
