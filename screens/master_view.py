@@ -1015,7 +1015,8 @@ class VotePanel(QWidget):
                 row.setData(Qt.ItemDataRole.UserRole, voter)
                 self.not_taking.addItem(row)
         elif changed and self.not_taking.selectionModel().hasSelection():
-            self.not_taking.clearSelection()  # (cleared anyway, the chips were repainted)
+            # Only when a chip is chosen: clearing no choice repainted every chip.
+            self.not_taking.clearSelection()
         self._mode = _required_mode(item)
         self.ballots.setVisible(voting and self._mode == "public")
         if voting and self._mode == "public":
@@ -1030,7 +1031,7 @@ class VotePanel(QWidget):
         if changed:
             self.preview.setText("")
             for spin in self.spins.values():
-                if spin.value():  # set again, an unchanged count was repainted
+                if spin.value():  # a count already at 0, set again, was repainted
                     spin.setValue(0)
 
     def _not_taking_part(self) -> list[str]:
