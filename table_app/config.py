@@ -316,8 +316,14 @@ def parse_config(
     source: Path | None = None,
     env: Mapping[str, str] | None = None,
 ) -> tuple[Config | None, list[ConfigProblem]]:
-    """Validate an already parsed TOML tree (see ``check_config``)."""
+    """Validate an already parsed TOML tree (see ``check_config``).
+
+    Relative paths are read from ``base_dir`` made absolute: a configuration
+    named from its own folder (``--config config.toml``) gave relative
+    folders, which the document workers, started elsewhere, did not find.
+    """
     env = os.environ if env is None else env
+    base_dir = base_dir.absolute()
     r = _Reader(base_dir)
     commune = _read_commune(r, r.table(data, "commune", "commune"))
     members = _read_members(r, data.get("members"))

@@ -86,3 +86,19 @@ def test_an_office_document_is_shown_as_pdf_and_searchable(
     assert library.viewable_path(doc["hash"]).read_bytes().startswith(b"%PDF")
     hits = search(database, "proces-verbal")
     assert [(h.document_id, h.page) for h in hits] == [(doc["document_id"], 1)]
+
+
+def test_ingest_with_a_configuration_named_from_its_own_folder(
+    tmp_path: Path,
+    folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``--config config.toml`` typed in the configuration's folder: its
+    relative paths are read from there, whatever the work after does."""
+    config = tmp_path / "config.toml"
+    config.write_text(DEMO_CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
+    make_pdf(folder / "Séances" / "2026-11-28" / "02 - Budget" / "budget.pdf", pages=4)
+    monkeypatch.chdir(tmp_path)
+    assert main(["--config", "config.toml", "ingest", str(folder)]) == 0
+    assert "1 ajouté(s), 0 modifié(s), 0 retiré(s), 0 refusé(s)" in capsys.readouterr().out
