@@ -527,6 +527,7 @@ class AgendaPanel(QWidget):
         left = QVBoxLayout()
         left.addWidget(label("Ordre du jour", "sectionTitle"))
         self.agenda = AgendaList()
+        self.agenda.register = lambda: model.engine.state.last_number
         left.addWidget(self.agenda, 1)
         left.addWidget(label("Points proposés par les conseillers", "sectionTitle"))
         self.proposals = QListWidget()

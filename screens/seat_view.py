@@ -373,6 +373,7 @@ class SeatScreen(QWidget):
         self.banner = MessageBanner()
 
         self.agenda = AgendaList()
+        self.agenda.register = lambda: model.engine.state.last_number
         self.agenda.item_chosen.connect(self._on_agenda_item_chosen)
         self.deliberation = DeliberationPanel()
         self.documents = DocumentsPanel(model, viewer_factory)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -728,6 +728,10 @@ class AgendaList(QListWidget):
         self._shown: list[tuple[str, str, bool, ItemStatus]] = []
         #: the session shown, for the rows prepared ahead (``_prepare_ahead``)
         self._session: Session | None = None
+        #: the table's last register number of each year (its state's), for
+        #: the number the next vote takes: without it, the session's first
+        #: vote is not prepared ahead (its number is guessed from the session's)
+        self.register: Callable[[], Mapping[int, int]] | None = None
         self._ahead = QTimer(self)
         self._ahead.setSingleShot(True)
         self._ahead.setInterval(self.AHEAD_MS)
@@ -812,7 +816,7 @@ class AgendaList(QListWidget):
         if current in ids:
             under_way = agenda[after - 1]
             self._rows.prepare(self._row(after, under_way, None), after - 1)
-            number = _next_number(session)
+            number = _next_number(session, self.register() if self.register else None)
             if under_way.status is ItemStatus.UNDER_DISCUSSION and number is not None:
                 voted = copy.copy(under_way)
                 voted.status, voted.number = ItemStatus.VOTED, number
@@ -900,11 +904,14 @@ def _deliberation_text(item: Item) -> str:
     return item.text + version if item.text else "Pas de projet de texte."
 
 
-def _next_number(session: Session) -> str | None:
+def _next_number(session: Session, last_numbers: Mapping[int, int] | None = None) -> str | None:
     """The register number the session's next deliberation voted will likely
-    take (``decide._numbered``: the year's last one, plus one), guessed from
-    the session's own: None before its first."""
+    take (``decide._numbered``: the year's last one, plus one): from the
+    table's last numbers by year when given (``AgendaList.register``), else
+    guessed from the session's own, None before its first."""
     year = session.date[:4]
+    if last_numbers is not None and year.isdigit():
+        return f"{year}-{last_numbers.get(int(year), 0) + 1:03d}"
     taken = [
         int(item.number[5:])
         for item in session.items

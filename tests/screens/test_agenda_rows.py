@@ -202,9 +202,16 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
     _first_point_taken_up(run, [{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 6)])
     WrappedRows._looks.clear()  # kept for every list: none from the tests before
     agenda = _made_anew(qtbot, engine.state.sessions["s"])
+    # The session's first vote too: its number is the table's next (its state's).
+    agenda.register = lambda: engine.state.last_number
+    agenda.viewport().grab()
+    agenda._prepare_ahead()
+    pictured = set(WrappedRows._looks)
     run("vote", item="p1", pour=11, contre=0, abstention=0)
     agenda.show_session(engine.state.sessions["s"])
     agenda.viewport().grab()
+    assert "n° 2026-001" in agenda.item(0).text()
+    assert set(WrappedRows._looks) == pictured
     qtbot.waitUntil(lambda: not agenda._ahead.isActive())
     pictured = set(WrappedRows._looks)
 
