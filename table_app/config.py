@@ -319,8 +319,9 @@ def parse_config(
     """Validate an already parsed TOML tree (see ``check_config``).
 
     Relative paths are read from ``base_dir`` made absolute: a configuration
-    named from its own folder (``--config config.toml``) gave relative
-    folders, which the document workers, started elsewhere, did not find.
+    named from its own folder (``--config config.toml``) gave relative data
+    folder and database paths, and ``table-app ingest`` then refused every
+    document as « introuvable ».
     """
     env = os.environ if env is None else env
     base_dir = base_dir.absolute()
