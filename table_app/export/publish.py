@@ -239,7 +239,7 @@ def publish(
     *,
     siret: str | None = None,
     base_url: str | None = None,
-    today: date | None = None,
+    today: date,
 ) -> PublishReport:
     """Put ``acts`` online in ``public_root/Délibérations/<année>/`` and return what was done.
 
@@ -251,7 +251,8 @@ def publish(
       from one session date;
     * ``.publication.json``, the manifest of every act published that year,
       keyed by number, with the date each was first put online (``today``,
-      kept across re-runs);
+      the commune's date, given by the caller: no clock is read here; kept
+      across re-runs);
     * ``index.html`` and ``deliberations.csv``, both rebuilt from the
       manifest, so they list every act of the year, not only this run's.
 
@@ -270,7 +271,7 @@ def publish(
     BUDGET_NOM, PREF_ID, PREF_DATE (the prefecture's receipt comes later),
     VOTE_EFFECTIF.
     """
-    online = (today or date.today()).isoformat()
+    online = today.isoformat()
     for act in acts:
         _check_act(act)
     numbers = [a.number for a in acts]

@@ -157,7 +157,7 @@ def test_a_number_is_never_reused_for_another_session(tmp_path: Path) -> None:
     publish(first_session(tmp_path), public, COMMUNE, None, today=date(2026, 3, 13))
     intruder = act(tmp_path, "2026-002", "Autre objet", day="2026-06-04", session="seance-2")
     with pytest.raises(PublishError, match="déjà en ligne pour une autre séance"):
-        publish([intruder], public, COMMUNE, None)
+        publish([intruder], public, COMMUNE, None, today=date(2026, 3, 13))
 
 
 def test_index_lists_every_act_with_working_links(tmp_path: Path) -> None:
@@ -233,7 +233,7 @@ def test_missing_signed_pdf_publishes_nothing(tmp_path: Path) -> None:
     with pytest.raises(
         PublishError, match="Le PDF signé de la délibération 2026-004 est introuvable"
     ):
-        publish([present, missing], public, COMMUNE, None)
+        publish([present, missing], public, COMMUNE, None, today=date(2026, 3, 13))
     assert snapshot(folder) == before
     assert no_temp_files(public)
 
