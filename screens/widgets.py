@@ -784,7 +784,7 @@ class AgendaList(QListWidget):
         # The same words, marked or not as under discussion: the same height
         # (``AgendaRows``), not measured again.
         same_words = _unmarked(mine.text()) == _unmarked(fresh.text())
-        height = -1 if same_words else self.sizeHintForIndex(index).height()
+        height = None if same_words else self.sizeHintForIndex(index).height()
         # Its size is asked at each of its rectangle's uses (Qt's list measures
         # a row to place it): kept, not measured anew.
         sizes = self._rows.row_sizes(position) if same_words else {}
@@ -799,7 +799,7 @@ class AgendaList(QListWidget):
             model.blockSignals(blocked)
         model.dataChanged.emit(index, index, list(_ROW_ROLES))
         self._rows.keep_row_sizes(sizes)
-        return not same_words and self.sizeHintForIndex(index).height() != height
+        return height is not None and self.sizeHintForIndex(index).height() != height
 
     def _prepare_ahead(self) -> None:
         """Prepare the rows the mayor's likely next actions change: the point

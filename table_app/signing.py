@@ -382,7 +382,7 @@ def _sign_bytes(
         name=unicodedata.normalize("NFC", signer_name.strip()) or None,
     )
     style = _stamp_style() if box is not None else None
-    text = {"quand": _local_now(timezone).strftime("%d/%m/%Y à %H:%M")}
+    text = {"quand": commune_now(timezone).strftime("%d/%m/%Y à %H:%M")}
 
     def sign(signer: Any) -> bytes:
         from pyhanko.sign.general import SigningError as TooLarge
@@ -417,7 +417,8 @@ def _sign_bytes(
         ) from error
 
 
-def _local_now(timezone: str) -> datetime:
+def commune_now(timezone: str) -> datetime:
+    """Now in the commune's zone (Paris if the zone is unknown)."""
     try:
         return datetime.now(ZoneInfo(timezone))
     except (ZoneInfoNotFoundError, ValueError):

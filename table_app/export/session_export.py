@@ -23,9 +23,8 @@ import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from table_app.config import Config
 from table_app.council.state import Session, SessionStatus
@@ -62,6 +61,7 @@ from table_app.signing import (
     SignatureReport,
     SigningError,
     SigningKey,
+    commune_now,
     create_self_signed,
     self_signed_path,
     sign_register_pdf,
@@ -344,20 +344,11 @@ def publish_session(
             config.commune.name,
             config.commune.insee,
             liste,
-            today=today or commune_today(config.commune.timezone),
+            today=today or commune_now(config.commune.timezone).date(),
         )
     except PublishError as error:
         raise ExportError(str(error)) from None
     return public_root / PUBLIC_FOLDER / session.date[:4]
-
-
-def commune_today(timezone: str) -> date:
-    """The date it is now in the commune (its zone; Paris if the zone is unknown)."""
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("Europe/Paris")
-    return datetime.now(zone).date()
 
 
 def publication_state(session: Session, config: Config, out_dir: Path) -> dict[Path, bool]:
