@@ -49,6 +49,8 @@ from screens.widgets import (
     AgendaList,
     HeaderBar,
     MessageBanner,
+    NameChips,
+    OpaqueRowsList,
     dialog_buttons,
     item_line,
     label,
@@ -909,7 +911,7 @@ class VotePanel(QWidget):
         counts.addStretch(1)
         layout.addLayout(counts)
 
-        self.not_taking = QListWidget()
+        self.not_taking = OpaqueRowsList()
         self.not_taking.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         # The names side by side, in rows: every member in sight without scrolling.
         self.not_taking.setFlow(QListView.Flow.LeftToRight)
@@ -917,7 +919,10 @@ class VotePanel(QWidget):
         self.not_taking.setResizeMode(QListView.ResizeMode.Adjust)
         self.not_taking.setSpacing(4)
         self.not_taking.setObjectName("memberChips")
-        self.not_taking.setMaximumHeight(150)
+        self.not_taking.setItemDelegate(NameChips(self.not_taking))
+        # Two rows of names without scrolling, in the viewport inset by 3 px
+        # on each side (``OpaqueRowsList``).
+        self.not_taking.setMaximumHeight(156)
         layout.addWidget(label("Ne prennent pas part au vote (touchez les noms) :"))
         layout.addWidget(self.not_taking)
 

@@ -378,27 +378,19 @@ _ROW_ROLES = (
 )
 
 
-class WrappedRows(QStyledItemDelegate):
-    """A list's rows as tall as their text wrapped at the width it is drawn at,
-    and painted from a picture of each row kept while the row does not change.
+class PicturedRows(QStyledItemDelegate):
+    """A list's rows painted from a picture of each, kept while the row does
+    not change.
 
-    Qt's own estimate may wrap a row a few pixels wider than it paints it: a
-    title then takes one more line than its row has, and the last line (the
-    point's state) is cut.
-
-    The style shapes and wraps a row's text anew at each paint (0.2 to 0.3 ms
-    a row), and a list asks a row's size many times a repaint: a point taken
-    up or voted rebuilds the ordre du jour, repainted in every view. Sizes and
-    pictures are kept twice: by row, until the list's model changes (asked
-    again and again, they must be cheap), and by what decides them (the list,
-    its style sheets, the text, font, width...), shared by the lists of every
-    view of the table, which show the same ordre du jour at the same width.
+    The style shapes the text of a row anew at each paint, and draws its
+    rounded border with arcs (0.1 to 0.3 ms a row): a point taken up repaints
+    rows of the ordre du jour in every view, and the mayor's « ne prennent
+    pas part » names, all of them. Pictures are kept twice: by row, until the
+    list's model changes, and by what decides them (the list, its style
+    sheets, the text, font, width, state...), shared by the lists of every
+    view of the table, which show the same rows at the same widths.
     """
 
-    #: A row's size by what decides it (the list, its text, font and width):
-    #: a row's size took 0.5 to 1 ms to measure (12 ms a list of nine points).
-    _sizes: ClassVar[OrderedDict[tuple[str, int, str, str, int], QSize]] = OrderedDict()
-    _SIZES_KEPT = 2048
     #: Rows as painted, by what decides their look: 0.2 to 0.25 MB a row of
     #: a seat's list, so a few states of a long ordre du jour in two or three
     #: widths (512 kept up to 110 MB in a process, most of it rows no longer
@@ -410,8 +402,6 @@ class WrappedRows(QStyledItemDelegate):
         super().__init__(view)
         self._view = view
         self._sheets_key: int | None = None
-        #: this list's rows, until its model changes: (row, width) → size
-        self._row_sizes: dict[tuple[int, int], QSize] = {}
         #: (row, width, height, state, pixel ratio) → picture
         self._row_looks: dict[tuple[int, int, int, int, float], QPixmap] = {}
         model = view.model()
@@ -426,23 +416,12 @@ class WrappedRows(QStyledItemDelegate):
             changed.connect(self.forget_rows)
 
     def forget_rows(self, *_changed: object) -> None:
-        """The list's rows changed: their sizes and pictures are asked again."""
-        self._row_sizes.clear()
+        """The list's rows changed: their pictures are made again."""
         self._row_looks.clear()
-
-    def row_sizes(self, row: int) -> dict[tuple[int, int], QSize]:
-        """What is kept of row ``row``'s size (by width), to give back with
-        ``keep_row_sizes`` when a change of the row leaves its size as it was."""
-        return {key: size for key, size in self._row_sizes.items() if key[0] == row}
-
-    def keep_row_sizes(self, sizes: dict[tuple[int, int], QSize]) -> None:
-        self._row_sizes.update(sizes)
 
     def _forget_changed(self, first: QModelIndex, last: QModelIndex, *_roles: object) -> None:
         """Rows ``first`` to ``last`` changed: theirs are asked again, not the others'."""
         changed = range(first.row(), last.row() + 1)
-        for size in [key for key in self._row_sizes if key[0] in changed]:
-            del self._row_sizes[size]
         for look in [key for key in self._row_looks if key[0] in changed]:
             del self._row_looks[look]
 
@@ -537,6 +516,49 @@ class WrappedRows(QStyledItemDelegate):
         if len(self._looks) > self._LOOKS_KEPT:
             self._looks.popitem(last=False)
         return look
+
+
+class WrappedRows(PicturedRows):
+    """A list's rows as tall as their text wrapped at the width it is drawn at,
+    painted from kept pictures (``PicturedRows``).
+
+    Qt's own estimate may wrap a row a few pixels wider than it paints it: a
+    title then takes one more line than its row has, and the last line (the
+    point's state) is cut.
+
+    A list asks a row's size many times a repaint: a point taken up or voted
+    rebuilds the ordre du jour, repainted in every view. Sizes are kept, as
+    the pictures are, by row and by what decides them.
+    """
+
+    #: A row's size by what decides it (the list, its text, font and width):
+    #: a row's size took 0.5 to 1 ms to measure (12 ms a list of nine points).
+    _sizes: ClassVar[OrderedDict[tuple[str, int, str, str, int], QSize]] = OrderedDict()
+    _SIZES_KEPT = 2048
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        #: this list's rows, until its model changes: (row, width) → size
+        self._row_sizes: dict[tuple[int, int], QSize] = {}
+
+    def forget_rows(self, *_changed: object) -> None:
+        """The list's rows changed: their sizes and pictures are asked again."""
+        super().forget_rows()
+        self._row_sizes.clear()
+
+    def _forget_changed(self, first: QModelIndex, last: QModelIndex, *_roles: object) -> None:
+        super()._forget_changed(first, last)
+        changed = range(first.row(), last.row() + 1)
+        for size in [key for key in self._row_sizes if key[0] in changed]:
+            del self._row_sizes[size]
+
+    def row_sizes(self, row: int) -> dict[tuple[int, int], QSize]:
+        """What is kept of row ``row``'s size (by width), to give back with
+        ``keep_row_sizes`` when a change of the row leaves its size as it was."""
+        return {key: size for key, size in self._row_sizes.items() if key[0] == row}
+
+    def keep_row_sizes(self, sizes: dict[tuple[int, int], QSize]) -> None:
+        self._row_sizes.update(sizes)
 
     def prepare(self, row: QListWidgetItem, position: int) -> None:
         """Measure and picture ``row`` ahead, as this list would show it at
@@ -658,6 +680,32 @@ class WrappedRows(QStyledItemDelegate):
         return known
 
 
+class NameChips(PicturedRows):
+    """Names side by side to touch (the mayor's « ne prennent pas part »),
+    painted from kept pictures: the style drew each name's rounded border
+    anew, 1.4 ms for the list at each point taken up, where the names are
+    the same. Kept apart from the ordre du jour's rows, not to push them out.
+    """
+
+    _looks: ClassVar[OrderedDict[tuple[object, ...], QPixmap]] = OrderedDict()
+    _LOOKS_KEPT = 96
+    #: A name's size by the list, its style sheets, the name and font: Qt's
+    #: list asks each name's size to place it at every paint, and the style
+    #: laid its text out for each (a quarter of the list's repaint).
+    _sizes: ClassVar[OrderedDict[tuple[object, ...], QSize]] = OrderedDict()
+
+    def sizeHint(  # noqa: N802 (Qt override)
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        key = (*self._list_key(), index.data(), option.font.key())
+        known = self._sizes.get(key)
+        if known is None:
+            known = self._sizes[key] = super().sizeHint(option, index)
+            if len(self._sizes) > self._LOOKS_KEPT:
+                self._sizes.popitem(last=False)
+        return QSize(known)
+
+
 #: What marks the point under discussion in the ordre du jour, before its line.
 UNDER_DISCUSSION_MARK = "▶ "
 
@@ -697,7 +745,34 @@ class AgendaRows(WrappedRows):
         return size.expandedTo(self._size_shown(option, index, taken, row))
 
 
-class AgendaList(QListWidget):
+class OpaqueRowsList(QListWidget):
+    """A list whose rows are drawn on an opaque viewport.
+
+    The viewport is filled with the list's background: Qt then paints
+    nothing under it when rows change (the screen's background, the list's
+    rounded frame drawn by the style sheet, the widgets between): a sixth of
+    a seat's repaint at a point taken up, a third of the mayor's names to
+    touch. The style sheet turns a viewport's filling off when it polishes
+    the list (the frame paints the background, rounded): on again after.
+    The viewport is inset from the frame (radius 8 px), whose rounded
+    corners its square ones would cover.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setViewportMargins(3, 3, 3, 3)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        # After the style polished the list, or again (a style sheet set).
+        if event.type() in (QEvent.Type.Polish, QEvent.Type.StyleChange):
+            viewport = self.viewport()
+            if not viewport.autoFillBackground():
+                viewport.setAutoFillBackground(True)
+        return handled
+
+
+class AgendaList(OpaqueRowsList):
     """The ordre du jour, the point under discussion highlighted.
 
     Signals:

@@ -3,14 +3,24 @@ style sheet they are drawn with (their sizes are shared between the seats)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QApplication, QListWidget, QListWidgetItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from screens.widgets import (
     AgendaList,
     DeliberationPanel,
+    NameChips,
+    OpaqueRowsList,
     WrappedLabel,
     WrappedRows,
     stylesheet,
@@ -277,3 +287,100 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     panel.grab()
     assert panel.text.height() >= panel.text.heightForWidth(panel.text.width())
     assert (set(WrappedLabel._heights), set(WrappedLabel._hints)) == measured
+
+
+class _Paints(QObject):
+    """Counts the paint events each watched widget receives."""
+
+    def __init__(self, *widgets: QWidget) -> None:
+        super().__init__()
+        self.count: dict[int, int] = {id(widget): 0 for widget in widgets}
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.Paint:
+            self.count[id(watched)] += 1
+        return False
+
+    def of(self, widget: QWidget) -> int:
+        return self.count[id(widget)]
+
+
+def test_a_point_taken_up_paints_its_rows_alone_and_the_frame_keeps_its_round_corners(
+    qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
+) -> None:
+    """The rows are drawn on an opaque viewport: a point taken up repaints
+    its rows and nothing under them (the screen's background, the list's
+    rounded frame), and the frame's rounded corners still show the screen
+    around them, not the rows' white."""
+    qapp.setStyleSheet(stylesheet())
+    _first_point_taken_up(run, [{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 6)])
+    screen = QWidget()
+    screen.setObjectName("screen")  # the seat's background, from the style sheet
+    screen.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    qtbot.addWidget(screen)
+    layout = QVBoxLayout(screen)
+    layout.setContentsMargins(20, 20, 20, 20)
+    agenda = AgendaList()
+    layout.addWidget(agenda)
+    screen.resize(460, 700)
+    screen.show()
+    qtbot.waitExposed(screen)
+    agenda.show_session(engine.state.sessions["s"])
+    for _ in range(3):  # shown, painted
+        qapp.processEvents()
+    qtbot.wait(50)
+
+    paints = _Paints(screen, agenda, agenda.viewport())
+    run("vote", item="p1", pour=11, contre=0, abstention=0)
+    run("take_up", item="p2")
+    agenda.show_session(engine.state.sessions["s"])
+    qtbot.waitUntil(lambda: paints.of(agenda.viewport()) > 0)
+    for _ in range(3):
+        qapp.processEvents()
+    assert paints.of(screen) == 0
+    assert paints.of(agenda) == 0
+
+    image = screen.grab().toImage()
+    background = image.pixelColor(5, 5)
+    corner = agenda.geometry().topLeft()
+    # Just inside the frame's rectangle, outside its rounded corner: the screen.
+    assert image.pixelColor(corner.x() + 1, corner.y() + 1) == background
+    assert image.pixelColor(corner.x() + 1, corner.y() + 1).name() != "#ffffff"
+    # Along its side, inside the frame's border: the list's white.
+    assert image.pixelColor(corner.x() + 2, corner.y() + agenda.height() // 2).name() == "#ffffff"
+
+
+def test_the_mayors_name_chips_look_and_measure_as_the_style_draws_them(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    """The names to touch are painted from kept pictures, measured once: each
+    must look as Qt's own drawing of it, selected or not, and take its size."""
+    qapp.setStyleSheet(stylesheet())
+    names = ["Hélène Marchand", "Bernard Rousseau", "Émilie Roche", "Jean-Luc Perrin"]
+
+    def chips(pictured: bool) -> QListWidget:
+        chips = OpaqueRowsList()
+        chips.setObjectName("memberChips")
+        chips.setFlow(QListView.Flow.LeftToRight)
+        chips.setWrapping(True)
+        chips.setSpacing(4)
+        chips.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        if pictured:
+            chips.setItemDelegate(NameChips(chips))
+        qtbot.addWidget(chips)
+        chips.addItems(names)
+        chips.item(1).setSelected(True)
+        chips.resize(700, 160)
+        chips.show()
+        qtbot.waitExposed(chips)
+        return chips
+
+    drawn, kept = chips(False), chips(True)
+    for _ in range(2):  # the second time from the pictures and sizes kept
+        assert [drawn.visualItemRect(drawn.item(n)) for n in range(len(names))] == [
+            kept.visualItemRect(kept.item(n)) for n in range(len(names))
+        ]
+        assert drawn.viewport().grab().toImage() == kept.viewport().grab().toImage()
+    assert len(NameChips._looks) >= 2  # selected and not
