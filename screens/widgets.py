@@ -382,10 +382,10 @@ class PicturedRows(QStyledItemDelegate):
     """A list's rows painted from a picture of each, kept while the row does
     not change.
 
-    The style shapes the text of a row anew at each paint, and draws its
-    rounded border with arcs (0.1 to 0.3 ms a row): a point taken up repaints
-    rows of the ordre du jour in every view, and the mayor's « ne prennent
-    pas part » names, all of them. Pictures are kept twice: by row, until the
+    The style shapes the text of a row anew at each paint (0.2 to 0.3 ms a
+    row), and draws the rounded border of the mayor's « ne prennent pas
+    part » names with arcs: a point taken up repaints rows of the ordre du
+    jour in every view, and all of the names. Pictures are kept twice: by row, until the
     list's model changes, and by what decides them (the list, its style
     sheets, the text, font, width, state...), shared by the lists of every
     view of the table, which show the same rows at the same widths.
@@ -751,8 +751,8 @@ class OpaqueRowsList(QListWidget):
     The viewport is filled with the list's background: Qt then paints
     nothing under it when rows change (the screen's background, the list's
     rounded frame drawn by the style sheet, the widgets between): a sixth of
-    a seat's repaint at a point taken up, a third of the mayor's names to
-    touch. The style sheet turns a viewport's filling off when it polishes
+    a seat's repaint at a point taken up, a fifth of the repaint of the
+    mayor's names to touch. The style sheet turns a viewport's filling off when it polishes
     the list (the frame paints the background, rounded): on again after.
     The viewport is inset from the frame (radius 8 px), whose rounded
     corners its square ones would cover.
