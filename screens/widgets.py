@@ -173,6 +173,13 @@ class ConfirmDialog(QDialog):
         super().showEvent(event)
 
 
+def _keep(kept: OrderedDict[Any, Any], key: Any, value: Any, limit: int) -> None:
+    """Keep ``value`` under ``key``, the oldest kept dropped past ``limit``."""
+    kept[key] = value
+    if len(kept) > limit:
+        kept.popitem(last=False)
+
+
 class WrappedLabel(QLabel):
     """A word-wrapped label whose sizes are measured once per text, font,
     margins and width, for every label of the table.
@@ -214,14 +221,6 @@ class WrappedLabel(QLabel):
             )
         return self._measured_as
 
-    @classmethod
-    def _keep(
-        cls, kept: OrderedDict[tuple[object, ...], Any], key: tuple[object, ...], value: Any
-    ) -> None:
-        kept[key] = value
-        if len(kept) > cls._KEPT:
-            kept.popitem(last=False)
-
     def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
         self._measured_as = None
         super().setText(text)
@@ -239,7 +238,7 @@ class WrappedLabel(QLabel):
         known = self._heights.get(key)
         if known is None:
             known = super().heightForWidth(width)
-            self._keep(self._heights, key, known)
+            _keep(self._heights, key, known, self._KEPT)
         return known
 
     def _size_hints(self) -> tuple[QSize, QSize]:
@@ -247,7 +246,7 @@ class WrappedLabel(QLabel):
         known = self._hints.get(key)
         if known is None:
             known = (super().sizeHint(), super().minimumSizeHint())
-            self._keep(self._hints, key, known)
+            _keep(self._hints, key, known, self._KEPT)
         return known
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
@@ -385,10 +384,10 @@ class PicturedRows(QStyledItemDelegate):
     The style shapes the text of a row anew at each paint (0.2 to 0.3 ms a
     row), and draws the rounded border of the mayor's « ne prennent pas
     part » names with arcs: a point taken up repaints rows of the ordre du
-    jour in every view, and all of the names. Pictures are kept twice: by row, until the
-    list's model changes, and by what decides them (the list, its style
-    sheets, the text, font, width, state...), shared by the lists of every
-    view of the table, which show the same rows at the same widths.
+    jour in every view, and all of the names. Pictures are kept twice: by
+    row, until the list's model changes, and by what decides them (the list,
+    its style sheets, the text, font, width, state...), shared by the lists
+    of every view of the table, which show the same rows at the same widths.
     """
 
     #: Rows as painted, by what decides their look: 0.2 to 0.25 MB a row of
@@ -512,9 +511,7 @@ class PicturedRows(QStyledItemDelegate):
             super().paint(drawing, at_origin, index)
         finally:
             drawing.end()
-        self._looks[key] = look
-        if len(self._looks) > self._LOOKS_KEPT:
-            self._looks.popitem(last=False)
+        _keep(self._looks, key, look, self._LOOKS_KEPT)
         return look
 
 
@@ -625,9 +622,7 @@ class WrappedRows(PicturedRows):
         known = self._sizes.get(key)
         if known is None:
             known = self._measure(option, index, shown, row)
-            self._sizes[key] = known
-            if len(self._sizes) > self._SIZES_KEPT:
-                self._sizes.popitem(last=False)
+            _keep(self._sizes, key, known, self._SIZES_KEPT)
         return known
 
     def _measure(
@@ -674,9 +669,7 @@ class WrappedRows(PicturedRows):
             margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, probe, self._view)
             room.adjust(margin + 1, 0, -margin - 1, 0)
             known = ((one_line.height(), one_line.height() - room.height()), room.width())
-            self._frames[key] = known
-            if len(self._frames) > self._SIZES_KEPT:  # a splitter dragged: many widths
-                self._frames.popitem(last=False)
+            _keep(self._frames, key, known, self._SIZES_KEPT)  # a splitter dragged: many widths
         return known
 
 
@@ -693,6 +686,7 @@ class NameChips(PicturedRows):
     #: list asks each name's size to place it at every paint, and the style
     #: laid its text out for each (a quarter of the list's repaint).
     _sizes: ClassVar[OrderedDict[tuple[object, ...], QSize]] = OrderedDict()
+    _SIZES_KEPT = 96
 
     def sizeHint(  # noqa: N802 (Qt override)
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -700,9 +694,8 @@ class NameChips(PicturedRows):
         key = (*self._list_key(), index.data(), option.font.key())
         known = self._sizes.get(key)
         if known is None:
-            known = self._sizes[key] = super().sizeHint(option, index)
-            if len(self._sizes) > self._LOOKS_KEPT:
-                self._sizes.popitem(last=False)
+            known = super().sizeHint(option, index)
+            _keep(self._sizes, key, known, self._SIZES_KEPT)
         return QSize(known)
 
 
@@ -752,10 +745,10 @@ class OpaqueRowsList(QListWidget):
     nothing under it when rows change (the screen's background, the list's
     rounded frame drawn by the style sheet, the widgets between): a sixth of
     a seat's repaint at a point taken up, a fifth of the repaint of the
-    mayor's names to touch. The style sheet turns a viewport's filling off when it polishes
-    the list (the frame paints the background, rounded): on again after.
-    The viewport is inset from the frame (radius 8 px), whose rounded
-    corners its square ones would cover.
+    mayor's names to touch. The style sheet turns a viewport's filling off
+    when it polishes the list (the frame paints the background, rounded): on
+    again after. The viewport is inset from the frame (radius 8 px), whose
+    rounded corners its square ones would cover.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:

@@ -3,7 +3,7 @@ style sheet they are drawn with (their sizes are shared between the seats)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from screens.widgets import (
 )
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
+from tests.screens.paints import Paints
 from tests.support import MEMBERS, Run
 
 TITLE = (
@@ -289,24 +290,6 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     assert (set(WrappedLabel._heights), set(WrappedLabel._hints)) == measured
 
 
-class _Paints(QObject):
-    """Counts the paint events each watched widget receives."""
-
-    def __init__(self, *widgets: QWidget) -> None:
-        super().__init__()
-        self.count: dict[int, int] = {id(widget): 0 for widget in widgets}
-        for widget in widgets:
-            widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        if event.type() == QEvent.Type.Paint:
-            self.count[id(watched)] += 1
-        return False
-
-    def of(self, widget: QWidget) -> int:
-        return self.count[id(widget)]
-
-
 def test_a_point_taken_up_paints_its_rows_alone_and_the_frame_keeps_its_round_corners(
     qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
 ) -> None:
@@ -332,15 +315,17 @@ def test_a_point_taken_up_paints_its_rows_alone_and_the_frame_keeps_its_round_co
         qapp.processEvents()
     qtbot.wait(50)
 
-    paints = _Paints(screen, agenda, agenda.viewport())
+    screen_paints, frame_paints, rows_paints = (
+        Paints(widget) for widget in (screen, agenda, agenda.viewport())
+    )
     run("vote", item="p1", pour=11, contre=0, abstention=0)
     run("take_up", item="p2")
     agenda.show_session(engine.state.sessions["s"])
-    qtbot.waitUntil(lambda: paints.of(agenda.viewport()) > 0)
+    qtbot.waitUntil(lambda: rows_paints.count > 0)
     for _ in range(3):
         qapp.processEvents()
-    assert paints.of(screen) == 0
-    assert paints.of(agenda) == 0
+    assert screen_paints.count == 0
+    assert frame_paints.count == 0
 
     image = screen.grab().toImage()
     background = image.pixelColor(5, 5)

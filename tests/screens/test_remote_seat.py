@@ -16,8 +16,7 @@ from typing import Any
 import pymupdf
 import pytest
 import qasync
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from screens.document_viewer import DocumentViewer
@@ -40,6 +39,7 @@ from table_app.notes import Note
 from table_app.report import session_json
 from table_app.store import Database
 from tests.notes_support import MEMBER_A, MEMBER_B, PINS, with_pins
+from tests.screens.paints import Paints
 from tests.support import QUORUM, budget_under_discussion
 
 
@@ -95,19 +95,6 @@ def shot(widget: Any, tmp_path: Path, name: str) -> None:
     ]
     assert not unpainted, f"{len(unpainted)} points left unpainted, first {unpainted[:5]}"
     assert picture.save(str(folder / f"{name}.png"))
-
-
-class _Paints(QObject):
-    """Counts a widget's paints."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__(widget)
-        self.count = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
-        self.count += event.type() == QEvent.Type.Paint
-        return False
 
 
 def seat_of(device: SeatDevice) -> SeatScreen:
@@ -205,7 +192,7 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
         # the ordre du jour must be drawn by then, not laid out and drawn at
         # the list's next timer, after the window's repaint.
         await until(same_state)
-        list_paints = _Paints(seat.agenda.viewport())
+        list_paints = Paints(seat.agenda.viewport())
         reported: list[tuple[int, int]] = []
         device.painted.connect(lambda seq: reported.append((seq, list_paints.count)))
         before = list_paints.count
