@@ -1016,6 +1016,23 @@ def vote_summary(session: Session, item: Item) -> tuple[str, str]:
     return (text, "adopted" if vote["result"] == "adopte" else "rejected")
 
 
+class _DeliberationBody(QWidget):
+    """The deliberation panel's contents, hinting its layout's size.
+
+    ``QWidget.sizeHint`` adds the height for the hint's width: the scroll
+    area asks the hint after each change of a text (to bound the contents'
+    minimum size, which takes its width and height from the minimum hint
+    here), and each wrapped text was laid out once more, at its natural
+    width, after the repaint: at a point taken up, a vote, each edit, in
+    every view. The layout's own hint, from its items' hints, is the same
+    size without the wrapping at one more width.
+    """
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        layout = self.layout()
+        return super().sizeHint() if layout is None else layout.sizeHint()
+
+
 class DeliberationPanel(QScrollArea):
     """The point under discussion: object, rapporteur, the text as edited, the result."""
 
@@ -1023,7 +1040,7 @@ class DeliberationPanel(QScrollArea):
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        body = QWidget()
+        body = _DeliberationBody()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(24, 16, 24, 16)
         layout.setSpacing(14)

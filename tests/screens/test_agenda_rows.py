@@ -251,7 +251,9 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
 ) -> None:
     """The deliberation a seat shows measures ahead the title and the text of
-    the next point: at its take-up the panel is laid out from sizes found."""
+    the next point: at its take-up the panel is laid out from sizes found,
+    and so is its scroll area's check after the repaint (whether the text
+    needs its scroll bar)."""
     qapp.setStyleSheet(stylesheet())
     _first_point_taken_up(
         run,
@@ -286,6 +288,8 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     assert panel.title.text().startswith("Point n° 2")
     qapp.processEvents()  # the panel laid out for its new texts
     panel.grab()
+    for _ in range(3):  # what the scroll area checks after the repaint
+        qapp.processEvents()
     assert panel.text.height() >= panel.text.heightForWidth(panel.text.width())
     assert (set(WrappedLabel._heights), set(WrappedLabel._hints)) == measured
 
