@@ -27,7 +27,6 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
-    QResizeEvent,
     QShowEvent,
     QStandardItem,
     QStandardItemModel,
@@ -1057,7 +1056,6 @@ class DeliberationPanel(QScrollArea):
             layout.addWidget(widget)
         layout.addStretch(1)
         self.setWidget(body)
-        self._body = body
         #: the session shown, for the next point measured ahead, and (session, point)
         self._session: Session | None = None
         self._shown: tuple[str, str] | None = None
@@ -1068,37 +1066,12 @@ class DeliberationPanel(QScrollArea):
         self._ahead.setSingleShot(True)
         self._ahead.setInterval(AgendaList.AHEAD_MS)
         self._ahead.timeout.connect(self._prepare_ahead)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-    def _fit_scroll_bar(self) -> None:
-        """The scroll bar shown when the texts are taller than the panel, as
-        Qt's « as needed » does, decided here.
-
-        Qt's own rule measures the contents, after each repaint, at the width
-        its scroll bar would leave too, even when they fit: each wrapped text
-        changed (an edit, a vote's result) was laid out once more for
-        nothing, in every view.
-        """
-        room = self.maximumViewportSize()
-        needed = self._body.heightForWidth(room.width()) > room.height()
-        policy = (
-            Qt.ScrollBarPolicy.ScrollBarAlwaysOn
-            if needed
-            else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
-        )
-        if self.verticalScrollBarPolicy() != policy:
-            self.setVerticalScrollBarPolicy(policy)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
-        super().resizeEvent(event)
-        self._fit_scroll_bar()
 
     def show_item(self, session: Session | None, item: Item | None) -> None:
         if session is None or item is None:
             self.kind.setText("Aucun point en discussion")
             for widget in (self.title, self.rapporteur, self.text, self.result):
                 widget.setText("")
-            self._fit_scroll_bar()
             return
         position = next((n for n, i in enumerate(session.agenda(), 1) if i.id == item.id), 0)
         self.kind.setText(
@@ -1121,7 +1094,6 @@ class DeliberationPanel(QScrollArea):
         # seat's take-up, and as much at the vote to give the colour back.
         if text:
             restyle(self.result, style)
-        self._fit_scroll_bar()
 
     def _prepare_ahead(self) -> None:
         """Measure the title and the text of the point the mayor will likely

@@ -294,51 +294,6 @@ def test_the_next_points_title_and_text_are_measured_ahead(
     assert (set(WrappedLabel._heights), set(WrappedLabel._hints)) == measured
 
 
-def test_the_deliberation_has_a_scroll_bar_while_its_text_is_taller_than_the_panel(
-    qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
-) -> None:
-    """The panel's scroll bar comes with a text taller than the panel and goes
-    with a taller panel or a shorter text, the text never cut; an edited text
-    is laid out at the width it is shown, and at the panel's full width when
-    a bar narrows it: no other (Qt's own rule measured it, after each
-    repaint, at the width its bar would leave too, even when it fits)."""
-    qapp.setStyleSheet(stylesheet())
-    _first_point_taken_up(run, [{"title": "Budget", "text": "Le conseil décide."}])
-    panel = DeliberationPanel()
-    qtbot.addWidget(panel)
-    panel.resize(900, 400)
-    panel.show()
-    qtbot.waitExposed(panel)
-    session = engine.state.sessions["s"]
-
-    def shown() -> bool:
-        panel.show_item(session, session.item("p1"))
-        for _ in range(3):  # laid out, painted, and what follows the repaint
-            qapp.processEvents()
-        panel.grab()
-        qapp.processEvents()
-        text = panel.text
-        assert text.height() >= text.heightForWidth(text.width())  # not cut
-        assert panel.widget().height() >= panel.widget().heightForWidth(panel.widget().width())
-        return panel.verticalScrollBar().isVisible()
-
-    assert not shown()
-    long = "Considérant les travaux de la commission, le conseil décide. " * 25
-    run("edit_text", item="p1", text=long)
-    assert shown()
-    assert long.strip() in panel.text.text()
-    widths = {width for width, (text, *_rest) in WrappedLabel._heights if text == panel.text.text()}
-    assert widths == {panel.text.width(), panel.text.width() + panel.verticalScrollBar().width()}
-    panel.resize(900, 2000)
-    assert not shown()
-    run("edit_text", item="p1", text="Le conseil décide enfin, " + "sans réserve. " * 5)
-    assert not shown()
-    widths = {width for width, (text, *_rest) in WrappedLabel._heights if text == panel.text.text()}
-    assert widths == {panel.text.width()}  # it fits: not measured for a bar
-    panel.resize(900, 400)
-    assert not shown()
-
-
 def test_a_point_taken_up_paints_its_rows_alone_and_the_frame_keeps_its_round_corners(
     qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
 ) -> None:
