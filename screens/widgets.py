@@ -1024,8 +1024,9 @@ class _DeliberationBody(QWidget):
     minimum size, which takes its width and height from the minimum hint
     here), and each wrapped text was laid out once more, at its natural
     width, after the repaint: at a point taken up, a vote, each edit, in
-    every view. The layout's own hint, from its items' hints, is the same
-    size without the wrapping at one more width.
+    every view. The layout's own hint comes from its items' hints, each
+    label's at its own natural width (kept): no text wrapped at one more
+    width. The panel's own hint, bounded by Qt, is the only other use.
     """
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
