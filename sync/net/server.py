@@ -48,9 +48,11 @@ MAX_REFUSED_FRAMES = 3
 #: Events queued for one seat before it is cut off as too slow.
 MAX_QUEUED = 20_000
 HELLO_TIMEOUT_S = 10.0
-#: How long ``publish``, from another thread, waits for the feed's loop to take
-#: the event (the interpreter's lock let go meanwhile): see ``publish``.
+#: How long ``publish``, from another thread, waits for the feed's loop to send
+#: the event (the interpreter's lock let go meanwhile), and up to how many
+#: connected seats it waits at all: see ``publish``.
 HANDOVER_WAIT_S = 0.002
+HANDOVER_WAIT_SEATS = 32
 
 
 class EventSource(Protocol):
@@ -173,21 +175,30 @@ class FeedServer:
         """Hand a new event to every seat; any thread, never blocks for long.
 
         From another thread (the kiosk's GUI thread, which goes on to redraw
-        the mayor's screen), it waits until the feed's loop has taken the
+        the mayor's screen), with a council's seats connected (up to
+        ``HANDOVER_WAIT_SEATS``), it waits until the feed's loop has sent the
         event, at most ``HANDOVER_WAIT_S``, the interpreter's lock let go
         meanwhile. Without the wait the feed's thread, woken, waited for that
         lock, which the GUI thread held through its redraw: seven seats got
-        the event 0.1 to 4.6 ms after the hand-over (measured), one of the two
-        cores idle meanwhile, and the seats' repaints came as much later.
+        the event 0.1 to 4.6 ms after the hand-over (measured; 0.2 to 1 ms
+        with the wait), and their repaints came as much later. With a hundred
+        seats (the stress benchmark), sending takes longer than the wait and
+        the GUI thread, back from it, then fought the feed's thread for the
+        lock through the rest of the sends: its longest stall went from 13 to
+        22 ms (43 ms with no view), so it does not wait for so many.
         """
         loop = self._loop
         if loop is None or loop.is_closed():
             return
-        taken = threading.Event()
+        wait = (
+            threading.get_ident() != self._loop_thread
+            and 0 < len(self.connected) <= HANDOVER_WAIT_SEATS
+        )
+        taken = threading.Event() if wait else None
         # Closed by its thread between the test and the call: nobody to send to.
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(self._enqueue, stream, event, taken)
-            if threading.get_ident() != self._loop_thread:
+            if taken is not None:
                 taken.wait(HANDOVER_WAIT_S)
 
     def revoke(self, device_fingerprint: str) -> None:
