@@ -18,12 +18,14 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from demo import DEMO_SCRIPT
 from screens.seat_service import STOPPING, SeatService
 from screens.session_model import SessionModel
+from sync.net import server
 from sync.net.client import LinkError, SeatLink
 from sync.net.feed_thread import FeedThread
 from sync.net.identity import load_or_create_identity
@@ -82,6 +84,17 @@ def _play(model: SessionModel, count: int) -> None:
         command = json.loads(line)
         command.pop("by", None)
         assert model.execute(command) is not None, command
+
+
+def _follow(
+    qtbot: QtBot, service: SeatService, seat: _SeatDevice
+) -> concurrent.futures.Future[None]:
+    """Start serving, pair ``seat``, and have it follow the feed, live."""
+    port = service.start("127.0.0.1", 0)
+    seat.thread.run(seat.link.pair("127.0.0.1", port, service.window.open()))
+    following = seat.soon(seat.link.run())
+    qtbot.waitUntil(seat.link.live.is_set, timeout=WAIT_MS)
+    return following
 
 
 def _port(service: SeatService) -> int | None:
@@ -195,10 +208,7 @@ def test_stopping_while_a_proposal_waits_for_the_gui_thread(
     seat = _SeatDevice(tmp_path / "siege")
     following: concurrent.futures.Future[None] | None = None
     try:
-        port = service.start("127.0.0.1", 0)
-        seat.thread.run(seat.link.pair("127.0.0.1", port, service.window.open()))
-        following = seat.soon(seat.link.run())
-        qtbot.waitUntil(seat.link.live.is_set, timeout=WAIT_MS)
+        following = _follow(qtbot, service, seat)
         proposal = seat.soon(seat.link.propose("2026-11-28", "nbonnet", "Illuminations de Noël"))
         assert asked.wait(10)  # asked, and the GUI thread has not run it: it is here
         started = time.monotonic()
@@ -215,3 +225,42 @@ def test_stopping_while_a_proposal_waits_for_the_gui_thread(
         service.stop()
         model.close()
     assert [t.name for t in threading.enumerate() if t not in before] == []
+
+
+def test_the_mayors_action_returns_once_its_event_has_left_for_the_seats(
+    qtbot: QtBot,
+    qapp: QApplication,
+    engine: SessionEngine,
+    config: Config,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The GUI thread hands each event over and waits (the interpreter's lock
+    let go) until the feed's thread has sent it: the feed no longer waits for
+    the mayor's screen to be redrawn before serving the seats. The wait is
+    bounded (2 ms in the kiosk); here it is long, so that only its end (the
+    frame sent) can release it."""
+    monkeypatch.setattr(server, "HANDOVER_WAIT_S", 30.0)
+    model = SessionModel(engine)
+    service = SeatService(engine, config.data_dir, config.commune.name)
+    seat = _SeatDevice(tmp_path / "siege")
+    following: concurrent.futures.Future[None] | None = None
+    try:
+        following = _follow(qtbot, service, seat)
+        sent_when_returned = []
+        for line in _lines()[:20]:
+            command = json.loads(line)
+            command.pop("by", None)
+            started = time.monotonic()
+            assert model.execute(command) is not None, command
+            assert time.monotonic() - started < 10  # released by the send, not the bound
+            # Read here at once, the interpreter's lock held: asked of the
+            # feed's thread, the question would let it send first.
+            sent = [s.sent["journal"] for s in list(service.server.seats.values())]
+            sent_when_returned.append(sent == [engine.state.last_seq])
+        assert all(sent_when_returned)
+        qtbot.waitUntil(lambda: seat.state.last_seq == engine.state.last_seq, timeout=WAIT_MS)
+    finally:
+        seat.close(following)
+        service.stop()
+        model.close()
