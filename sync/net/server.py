@@ -2,8 +2,9 @@
 
 It runs in an asyncio loop (in the kiosk, a loop in a thread of its own:
 ``feed_thread.py``) and never holds up the session: the engine and the
-document folder hand it their events through ``publish``, from any thread,
-and it queues them for each seat. A seat that cannot keep up is cut off and
+document folder hand it their events through ``publish``, from any thread
+(which waits at most 2 ms, for the frames to leave), and it queues them for
+each seat. A seat that cannot keep up is cut off and
 catches up when it comes back. What other threads read of it (``connected``)
 is a copy replaced at each change, never the live table of connections.
 
