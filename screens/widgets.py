@@ -368,13 +368,26 @@ _ROW_COLOURS = (
     QPalette.ColorRole.AlternateBase,
 )
 
+#: What a row shows, in one value (its text, font, colours), where a list sets
+#: it: its picture and size are then kept by what it shows, not by its place
+#: (``PicturedRows``), and a row changed to a look prepared ahead finds it.
+ROW_LOOK = Qt.ItemDataRole.UserRole + 1
+
 #: What a row of the ordre du jour holds besides its point's id.
 _ROW_ROLES = (
     Qt.ItemDataRole.DisplayRole,
     Qt.ItemDataRole.FontRole,
     Qt.ItemDataRole.BackgroundRole,
     Qt.ItemDataRole.ForegroundRole,
+    ROW_LOOK,
 )
+
+
+def _row_key(index: QModelIndex | QPersistentModelIndex) -> object:
+    """What a row's own kept picture and size go by: what it shows, where
+    its list says it (``ROW_LOOK``), else its place."""
+    look = index.data(ROW_LOOK)
+    return index.row() if look is None else look
 
 
 class PicturedRows(QStyledItemDelegate):
@@ -388,6 +401,10 @@ class PicturedRows(QStyledItemDelegate):
     row, until the list's model changes, and by what decides them (the list,
     its style sheets, the text, font, width, state...), shared by the lists
     of every view of the table, which show the same rows at the same widths.
+    A list whose rows say what they show (``ROW_LOOK``) has its own kept by
+    that, not by row: a row restyled finds the picture made ahead for it
+    (``WrappedRows.prepare``) without the shared key built again (~0.1 ms a
+    row, each row a take-up or a vote changes, in every view).
     """
 
     #: Rows as painted, by what decides their look: 0.2 to 0.25 MB a row of
@@ -396,13 +413,17 @@ class PicturedRows(QStyledItemDelegate):
     #: shown as they were).
     _looks: ClassVar[OrderedDict[tuple[object, ...], QPixmap]] = OrderedDict()
     _LOOKS_KEPT = 128
+    #: This list's pictures (shared with the above while both keep them): a
+    #: row shown by what it shows has a few looks in a session (to examine,
+    #: under discussion, voted), each kept while the model is the same.
+    _ROW_LOOKS_KEPT = 64
 
     def __init__(self, view: QListWidget) -> None:
         super().__init__(view)
         self._view = view
         self._sheets_key: int | None = None
-        #: (row, width, height, state, pixel ratio) → picture
-        self._row_looks: dict[tuple[int, int, int, int, float], QPixmap] = {}
+        #: (row or what it shows, width, height, state, pixel ratio) → picture
+        self._row_looks: OrderedDict[tuple[object, int, int, int, float], QPixmap] = OrderedDict()
         model = view.model()
         model.dataChanged.connect(self._forget_changed)
         for changed in (
@@ -464,10 +485,11 @@ class PicturedRows(QStyledItemDelegate):
     ) -> None:
         rect = option.rect
         ratio = painter.device().devicePixelRatioF()
-        mine = (index.row(), rect.width(), rect.height(), option.state.value, ratio)
+        mine = (_row_key(index), rect.width(), rect.height(), option.state.value, ratio)
         look = self._row_looks.get(mine)
         if look is None:
-            look = self._row_looks[mine] = self._look(option, index, ratio)
+            look = self._look(option, index, ratio)
+            _keep(self._row_looks, mine, look, self._ROW_LOOKS_KEPT)
         painter.drawPixmap(rect.topLeft(), look)
 
     def _look(
@@ -535,8 +557,8 @@ class WrappedRows(PicturedRows):
 
     def __init__(self, view: QListWidget) -> None:
         super().__init__(view)
-        #: this list's rows, until its model changes: (row, width) → size
-        self._row_sizes: dict[tuple[int, int], QSize] = {}
+        #: this list's rows, until its model changes: (row or what it shows, width) → size
+        self._row_sizes: dict[tuple[object, int], QSize] = {}
 
     def forget_rows(self, *_changed: object) -> None:
         """The list's rows changed: their sizes and pictures are asked again."""
@@ -549,12 +571,12 @@ class WrappedRows(PicturedRows):
         for size in [key for key in self._row_sizes if key[0] in changed]:
             del self._row_sizes[size]
 
-    def row_sizes(self, row: int) -> dict[tuple[int, int], QSize]:
+    def row_sizes(self, row: int) -> dict[tuple[object, int], QSize]:
         """What is kept of row ``row``'s size (by width), to give back with
         ``keep_row_sizes`` when a change of the row leaves its size as it was."""
         return {key: size for key, size in self._row_sizes.items() if key[0] == row}
 
-    def keep_row_sizes(self, sizes: dict[tuple[int, int], QSize]) -> None:
+    def keep_row_sizes(self, sizes: dict[tuple[object, int], QSize]) -> None:
         self._row_sizes.update(sizes)
 
     def prepare(self, row: QListWidgetItem, position: int) -> None:
@@ -590,13 +612,19 @@ class WrappedRows(PicturedRows):
             option.state |= QStyle.StateFlag.State_HasFocus
         size = self._size(option, index, width)
         option.rect = QRect(0, 0, size.width(), size.height())
-        self._look(option, index, view.viewport().devicePixelRatioF())
+        ratio = view.viewport().devicePixelRatioF()
+        look = self._look(option, index, ratio)
+        shows = index.data(ROW_LOOK)
+        if shows is not None:  # this list's own, found by what the row will show
+            self._row_sizes[(shows, width)] = QSize(size)
+            mine = (shows, size.width(), size.height(), option.state.value, ratio)
+            _keep(self._row_looks, mine, look, self._ROW_LOOKS_KEPT)
 
     def sizeHint(  # noqa: N802 (Qt override)
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         row = self._view.viewport().width() - 2 * self._view.spacing()
-        mine = (index.row(), row)
+        mine = (_row_key(index), row)
         known = self._row_sizes.get(mine)
         if known is None:
             known = self._row_sizes[mine] = self._size(option, index, row)
@@ -933,17 +961,22 @@ class AgendaList(OpaqueRowsList):
         coloured by its state."""
         row = QListWidgetItem(item_line(position, item))
         row.setData(Qt.ItemDataRole.UserRole, item.id)
+        colour = ""
         if item.id == current:
             font = row.font()
             font.setBold(True)
             row.setFont(font)
             row.setText(UNDER_DISCUSSION_MARK + row.text())
             row.setBackground(QColor("#fff0a8"))
-            row.setForeground(QColor("#000091"))
+            colour = "#000091"
         elif item.status in (ItemStatus.WITHDRAWN, ItemStatus.DEFERRED):
-            row.setForeground(QColor("#666666"))
+            colour = "#666666"
         elif item.status is ItemStatus.VOTED:
-            row.setForeground(QColor("#18753c"))
+            colour = "#18753c"
+        if colour:
+            row.setForeground(QColor(colour))
+        # The text says whether it is under discussion (bold, highlighted).
+        row.setData(ROW_LOOK, f"{colour} {row.text()}")
         return row
 
     def selected_id(self) -> str | None:
