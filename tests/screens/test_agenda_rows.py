@@ -3,14 +3,16 @@ style sheet they are drawn with (their sizes are shared between the seats)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QListView,
     QListWidget,
     QListWidgetItem,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -203,12 +205,17 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
 
 
 def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
-    qtbot: QtBot, qapp: QApplication, run: Run, engine: SessionEngine
+    qtbot: QtBot,
+    qapp: QApplication,
+    run: Run,
+    engine: SessionEngine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Once a change is shown, the list prepares the rows the mayor's likely
     next action changes (the point under discussion voted; the next point
     taken up, the point left for it): taking up the next point, then voting
-    it, repaints from pictures already made."""
+    it, repaints from pictures already made, found by what the rows show
+    (no picture looked up again at the repaint)."""
     qapp.setStyleSheet(stylesheet())
     _first_point_taken_up(run, [{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 6)])
     WrappedRows._looks.clear()  # kept for every list: none from the tests before
@@ -218,27 +225,40 @@ def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
     agenda.viewport().grab()
     agenda._prepare_ahead()
     pictured = set(WrappedRows._looks)
+    looked_up: list[int] = []  # the rows a repaint had to look a picture up for
+    look = agenda._rows._look
+
+    def counted(option: QStyleOptionViewItem, index: QModelIndex, ratio: float) -> QPixmap:
+        looked_up.append(index.row())
+        return look(option, index, ratio)
+
+    monkeypatch.setattr(agenda._rows, "_look", counted)
     run("vote", item="p1", pour=11, contre=0, abstention=0)
     agenda.show_session(engine.state.sessions["s"])
     agenda.viewport().grab()
     assert "n° 2026-001" in agenda.item(0).text()
     assert set(WrappedRows._looks) == pictured
+    assert looked_up == []
     qtbot.waitUntil(lambda: not agenda._ahead.isActive())
     pictured = set(WrappedRows._looks)
+    looked_up.clear()  # those of the rows prepared, and of a repaint meanwhile
 
     run("take_up", item="p2")
     agenda.show_session(engine.state.sessions["s"])
     agenda.viewport().grab()
     assert agenda.item(1).text().startswith("▶ 2.")
     assert set(WrappedRows._looks) == pictured  # no row pictured anew
+    assert looked_up == []
     # The point now under discussion voted: its row was pictured ahead too.
     qtbot.waitUntil(lambda: not agenda._ahead.isActive())
     pictured = set(WrappedRows._looks)
+    looked_up.clear()
     run("vote", item="p2", pour=11, contre=0, abstention=0)
     agenda.show_session(engine.state.sessions["s"])
     shown = agenda.viewport().grab()
     assert "n° 2026-002" in agenda.item(1).text()
     assert set(WrappedRows._looks) == pictured
+    assert looked_up == []
 
     # The pictures made ahead are the rows as the list draws them anew.
     WrappedRows._looks.clear()
