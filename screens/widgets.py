@@ -571,13 +571,20 @@ class WrappedRows(PicturedRows):
         for size in [key for key in self._row_sizes if key[0] in changed]:
             del self._row_sizes[size]
 
-    def row_sizes(self, row: int) -> dict[tuple[object, int], QSize]:
-        """What is kept of row ``row``'s size (by width), to give back with
-        ``keep_row_sizes`` when a change of the row leaves its size as it was."""
-        return {key: size for key, size in self._row_sizes.items() if key[0] == row}
+    def row_sizes(self, index: QModelIndex | QPersistentModelIndex) -> dict[int, QSize]:
+        """What is kept of the size of the row at ``index`` (by width), to give
+        back with ``keep_row_sizes`` when a change of the row leaves its size
+        as it was."""
+        mine = _row_key(index)
+        return {width: size for (row, width), size in self._row_sizes.items() if row == mine}
 
-    def keep_row_sizes(self, sizes: dict[tuple[object, int], QSize]) -> None:
-        self._row_sizes.update(sizes)
+    def keep_row_sizes(
+        self, index: QModelIndex | QPersistentModelIndex, sizes: dict[int, QSize]
+    ) -> None:
+        """The row at ``index``, as it is now, has ``sizes`` (``row_sizes``)."""
+        mine = _row_key(index)
+        for width, size in sizes.items():
+            self._row_sizes[(mine, width)] = size
 
     def prepare(self, row: QListWidgetItem, position: int) -> None:
         """Measure and picture ``row`` ahead, as this list would show it at
@@ -883,7 +890,7 @@ class AgendaList(OpaqueRowsList):
         height = None if same_words else self.sizeHintForIndex(index).height()
         # Its size is asked at each of its rectangle's uses (Qt's list measures
         # a row to place it): kept, not measured anew.
-        sizes = self._rows.row_sizes(position) if same_words else {}
+        sizes = self._rows.row_sizes(index) if same_words else {}
         # One change told for the row, not one a role: the view asks the row's
         # size at each (a new text measured four times).
         model = self.model()
@@ -894,7 +901,7 @@ class AgendaList(OpaqueRowsList):
         finally:
             model.blockSignals(blocked)
         model.dataChanged.emit(index, index, list(_ROW_ROLES))
-        self._rows.keep_row_sizes(sizes)
+        self._rows.keep_row_sizes(index, sizes)
         return height is not None and self.sizeHintForIndex(index).height() != height
 
     def _prepare_ahead(self) -> None:
