@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -426,18 +427,19 @@ class PicturedRows(QStyledItemDelegate):
         self._row_looks: OrderedDict[tuple[object, int, int, int, float], QPixmap] = OrderedDict()
         model = view.model()
         model.dataChanged.connect(self._forget_changed)
-        for changed in (
-            model.rowsInserted,
-            model.rowsRemoved,
-            model.rowsMoved,
-            model.modelReset,
-            model.layoutChanged,
-        ):
-            changed.connect(self.forget_rows)
+        model.modelReset.connect(self.forget_rows)
+        for moved in (model.rowsInserted, model.rowsRemoved, model.rowsMoved, model.layoutChanged):
+            moved.connect(self._forget_placed)
 
     def forget_rows(self, *_changed: object) -> None:
         """The list's rows changed: their pictures are made again."""
         self._row_looks.clear()
+
+    def _forget_placed(self, *_changed: object) -> None:
+        """Rows came, went or moved: what was kept by place is no longer
+        theirs; what was kept by what a row shows still is (``ROW_LOOK``)."""
+        for placed in [key for key in self._row_looks if isinstance(key[0], int)]:
+            del self._row_looks[placed]
 
     def _forget_changed(self, first: QModelIndex, last: QModelIndex, *_roles: object) -> None:
         """Rows ``first`` to ``last`` changed: theirs are asked again, not the others'."""
@@ -570,6 +572,11 @@ class WrappedRows(PicturedRows):
         changed = range(first.row(), last.row() + 1)
         for size in [key for key in self._row_sizes if key[0] in changed]:
             del self._row_sizes[size]
+
+    def _forget_placed(self, *_changed: object) -> None:
+        super()._forget_placed()
+        for placed in [key for key in self._row_sizes if isinstance(key[0], int)]:
+            del self._row_sizes[placed]
 
     def row_sizes(self, index: QModelIndex | QPersistentModelIndex) -> dict[int, QSize]:
         """What is kept of the size of the row at ``index`` (by width), to give
@@ -860,7 +867,8 @@ class AgendaList(OpaqueRowsList):
             return
         self._ahead.start()
         if [row[0] for row in rows] != [row[0] for row in before]:
-            self._rebuild(session, agenda)
+            if not self._rearrange(session, agenda, before):
+                self._rebuild(session, agenda)
             return
         # The same points in the same order (a point taken up, voted, a title
         # edited): only the rows that changed are restyled and repainted. A
@@ -879,6 +887,47 @@ class AgendaList(OpaqueRowsList):
         # ordre du jour's: the seven-seat benchmark measured too early).
         if taller_or_shorter:
             self.doItemsLayout()
+
+    def _rearrange(
+        self,
+        session: Session,
+        agenda: list[Item],
+        before: list[tuple[str, str, bool, ItemStatus]],
+    ) -> bool:
+        """Points added to the ordre du jour, withdrawn from it or moved (a
+        councillor's proposal accepted): their rows come and go, the rows whose
+        line changed (a number after a point placed before them) are restyled,
+        and the others stay as they were, neither measured nor pictured again.
+        A rebuild made and painted every row anew, in every view. False when
+        no point of the ordre du jour shown is still there (another session).
+        """
+        rows = self._shown
+        then = [row[0] for row in before]
+        now = [row[0] for row in rows]
+        steps = SequenceMatcher(None, then, now, autojunk=False).get_opcodes()
+        if not any(step == "equal" for step, *_places in steps):
+            return False
+        selected = self.selected_id()
+        made: set[str] = set()
+        # From the end: the rows before a step are still those shown before.
+        for step, first, last, new_first, new_last in reversed(steps):
+            if step == "equal":
+                continue
+            for place in reversed(range(first, last)):
+                self.takeItem(place)
+            for place, position in enumerate(range(new_first, new_last), start=first):
+                item = agenda[position]
+                fresh = self._row(position + 1, item, session.current_item)
+                self.insertItem(place, fresh)
+                fresh.setSelected(item.id == selected)
+                made.add(item.id)
+        kept = dict(zip(then, before, strict=True))
+        for position, (item, row) in enumerate(zip(agenda, rows, strict=True)):
+            if item.id not in made and kept[item.id] != row:
+                self._restyle(position, self._row(position + 1, item, session.current_item))
+        # Rows came or went: the list is laid out again at once (see ``_rebuild``).
+        self.doItemsLayout()
+        return True
 
     def _restyle(self, position: int, fresh: QListWidgetItem) -> bool:
         """Row ``position`` takes ``fresh``'s look; whether its height changed."""

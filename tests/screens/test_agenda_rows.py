@@ -4,7 +4,7 @@ style sheet they are drawn with (their sizes are shared between the seats)."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -196,12 +196,90 @@ def test_the_point_taken_up_moves_the_highlight_and_leaves_the_list_where_it_was
     qtbot.waitUntil(lambda: _colour_inside(agenda, 1) == yellow)
     assert _colour_inside(agenda, 0) != yellow  # voted: green text, no highlight
 
-    # Another ordre du jour (a point added): the list is made again.
+    # A point added at the end of the ordre du jour: its row comes.
     proposed = run("propose_item", author="conseiller", member=MEMBERS[3], title="Éclairage")
     run("accept_proposal", item=proposed.event.payload["item"]["id"], position=15)
     agenda.show_session(engine.state.sessions["s"])
     assert agenda.count() == 15
     assert agenda.item(14).text().startswith("15. Éclairage")
+    assert _geometry(agenda) == _geometry(_made_anew(qtbot, engine.state.sessions["s"]))
+
+
+def test_a_point_added_or_moved_brings_its_rows_alone_and_the_list_is_as_made_anew(
+    qtbot: QtBot,
+    qapp: QApplication,
+    run: Run,
+    engine: SessionEngine,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A councillor's proposal accepted at the end of the ordre du jour adds
+    its row: the rows already there are neither measured nor pictured again
+    (a rebuild made every row anew, in every view). Placed or moved before
+    others, the rows renumbered change with it. Either way the list then
+    shows what a list made anew shows, the councillor's selection kept."""
+    qapp.setStyleSheet(stylesheet())
+    _first_point_taken_up(run, [{"title": f"Point n° {n} : {TITLE[3:60]}"} for n in range(1, 7)])
+    agenda = _made_anew(qtbot, engine.state.sessions["s"])
+    agenda.item(4).setSelected(True)  # a councillor reading point 5
+    agenda.viewport().grab()
+    looked_up: list[str] = []  # what the rows pictured or measured anew show
+    look, measure = agenda._rows._look, agenda._rows._measure
+
+    def pictured(option: QStyleOptionViewItem, index: QModelIndex, ratio: float) -> QPixmap:
+        looked_up.append(index.data())
+        return look(option, index, ratio)
+
+    def measured(option: QStyleOptionViewItem, index: QModelIndex, *args: object) -> QSize:
+        looked_up.append(index.data())
+        return measure(option, index, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(agenda._rows, "_look", pictured)
+    monkeypatch.setattr(agenda._rows, "_measure", measured)
+
+    def added(title: str, position: int) -> str:
+        proposed = run("propose_item", author="conseiller", member=MEMBERS[3], title=title)
+        item = proposed.event.payload["item"]["id"]
+        run("accept_proposal", item=item, position=position)
+        agenda.show_session(engine.state.sessions["s"])
+        return str(item)
+
+    def as_made_anew() -> None:
+        shown = agenda.viewport().grab().toImage()
+        anew = _made_anew(qtbot, engine.state.sessions["s"])
+        anew.resize(agenda.size())
+        anew.item(agenda.row(agenda.selectedItems()[0])).setSelected(True)
+        assert _geometry(agenda) == _geometry(anew)
+        assert shown == anew.viewport().grab().toImage()
+
+    added("Éclairage du stade", 7)
+    agenda.viewport().grab()
+    assert [agenda.item(n).text()[:3] for n in range(7)] == [
+        "▶ 1",
+        "2. ",
+        "3. ",
+        "4. ",
+        "5. ",
+        "6. ",
+        "7. ",
+    ]
+    assert looked_up
+    assert all(text.startswith("7. Éclairage") for text in looked_up)
+    assert agenda.selected_id() == "p5"
+    as_made_anew()
+
+    looked_up.clear()
+    lighting = added("Chemin des vignes", 3)
+    agenda.viewport().grab()
+    assert agenda.item(2).text().startswith("3. Chemin des vignes")
+    assert {text[:2] for text in looked_up} == {"3.", "4.", "5.", "6.", "7.", "8."}
+    assert agenda.selected_id() == "p5"
+    as_made_anew()
+
+    run("move_item", item=lighting, position=8)
+    agenda.show_session(engine.state.sessions["s"])
+    assert agenda.item(7).text().startswith("8. Chemin des vignes")
+    assert agenda.selected_id() == "p5"
+    as_made_anew()
 
 
 def test_the_rows_of_the_next_point_taken_up_are_pictured_ahead(
