@@ -936,7 +936,8 @@ class AgendaList(OpaqueRowsList):
                 item = agenda[position]
                 fresh = self._row(position + 1, item, session.current_item)
                 self.insertItem(place, fresh)
-                fresh.setSelected(item.id == selected)
+                if item.id == selected:
+                    fresh.setSelected(True)
                 made.add(item.id)
         kept = dict(zip(then, before, strict=True))
         for position, (item, row) in enumerate(zip(agenda, rows, strict=True)):

@@ -268,14 +268,14 @@ def test_a_point_added_or_moved_brings_its_rows_alone_and_the_list_is_as_made_an
     as_made_anew()
 
     looked_up.clear()
-    lighting = added("Chemin des vignes", 3)
+    vines = added("Chemin des vignes", 3)
     agenda.viewport().grab()
     assert agenda.item(2).text().startswith("3. Chemin des vignes")
     assert {text[:2] for text in looked_up} == {"3.", "4.", "5.", "6.", "7.", "8."}
     assert agenda.selected_id() == "p5"
     as_made_anew()
 
-    run("move_item", item=lighting, position=8)
+    run("move_item", item=vines, position=8)
     agenda.show_session(engine.state.sessions["s"])
     assert agenda.item(7).text().startswith("8. Chemin des vignes")
     assert agenda.selected_id() == "p5"
