@@ -1062,8 +1062,13 @@ class AgendaList(OpaqueRowsList):
             colour = "#18753c"
         foreground = _row_brush(colour) if colour else None
         # The text says whether it is under discussion (bold, highlighted).
-        values = (text, font, background, foreground, f"{colour} {text}")
-        return dict(zip(_ROW_ROLES, values, strict=True))
+        return {
+            Qt.ItemDataRole.DisplayRole: text,
+            Qt.ItemDataRole.FontRole: font,
+            Qt.ItemDataRole.BackgroundRole: background,
+            Qt.ItemDataRole.ForegroundRole: foreground,
+            ROW_LOOK: f"{colour} {text}",
+        }
 
     def selected_id(self) -> str | None:
         rows = self.selectedItems()
