@@ -50,6 +50,10 @@ class WorkerFailure(Exception):
 class WorkerTimedOut(WorkerFailure):
     """Nothing came by the deadline: the worker still runs (hung, or slow); kill it."""
 
+    def __init__(self, waited_s: float) -> None:
+        super().__init__(f"nothing from the worker in {waited_s:.1f} s")
+        self.waited_s = waited_s
+
 
 class WorkerDied(WorkerFailure):
     """The worker ended, or closed its pipe, before its message; ``exitcode`` (None: unknown)."""
@@ -153,12 +157,13 @@ class WorkerProcess:
             WorkerDied: the worker ended, or closed its pipe, first (it has been reaped).
             BadAnswer: the bytes are not a message of plain data and ``answers``.
         """
+        since = time.monotonic()
         while True:
             if stopping is not None and stopping():
                 raise WorkerInterrupted
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                raise WorkerTimedOut
+                raise WorkerTimedOut(time.monotonic() - since)
             ready = wait(
                 [self.conn, self.process.sentinel],
                 remaining if poll_s is None else min(poll_s, remaining),

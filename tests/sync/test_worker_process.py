@@ -92,9 +92,10 @@ def test_a_worker_that_says_anything_else_first_is_not_ready() -> None:
 def test_a_hung_worker_times_out_and_is_killed(worker: WorkerProcess) -> None:
     assert worker.send("hang")
     started = time.monotonic()
-    with pytest.raises(WorkerTimedOut):
+    with pytest.raises(WorkerTimedOut, match=r"nothing from the worker in \d+\.\d s") as timed_out:
         worker.receive(started + 0.2)
     assert 0.2 <= time.monotonic() - started < 5
+    assert timed_out.value.waited_s >= 0.2  # what the log says of a hung worker
     assert worker.is_alive()  # left running: the caller decides
     worker.discard()
     assert worker.exitcode == -signal.SIGKILL
