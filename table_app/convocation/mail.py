@@ -4,8 +4,12 @@ SMTP server (``[smtp]``), with the standard library's ``smtplib``.
 A message counts as sent only when the server has accepted it for its
 recipient. A temporary failure (the server unreachable, a 4xx answer, the
 connection cut) is retried a few times with a growing pause; a permanent one
-(a 5xx answer: the address refused, the password refused) is not, and is
-reported at once. Either way the failure says why, in French.
+(a 5xx answer: the address refused, the password refused; a server whose
+certificate the machine's authorities did not sign, a handshake that fails,
+STARTTLS or AUTH not offered: ``[smtp]`` to be put right) is not, and is
+reported at once. Either way the failure says why, in French. The password is
+sent only over a connection encrypted and checked, unless ``security`` is
+``aucune``.
 """
 
 from __future__ import annotations
@@ -73,6 +77,23 @@ def convocation_message(
     # The body and the PDF are already encoded in lines of 76.
     message.policy = message.policy.clone(max_line_length=998)
     return message
+
+
+def _not_offered(missing: smtplib.SMTPNotSupportedError, where: str) -> str:
+    """What the server lacks, said for the person who fills in ``[smtp]``."""
+    said = str(missing)
+    if "STARTTLS" in said:
+        return (
+            f"le serveur de courriel {where} ne propose pas le chiffrement STARTTLS : "
+            "vérifiez [smtp] security et port (starttls : 587, ssl : 465)"
+        )
+    if "AUTH" in said:
+        return (
+            f"le serveur de courriel {where} ne propose pas l'identification (AUTH ; "
+            "certains ne la proposent qu'une fois la connexion chiffrée) : vérifiez "
+            "[smtp] security et user"
+        )
+    return f"le serveur de courriel {where} refuse une commande ({said})"
 
 
 def _code_text(code: int, text: bytes | str) -> str:
@@ -180,6 +201,26 @@ class SmtpMailer:
                     f"({_code_text(refused.smtp_code, refused.smtp_error)})"
                 )
                 permanent = 500 <= refused.smtp_code < 600
+                self._drop()
+            except smtplib.SMTPNotSupportedError as missing:
+                error = _not_offered(missing, where)
+                permanent = True  # the server's settings, not a passing trouble
+                self._drop()
+            except ssl.SSLCertVerificationError as untrusted:
+                error = (
+                    f"le certificat du serveur de courriel {where} n'est pas reconnu "
+                    f"({untrusted.verify_message or untrusted.reason}) : vérifiez [smtp] host, "
+                    "le nom exact du serveur indiqué par le fournisseur"
+                )
+                permanent = True
+                self._drop()
+            except ssl.SSLError as broken:
+                error = (
+                    f"la connexion chiffrée au serveur de courriel {where} a échoué "
+                    f"({broken.reason or broken}) : vérifiez [smtp] security et port "
+                    "(starttls : 587, ssl : 465)"
+                )
+                permanent = True
                 self._drop()
             except (smtplib.SMTPException, OSError) as failure:
                 reason = (
