@@ -777,6 +777,10 @@ def _open(ctx: Context, args: Arguments, session: Session | None) -> Decision:
     notice = rules.notice_check(session)
     if not notice.acceptable:
         raise CommandRefused(notice.message())
+    added = rules.added_items(session)
+    for late in added:
+        if late.convoked and not late.acceptable and _voted(session, late.item):
+            raise CommandRefused(late.late_message(session.date))
     check = rules.quorum(session)
     if not check.valid:
         raise CommandRefused(
@@ -800,17 +804,28 @@ def _open(ctx: Context, args: Arguments, session: Session | None) -> Decision:
             f"Séance reconvoquée : le conseil délibère valablement sans quorum "
             f"({check.present} présents sur {check.in_office})"
         )
-    return _decision(
-        session,
-        EventType.SESSION_OPENED,
-        {
-            "at": _at(ctx, session, args),
-            "quorum": check.to_json(),
-            "notice": notice.to_json(),
-            "president": session.president,
-        },
-        warnings,
-    )
+    missing = [a.title for a in added if not a.convoked and _voted(session, a.item)]
+    if missing:
+        warnings.append(
+            "Ajouté(s) à l'ordre du jour après l'envoi de la convocation, qui ne le(s) porte "
+            "pas : " + ", ".join(f"« {title} »" for title in missing) + " ; le conseil ne "
+            "peut délibérer que sur les affaires inscrites à la convocation"
+        )
+    payload: dict[str, Any] = {
+        "at": _at(ctx, session, args),
+        "quorum": check.to_json(),
+        "notice": notice.to_json(),
+        "president": session.president,
+    }
+    convoked = [a.item for a in added if a.acceptable]
+    if convoked:  # on the convocation after all: the procès-verbal says so
+        payload["convoked"] = convoked
+    return _decision(session, EventType.SESSION_OPENED, payload, warnings)
+
+
+def _voted(session: Session, item_id: str) -> bool:
+    item = session.item(item_id)
+    return item is not None and item.is_voted_kind
 
 
 @_command("record_lack_of_quorum", "at")
@@ -883,16 +898,39 @@ def _add_item(ctx: Context, args: Arguments, session: Session | None) -> Decisio
     entry = _agenda_entry(ctx, session, fields, f"p{session.next_item_number}", session.members, at)
     warnings = []
     if entry["kind"] != ItemKind.INFORMATION.value:
-        warnings.append(
-            f"Le point « {entry['title']} » ne figurait pas sur la convocation : "
-            "le conseil ne peut délibérer que sur les affaires inscrites"
-        )
+        warnings.extend(_not_on_the_convocation(session, entry["title"], at))
     return _decision(
         session,
         EventType.ITEM_ADDED,
-        {"item": entry, "position": _position(args, session, 1)},
+        {"item": entry, "position": _position(args, session, 1), "at": at},
         warnings,
     )
+
+
+def _not_on_the_convocation(session: Session, title: str, at: str) -> list[str]:
+    """What to say of a deliberation put on the agenda at ``at``: nothing while
+    the convocation is still to be sent (it will list it); once sent, that it
+    must be sent again in time; in session, that it was not on it."""
+    if session.status is SessionStatus.CONVENED:
+        again = (
+            f"envoyez-la de nouveau à tous les élus, "
+            f"{rules.notice_required(session.population)} jours francs au moins avant la "
+            "séance, pour que le conseil puisse en délibérer"
+        )
+        if rules.first_sendings(session):
+            return [
+                f"Le point « {title} » ne figurait pas sur la convocation déjà envoyée : {again}"
+            ]
+        if rules.sending_day(at, session.timezone) > session.convened_on:  # sent outside the table?
+            return [
+                f"Le point « {title} » ne figurait pas sur la convocation datée du "
+                f"{short_date(session.convened_on)} : si elle est déjà partie, {again}"
+            ]
+        return []
+    return [
+        f"Le point « {title} » ne figurait pas sur la convocation : "
+        "le conseil ne peut délibérer que sur les affaires inscrites"
+    ]
 
 
 @_command(
@@ -933,10 +971,15 @@ def _accept_proposal(ctx: Context, args: Arguments, session: Session | None) -> 
     _status(session, _NOT_ENDED, "accepter une proposition")
     item = _item(session, args)
     _item_status(item, (ItemStatus.PROPOSED,), "accepter")
+    at = _at(ctx, session, args)
+    warnings = []
+    if item.is_voted_kind and session.status is SessionStatus.CONVENED:
+        warnings = _not_on_the_convocation(session, item.title, at)
     return _decision(
         session,
         EventType.PROPOSAL_ACCEPTED,
-        {"item": item.id, "position": _position(args, session, 1)},
+        {"item": item.id, "position": _position(args, session, 1), "at": at},
+        warnings,
     )
 
 

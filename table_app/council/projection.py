@@ -187,6 +187,8 @@ def _opened(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
     session.status = SessionStatus.OPEN
     session.opened_at = p["at"]
     session.opening = {"quorum": p["quorum"], "notice": p["notice"], "president": p["president"]}
+    for item_id in p.get("convoked", ()):  # added before the opening, sent in time
+        _item(session, {"item": item_id}).from_convocation = True
 
 
 @_on(EventType.SESSION_LACKED_QUORUM)
@@ -220,12 +222,21 @@ def _insert(session: Session, item: Item, position: int | None) -> None:
     session.items.insert(session.items.index(anchor), item)
 
 
+def _put_on_agenda(session: Session, item: Item, p: dict[str, Any], e: Event) -> None:
+    """An item put on the agenda after the convening: when, and by which event
+    (``rules.added_items`` reads them at the opening)."""
+    item.added_seq = e.seq
+    item.added_at = p.get("at") or e.recorded_at
+    item.added_in_session = session.status is not SessionStatus.CONVENED
+
+
 @_on(EventType.ITEM_ADDED)
-def _added(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
+def _added(_s: CouncilState, session: Session, p: dict[str, Any], e: Event) -> None:
     item = _new_item(p["item"], False)
     session.items.append(item)
     session.next_item_number += 1
     _insert(session, item, p.get("position"))
+    _put_on_agenda(session, item, p, e)
 
 
 @_on(EventType.ITEM_PROPOSED)
@@ -237,10 +248,11 @@ def _proposed(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) 
 
 
 @_on(EventType.PROPOSAL_ACCEPTED)
-def _accepted(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) -> None:
+def _accepted(_s: CouncilState, session: Session, p: dict[str, Any], e: Event) -> None:
     item = _item(session, p)
     item.status = ItemStatus.PENDING
     _insert(session, item, p.get("position"))
+    _put_on_agenda(session, item, p, e)
 
 
 @_on(EventType.PROPOSAL_REFUSED)

@@ -19,6 +19,7 @@ from table_app.council.state import (
     ConvocationSending,
     Item,
     ItemKind,
+    ItemStatus,
     Session,
 )
 from table_app.french import short_date
@@ -374,6 +375,88 @@ def unreached_members(session: Session) -> list[str]:
 def sending_day(moment: str, timezone: str) -> str:
     """The commune's calendar day of a recorded moment (clear days count in days)."""
     return moments.parse(moment).astimezone(ZoneInfo(timezone)).date().isoformat()
+
+
+@dataclass(frozen=True)
+class AddedItem:
+    """An item put on the agenda after the convening and before the opening,
+    and the convocation that carried it to the members (L2121-10 to L2121-12:
+    the council deliberates only on the affairs of the convocation, sent with
+    the notice of the commune's size).
+
+    ``sent_on``: the day the last member was sent a convocation carrying it
+    (or the day typed at the convening, for a session convened on paper), None
+    when some member was never sent one after it was added. ``emergency``: the
+    session's notice is shortened by an emergency the council rules on.
+    """
+
+    item: str
+    title: str
+    sent_on: str | None
+    clear_days: int
+    required: int
+    emergency: bool
+
+    @property
+    def convoked(self) -> bool:
+        return self.sent_on is not None
+
+    @property
+    def acceptable(self) -> bool:
+        """Carried in time, or under an emergency of at least one clear day."""
+        return self.convoked and (
+            self.clear_days >= self.required or (self.emergency and self.clear_days >= 1)
+        )
+
+    def late_message(self, session_date: str) -> str:
+        assert self.sent_on is not None
+        return (
+            f"Le point « {self.title} », ajouté à l'ordre du jour après la convocation, a été "
+            f"envoyé aux élus le {short_date(self.sent_on)} : {self.clear_days} jour(s) "
+            f"franc(s) avant la séance du {short_date(session_date)}, {self.required} requis. "
+            "Retirez-le ou ajournez-le avant d'ouvrir la séance"
+            + ("" if self.emergency else " (sauf convocation en urgence, un jour franc au moins)")
+        )
+
+
+def added_items(session: Session) -> list[AddedItem]:
+    """The items still to examine that were put on the agenda after the
+    convening, before the opening, each with the convocation that carried it.
+
+    With sendings recorded, an item is carried to a member by a successful
+    sending recorded after it was added (the convocation then lists it); it is
+    convoked when every member convened was sent one, from the day the last of
+    them was. Without any (a convocation on paper, outside the table), an item
+    added by the day typed at the convening is taken as on it.
+    """
+    first = first_sendings(session)
+    required = notice_required(session.population)
+    held = date.fromisoformat(session.date)
+    # A convocation in emergency shortens the notice of the whole session, on
+    # which the council rules at the opening: only then for these items too.
+    emergency = session.emergency and not notice_check(session).sufficient
+    found = []
+    for item in session.agenda():
+        if item.added_seq is None or item.added_in_session or item.from_convocation:
+            continue
+        if item.status is not ItemStatus.PENDING:
+            continue
+        sent_on: str | None = None
+        if first:
+            carried: dict[str, ConvocationSending] = {}
+            for sending in session.convocations:
+                if sending.sent and sending.seq > item.added_seq:
+                    carried.setdefault(sending.member, sending)
+            if all(member in carried for member in first):
+                last = max((carried[m] for m in first), key=lambda s: (moments.parse(s.at), s.seq))
+                sent_on = sending_day(last.at, session.timezone)
+        elif item.added_at is not None:
+            added_on = sending_day(item.added_at, session.timezone)
+            if added_on <= session.convened_on:
+                sent_on = session.convened_on
+        days = clear_days(date.fromisoformat(sent_on), held) if sent_on else 0
+        found.append(AddedItem(item.id, item.title, sent_on, days, required, emergency))
+    return found
 
 
 def notice_check(session: Session) -> NoticeCheck:

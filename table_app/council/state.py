@@ -158,7 +158,16 @@ class Item:
     kind: ItemKind
     status: ItemStatus = ItemStatus.PENDING
     rapporteur: str | None = None
+    #: on the convocation the members received in time: the convening's own
+    #: items, and those added before the opening that a convocation sent in
+    #: time carried (set at the opening, ``rules.added_items``)
     from_convocation: bool = True
+    #: for an item added to the agenda after the convening (``add_item``, a
+    #: proposal accepted): the event that put it there, its moment, and
+    #: whether the session was open by then
+    added_seq: int | None = None
+    added_at: str | None = None
+    added_in_session: bool = False
     proposed_by: str | None = None
     classification: str | None = None
     texts: list[TextVersion] = field(default_factory=list)

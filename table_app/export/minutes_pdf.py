@@ -219,7 +219,8 @@ def _item_html(session: Session, index: int, item: Item, debates: dict[str, str]
             if item.proposed_by
             else ""
         )
-        meta.append(f"ajouté à l'ordre du jour en séance{proposer}")
+        when = "en séance" if item.added_in_session else "après l'envoi de la convocation"
+        meta.append(f"ajouté à l'ordre du jour {when}{proposer}")
     if item.taken_up_at:
         meta.append(f"examiné à {_clock(item.taken_up_at)}")
     line = "; ".join(meta)

@@ -34,6 +34,7 @@ from table_app.council.engine import SessionEngine
 from table_app.council.state import ItemKind, ItemStatus, SessionStatus
 from tests.screens import test_views
 from tests.screens.test_views import _open, current, item
+from tests.support import MEMBERS
 
 # The views' fixtures: a convened session of three points on a real SQLite
 # file, its SessionModel, the master screen and the seat "Siège 3".
@@ -120,8 +121,20 @@ def test_adding_a_point_through_its_dialog(
     qtbot: QtBot,
     shown: tuple[MasterScreen, SeatScreen],
     model: SessionModel,
+    engine: SessionEngine,
 ) -> None:
     master, seat = shown
+    for member in MEMBERS:  # the convocation already sent: a point added is not on it
+        engine.execute(
+            {
+                "cmd": "record_convocation",
+                "session": "s",
+                "member": member,
+                "channel": "dossier",
+                "sha256": "3f" * 32,
+            },
+            author="secretaire",
+        )
     tap_tab(qtbot, master.tabs, master.agenda)
     qtbot.mouseClick(master.agenda.buttons["Ajouter un point"], LEFT)
     dialog = dialog_shown(qtbot, master.agenda, AddItemDialog)
@@ -141,9 +154,9 @@ def test_adding_a_point_through_its_dialog(
     )
     assert master.agenda.agenda.item(3).text().startswith("4. Columbarium du cimetière")
     assert seat.agenda.item(3).text().startswith("4. Columbarium du cimetière")
-    # A deliberation not on the convocation: the engine's warning, in words.
+    # A deliberation not on the convocation sent: the engine's warning, in words.
     assert master.banner.isVisible()
-    assert "ne figurait pas sur la convocation" in master.banner.text()
+    assert "ne figurait pas sur la convocation déjà envoyée" in master.banner.text()
 
 
 def test_adding_an_information_point_chosen_in_the_dialog(
