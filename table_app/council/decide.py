@@ -817,8 +817,12 @@ def _open(ctx: Context, args: Arguments, session: Session | None) -> Decision:
         "notice": notice.to_json(),
         "president": session.president,
     }
-    convoked = [a.item for a in added if a.acceptable]
-    if convoked:  # on the convocation after all: the procès-verbal says so
+    convoked = [
+        {"item": a.item, **({"complementary_on": a.sent_on} if a.complementary else {})}
+        for a in added
+        if a.acceptable
+    ]
+    if convoked:  # on a convocation after all: the procès-verbal says which
         payload["convoked"] = convoked
     return _decision(session, EventType.SESSION_OPENED, payload, warnings)
 
@@ -912,11 +916,19 @@ def _not_on_the_convocation(session: Session, title: str, at: str) -> list[str]:
     the convocation is still to be sent (it will list it); once sent, that it
     must be sent again in time; in session, that it was not on it."""
     if session.status is SessionStatus.CONVENED:
+        required = rules.notice_required(session.population)
         again = (
-            f"envoyez-la de nouveau à tous les élus, "
-            f"{rules.notice_required(session.population)} jours francs au moins avant la "
-            "séance, pour que le conseil puisse en délibérer"
+            f"envoyez-la de nouveau à tous les élus, {required} jours francs au moins avant "
+            "la séance, pour que le conseil puisse en délibérer"
         )
+        today = date.fromisoformat(rules.sending_day(at, session.timezone))
+        if rules.clear_days(today, date.fromisoformat(session.date)) < required:
+            return [
+                f"Le point « {title} » ne figurait pas sur la convocation, et il est trop tard "
+                f"pour l'envoyer aux élus {required} jours francs avant la séance : sauf "
+                "convocation en urgence, le conseil ne pourra en délibérer qu'à une séance "
+                "suivante"
+            ]
         if rules.first_sendings(session):
             return [
                 f"Le point « {title} » ne figurait pas sur la convocation déjà envoyée : {again}"

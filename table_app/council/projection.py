@@ -187,8 +187,10 @@ def _opened(_s: CouncilState, session: Session, p: dict[str, Any], _e: Event) ->
     session.status = SessionStatus.OPEN
     session.opened_at = p["at"]
     session.opening = {"quorum": p["quorum"], "notice": p["notice"], "president": p["president"]}
-    for item_id in p.get("convoked", ()):  # added before the opening, sent in time
-        _item(session, {"item": item_id}).from_convocation = True
+    for convoked in p.get("convoked", ()):  # added before the opening, sent in time
+        item = _item(session, convoked)
+        item.from_convocation = True
+        item.convoked_on = convoked.get("complementary_on")
 
 
 @_on(EventType.SESSION_LACKED_QUORUM)

@@ -396,6 +396,9 @@ class AddedItem:
     clear_days: int
     required: int
     emergency: bool
+    #: the members had been sent the convocation before it was added: the one
+    #: that carried it is a complementary convocation
+    complementary: bool = False
 
     @property
     def convoked(self) -> bool:
@@ -442,6 +445,7 @@ def added_items(session: Session) -> list[AddedItem]:
         if item.status is not ItemStatus.PENDING:
             continue
         sent_on: str | None = None
+        complementary = any(s.sent and s.seq < item.added_seq for s in session.convocations)
         if first:
             carried: dict[str, ConvocationSending] = {}
             for sending in session.convocations:
@@ -455,7 +459,9 @@ def added_items(session: Session) -> list[AddedItem]:
             if added_on <= session.convened_on:
                 sent_on = session.convened_on
         days = clear_days(date.fromisoformat(sent_on), held) if sent_on else 0
-        found.append(AddedItem(item.id, item.title, sent_on, days, required, emergency))
+        found.append(
+            AddedItem(item.id, item.title, sent_on, days, required, emergency, complementary)
+        )
     return found
 
 

@@ -168,6 +168,9 @@ class Item:
     added_seq: int | None = None
     added_at: str | None = None
     added_in_session: bool = False
+    #: the day of the convocation that carried it, when it was not the first
+    #: (an item added, then sent again in time: a complementary convocation)
+    convoked_on: str | None = None
     proposed_by: str | None = None
     classification: str | None = None
     texts: list[TextVersion] = field(default_factory=list)

@@ -213,6 +213,11 @@ def _item_html(session: Session, index: int, item: Item, debates: dict[str, str]
         meta.append(f"délibération n° {escape(item.number)}")
     if item.rapporteur:
         meta.append(f"rapporteur : {escape(session.name(item.rapporteur))}")
+    if item.convoked_on:
+        meta.append(
+            "inscrit à l'ordre du jour par la convocation complémentaire du "
+            f"{short_date(item.convoked_on)}"
+        )
     if not item.from_convocation:
         proposer = (
             f" sur proposition {escape(of(session.name(item.proposed_by)))}"

@@ -94,7 +94,7 @@ def test_points_added_before_the_sending_are_on_the_convocation(
     assert run("accept_proposal", item=proposal.id, at="2026-11-20T10:00").warnings == []
     _everyone(run, "2026-11-21T10:00")
     opened = _open(run)
-    assert opened.event.payload["convoked"] == [_voirie(engine).id, proposal.id]
+    assert opened.event.payload["convoked"] == [{"item": _voirie(engine).id}, {"item": proposal.id}]
     assert not any("après l'envoi de la convocation" in w for w in opened.warnings)
     assert _voirie(engine).from_convocation
     assert proposal.from_convocation
@@ -116,10 +116,25 @@ def test_a_point_added_after_the_sending_and_sent_again_in_time(
     ]
     _everyone(run, "2026-11-23T10:00")  # four clear days: 24, 25, 26 and 27
     opened = _open(run)
-    assert opened.event.payload["convoked"] == [_voirie(engine).id]
+    assert opened.event.payload["convoked"] == [
+        {"item": _voirie(engine).id, "complementary_on": "2026-11-23"}
+    ]
     # The session's notice still counts from the first sending of each member.
     assert opened.event.payload["notice"]["convened_on"] == "2026-11-20"
     assert _voirie(engine).from_convocation
+    minutes = _minutes_text(_session(engine))
+    assert "inscrit à l'ordre du jour par la convocation complémentaire du 23/11/2026" in minutes
+    assert "ajouté à l'ordre du jour" not in minutes
+
+
+def test_a_point_added_too_late_to_be_sent_in_time_is_said_at_once(run: Run) -> None:
+    _convene(run)
+    _everyone(run, "2026-11-20T10:00")
+    assert _add(run, "2026-11-26T09:00").warnings == [
+        "Le point « Voirie communale » ne figurait pas sur la convocation, et il est trop "
+        "tard pour l'envoyer aux élus 3 jours francs avant la séance : sauf convocation en "
+        "urgence, le conseil ne pourra en délibérer qu'à une séance suivante"
+    ]
 
 
 def test_a_point_sent_again_too_late_holds_the_opening_until_withdrawn(
@@ -192,7 +207,7 @@ def test_on_paper_a_point_added_by_the_day_of_the_convocation_is_on_it(
         "moins avant la séance, pour que le conseil puisse en délibérer"
     ]
     opened = _open(run)
-    assert opened.event.payload["convoked"] == [_voirie(engine).id]
+    assert opened.event.payload["convoked"] == [{"item": _voirie(engine).id}]
     assert "« Columbarium »" in opened.warnings[-1]
 
 
@@ -207,5 +222,6 @@ def test_the_journal_replays_what_the_opening_found(
     replayed = SessionEngine(Journal(database), config)
     item = next(i for i in replayed.state.sessions["s"].items if i.title == "Voirie communale")
     assert item.from_convocation
+    assert item.convoked_on == "2026-11-22"
     assert item.added_at == "2026-11-21T09:00:00+01:00"
     assert not item.added_in_session
