@@ -921,24 +921,26 @@ def _not_on_the_convocation(session: Session, title: str, at: str) -> list[str]:
             f"envoyez-la de nouveau à tous les élus, {required} jours francs au moins avant "
             "la séance, pour que le conseil puisse en délibérer"
         )
-        today = date.fromisoformat(rules.sending_day(at, session.timezone))
-        if rules.clear_days(today, date.fromisoformat(session.date)) < required:
+        today = rules.sending_day(at, session.timezone)
+        sent = bool(rules.first_sendings(session))
+        if not sent and today <= session.convened_on:
+            return []  # the convocation, still to be sent, will list it
+        days = rules.clear_days(date.fromisoformat(today), date.fromisoformat(session.date))
+        if days < required:
             return [
                 f"Le point « {title} » ne figurait pas sur la convocation, et il est trop tard "
                 f"pour l'envoyer aux élus {required} jours francs avant la séance : sauf "
                 "convocation en urgence, le conseil ne pourra en délibérer qu'à une séance "
                 "suivante"
             ]
-        if rules.first_sendings(session):
+        if sent:
             return [
                 f"Le point « {title} » ne figurait pas sur la convocation déjà envoyée : {again}"
             ]
-        if rules.sending_day(at, session.timezone) > session.convened_on:  # sent outside the table?
-            return [
-                f"Le point « {title} » ne figurait pas sur la convocation datée du "
-                f"{short_date(session.convened_on)} : si elle est déjà partie, {again}"
-            ]
-        return []
+        return [  # no sending recorded: sent outside the table, on paper?
+            f"Le point « {title} » ne figurait pas sur la convocation datée du "
+            f"{short_date(session.convened_on)} : si elle est déjà partie, {again}"
+        ]
     return [
         f"Le point « {title} » ne figurait pas sur la convocation : "
         "le conseil ne peut délibérer que sur les affaires inscrites"
