@@ -39,6 +39,8 @@ def proof_text(session: Session, member: str | None = None) -> str:
             "Aucun envoi enregistré au journal : le délai se compte de la date saisie à la "
             f"convocation ({short_date(session.convened_on)})."
         )
+    for added in rules.added_items(session, all_of_them=True):
+        lines.append(added.sentence(tz))
     first = rules.first_sendings(session)
     for info in sorted(session.members.values(), key=lambda m: m.rank):
         if member is not None and info.id != member:

@@ -399,6 +399,21 @@ class AddedItem:
     #: the members had been sent the convocation before it was added: the one
     #: that carried it is a complementary convocation
     complementary: bool = False
+    added_at: str | None = None
+
+    def sentence(self, timezone: str) -> str:
+        """For the proof of sending: the convocation that carried it to every
+        member, and its own notice."""
+        when = f" le {moments.label(self.added_at, timezone)}" if self.added_at else ""
+        head = f"Point ajouté à l'ordre du jour{when} : « {self.title} » — "
+        if self.sent_on is None:
+            return head + "la convocation qui le porte n'a pas été envoyée à tous les élus."
+        which = "complémentaire " if self.complementary else ""
+        verdict = "délai respecté" if self.acceptable else "délai NON respecté"
+        return head + (
+            f"convocation {which}du {short_date(self.sent_on)} ; {self.clear_days} jour(s) "
+            f"franc(s) avant la séance, {self.required} requis ({verdict})."
+        )
 
     @property
     def convoked(self) -> bool:
@@ -422,9 +437,10 @@ class AddedItem:
         )
 
 
-def added_items(session: Session) -> list[AddedItem]:
+def added_items(session: Session, *, all_of_them: bool = False) -> list[AddedItem]:
     """The items still to examine that were put on the agenda after the
-    convening, before the opening, each with the convocation that carried it.
+    convening, before the opening, each with the convocation that carried it
+    (``all_of_them``: whatever became of them, for the proof of sending).
 
     With sendings recorded, an item is carried to a member by a successful
     sending recorded after it was added (the convocation then lists it); it is
@@ -440,9 +456,9 @@ def added_items(session: Session) -> list[AddedItem]:
     emergency = session.emergency and not notice_check(session).sufficient
     found = []
     for item in session.agenda():
-        if item.added_seq is None or item.added_in_session or item.from_convocation:
+        if item.added_seq is None or item.added_in_session:
             continue
-        if item.status is not ItemStatus.PENDING:
+        if not all_of_them and (item.from_convocation or item.status is not ItemStatus.PENDING):
             continue
         sent_on: str | None = None
         complementary = any(s.sent and s.seq < item.added_seq for s in session.convocations)
@@ -460,7 +476,16 @@ def added_items(session: Session) -> list[AddedItem]:
                 sent_on = session.convened_on
         days = clear_days(date.fromisoformat(sent_on), held) if sent_on else 0
         found.append(
-            AddedItem(item.id, item.title, sent_on, days, required, emergency, complementary)
+            AddedItem(
+                item.id,
+                item.title,
+                sent_on,
+                days,
+                required,
+                emergency,
+                complementary,
+                item.added_at,
+            )
         )
     return found
 

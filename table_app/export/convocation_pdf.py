@@ -345,6 +345,8 @@ def proof_html(session: Session, commune: str, department: str, member: str | No
         )
     else:
         parts.append("<p><b>Aucun envoi enregistré au journal pour cette séance.</b></p>")
+    for added in rules.added_items(session, all_of_them=True):
+        parts.append(f"<p>{escape(added.sentence(session.timezone))}</p>")
     for info in ranked:
         sendings = [s for s in session.convocations if s.member == info.id]
         reached = first.get(info.id)

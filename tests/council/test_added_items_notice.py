@@ -13,9 +13,11 @@ import pymupdf
 import pytest
 
 from table_app.config import Config
+from table_app.convocation.proof import proof_text
 from table_app.council.engine import Accepted, SessionEngine
 from table_app.council.errors import CommandRefused
 from table_app.council.state import Item, Session
+from table_app.export.convocation_pdf import proof_pdf
 from table_app.export.minutes_pdf import proces_verbal_pdf
 from table_app.journal import Journal
 from table_app.store import Database
@@ -225,3 +227,36 @@ def test_the_journal_replays_what_the_opening_found(
     assert item.convoked_on == "2026-11-22"
     assert item.added_at == "2026-11-21T09:00:00+01:00"
     assert not item.added_in_session
+
+
+def test_the_proof_of_sending_gives_each_added_point_its_convocation(
+    run: Run, engine: SessionEngine
+) -> None:
+    _convene(run)
+    _everyone(run, "2026-11-20T10:00")
+    _add(run, "2026-11-21T09:00")
+    run("add_item", title="Columbarium", at="2026-11-22T08:00")
+    _everyone(run, "2026-11-23T10:00", but=("eroche",))
+    voirie = (
+        "Point ajouté à l'ordre du jour le 21/11/2026 à 9 h 00 : « Voirie communale » — "
+        "la convocation qui le porte n'a pas été envoyée à tous les élus."
+    )
+    assert voirie in proof_text(_session(engine))
+    run(
+        "record_convocation",
+        author="secretaire",
+        member="eroche",
+        channel="papier",
+        sha256=PDF,
+        at="2026-11-24T11:00",
+    )
+    sent = (
+        "« Voirie communale » — convocation complémentaire du 24/11/2026 ; 3 jour(s) franc(s) "
+        "avant la séance, 3 requis (délai respecté)."
+    )
+    text = proof_text(_session(engine))
+    assert sent in text
+    assert "« Columbarium » — convocation complémentaire du 24/11/2026" in text
+    with pymupdf.open(stream=proof_pdf(_session(engine), "Val-de-Sauve", "Hérault")) as pdf:
+        printed = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    assert sent in printed
