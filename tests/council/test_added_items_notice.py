@@ -21,39 +21,15 @@ from table_app.export.convocation_pdf import proof_pdf
 from table_app.export.minutes_pdf import proces_verbal_pdf
 from table_app.journal import Journal
 from table_app.store import Database
+from tests.council.test_convocation_notice import PDF, _convene, _everyone
 from tests.support import MEMBERS, Run
 
-PDF = "3f" * 32  # the SHA-256 of the convocation sent
 LATE = (
     "Le point « Voirie communale », ajouté à l'ordre du jour après la convocation, a été "
     "envoyé aux élus le 25/11/2026 : 2 jour(s) franc(s) avant la séance du 28/11/2026, "
     "3 requis. Retirez-le ou ajournez-le avant d'ouvrir la séance (sauf convocation en "
     "urgence, un jour franc au moins)"
 )
-
-
-def _convene(run: Run) -> None:
-    run(
-        "convene",
-        id="s",
-        date="2026-11-28",
-        convened_on="2026-11-20",
-        at="2026-11-19T18:00",
-        agenda=[{"title": "Budget primitif 2027"}],
-    )
-
-
-def _everyone(run: Run, at: str, but: tuple[str, ...] = ()) -> None:
-    for member in MEMBERS:
-        if member not in but:
-            run(
-                "record_convocation",
-                author="secretaire",
-                member=member,
-                channel="dossier",
-                sha256=PDF,
-                at=at,
-            )
 
 
 def _add(run: Run, at: str, kind: str = "deliberation") -> Accepted:
