@@ -45,6 +45,7 @@ from table_app.council.errors import CommandRefused
 from table_app.council.state import SESSION_STATUS_LABELS, Session, SessionStatus
 from table_app.export.convocation_pdf import (
     CONVOCATION_BOX,
+    complement,
     convened_items,
     convocation_digest,
     convocation_filename,
@@ -185,9 +186,8 @@ def signed_convocation(
 
 
 def mail_subject(session: Session) -> str:
-    return (
-        f"Convocation au conseil municipal du {weekday_date(session.date)} à {_hour(session.time)}"
-    )
+    which = "Convocation complémentaire" if complement(session) else "Convocation"
+    return f"{which} au conseil municipal du {weekday_date(session.date)} à {_hour(session.time)}"
 
 
 def mail_body(
@@ -199,16 +199,24 @@ def mail_body(
 ) -> str:
     """The e-mail's text: what, when, where, the agenda, the documents, the proof."""
     commune = config.commune.name
+    items = convened_items(session)
+    more = complement(session, items)
+    which = "la convocation complémentaire" if more else "la convocation"
     lines = [
         "Madame la conseillère municipale, Monsieur le conseiller municipal,",
         "",
-        f"Vous trouverez ci-joint la convocation, signée électroniquement, à la séance du "
+        f"Vous trouverez ci-joint {which}, signée électroniquement, à la séance du "
         f"conseil municipal de {commune} qui se tiendra le {weekday_date(session.date)} à "
         f"{_hour(session.time)}, {session.place}.",
-        "",
-        "Ordre du jour :",
     ]
-    lines += [f"  {n}. {item.title}" for n, item in enumerate(convened_items(session), start=1)]
+    if more is not None:
+        lines.append(more.sentence())
+    lines += ["", "Ordre du jour :"]
+    added = more.added if more is not None else ()
+    lines += [
+        f"  {n}. {item.title}" + (" (point ajouté)" if n in added else "")
+        for n, item in enumerate(items, start=1)
+    ]
     lines.append("")
     if documents:
         lines.append(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from html import escape
 from typing import Any
@@ -100,6 +101,55 @@ def convened_items(session: Session) -> list[Item]:
     ]
 
 
+@dataclass(frozen=True)
+class Complement:
+    """A convocation sent after points were added to the agenda of one already
+    sent to members: a complementary convocation. It lists the whole agenda
+    again and says which points it adds, so that a councillor holding both
+    sees at once what is new (the proof of sending and the procès-verbal say
+    the same: ``rules.added_items``).
+
+    ``first_on``: the day the first convocation went out (the commune's
+    calendar); ``added``: the added points' numbers on this convocation.
+    """
+
+    first_on: str
+    added: tuple[int, ...]
+
+    def points(self) -> str:
+        """« le point n° 5 », « les points n° 5 et 7 »."""
+        numbers = [str(n) for n in self.added]
+        if len(numbers) == 1:
+            return f"le point n° {numbers[0]}"
+        return f"les points n° {', '.join(numbers[:-1])} et {numbers[-1]}"
+
+    def sentence(self) -> str:
+        return (
+            f"Elle complète la convocation du {short_date(self.first_on)} : elle y ajoute "
+            f"{self.points()} de l'ordre du jour ci-dessous."
+        )
+
+
+def complement(session: Session, items: Sequence[Item] | None = None) -> Complement | None:
+    """What a convocation of ``items`` (``convened_items`` by default) adds to the
+    first one sent, None when no convocation has gone out yet or it adds no
+    point (a sending again to a member the first one missed). A point is added
+    when it came onto the agenda after a member was sent the convocation."""
+    sent = [s for s in session.convocations if s.sent]
+    if not sent:
+        return None
+    first = min(sent, key=lambda s: s.seq)
+    listed = convened_items(session) if items is None else items
+    added = tuple(
+        n
+        for n, item in enumerate(listed, start=1)
+        if item.added_seq is not None and item.added_seq > first.seq and not item.added_in_session
+    )
+    if not added:
+        return None
+    return Complement(rules.sending_day(first.at, session.timezone), added)
+
+
 def needs_explanatory_note(session: Session) -> bool:
     """From 3,500 inhabitants, an explanatory note on each point (L2121-12)."""
     return session.population >= rules.NOTICE_POPULATION_THRESHOLD
@@ -125,10 +175,10 @@ def _when(session: Session) -> str:
     return f"{weekday_date(session.date)} à {_hour(session.time)}"
 
 
-def _agenda_html(session: Session, items: Sequence[Item]) -> str:
+def _agenda_html(session: Session, items: Sequence[Item], added: Sequence[int] = ()) -> str:
     rows = []
     for n, item in enumerate(items, start=1):
-        extra = []
+        extra = ["point ajouté"] if n in added else []
         if item.kind is not ItemKind.DELIBERATION:
             extra.append(ITEM_KIND_LABELS[item.kind])
         if item.rapporteur:
@@ -190,6 +240,7 @@ def convocation_html(
 ) -> str:
     """The body of the convocation (everything but its date and signature)."""
     items = convened_items(session)
+    more = complement(session, items)
     parts = [
         _header(commune, department, "Convocation"),
         "<h1>CONVOCATION DU CONSEIL MUNICIPAL</h1>",
@@ -199,6 +250,8 @@ def convocation_html(
         "territoriales, j'ai l'honneur de vous convoquer à la séance du conseil municipal qui "
         f"se tiendra le <b>{_when(session)}</b>, {escape(session.place)}.</p>",
     ]
+    if more is not None:
+        parts.append(f"<p><b>Convocation complémentaire.</b> {escape(more.sentence())}</p>")
     if session.emergency:
         parts.append(
             "<p><b>Convocation en urgence.</b> Le délai de convocation est abrégé (un jour "
@@ -210,7 +263,8 @@ def convocation_html(
             "séance précédente, le conseil délibérera valablement sans condition de quorum sur "
             "les points de son ordre du jour (article L2121-17).</p>"
         )
-    parts += ["<h2>Ordre du jour</h2>", _agenda_html(session, items)]
+    added = more.added if more is not None else ()
+    parts += ["<h2>Ordre du jour</h2>", _agenda_html(session, items, added)]
     if needs_explanatory_note(session):
         parts.append(_note_html(items))
     parts.append(_documents_html(session, documents))
@@ -397,6 +451,8 @@ def proof_pdf(
 
 __all__ = [
     "CONVOCATION_BOX",
+    "Complement",
+    "complement",
     "convened_items",
     "convocation_digest",
     "convocation_filename",

@@ -119,6 +119,20 @@ def _opening_html(session: Session) -> str:
             f" ({notice.get('clear_days')} jours francs, {notice.get('required')} requis : "
             f"délai {'respecté' if notice.get('sufficient') else 'non respecté'})"
         )
+    # The points a complementary convocation carried (each said again at its point).
+    complementary: dict[str, list[int]] = {}
+    for n, item in enumerate(session.agenda(), start=1):
+        if item.convoked_on:
+            complementary.setdefault(item.convoked_on, []).append(n)
+    for sent_on, numbers in sorted(complementary.items()):
+        points = (
+            f"du point n° {numbers[0]}"
+            if len(numbers) == 1
+            else f"des points n° {', '.join(map(str, numbers[:-1]))} et {numbers[-1]}"
+        )
+        convocation += (
+            f". Convocation complémentaire du {short_date(sent_on)} pour l'examen {points}"
+        )
     if session.emergency:
         accepted = {True: "reconnue", False: "non reconnue", None: "non statuée"}[
             session.emergency_accepted

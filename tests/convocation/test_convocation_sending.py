@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pymupdf
 import pytest
 
 from sync.session_documents import session_documents
@@ -22,6 +23,7 @@ from table_app.convocation.model import ConvocationError, ConvocationReport
 from table_app.convocation.sending import member_folder, send_convocation
 from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
+from table_app.export.convocation_pdf import convened_items
 from table_app.export.session_export import check_signatures
 from table_app.journal import Event
 from tests.convocation.support import BY_EMAIL, SESSION, Ticking
@@ -329,6 +331,64 @@ def test_a_changed_agenda_is_sent_again_to_everyone(
     assert "La convocation a changé depuis l'envoi précédent" in "\n".join(second.notices)
     assert len(handler.received) == 2 * len(BY_EMAIL)
     assert not any(d.skipped for d in second.deliveries)
+
+
+def test_a_point_added_after_the_sending_goes_out_as_a_complementary_convocation(
+    engine: SessionEngine,
+    convened: Session,
+    mail_config: Config,
+    mail_server: tuple[RecordingHandler, int],
+    session_folder: Path,
+) -> None:
+    handler, _port = mail_server
+    _send(engine, convened, mail_config, clock=Ticking("2026-11-21T09:00:00+01:00"))
+    first_pdf = handler.received[0].pdf()[1]
+    engine.execute(
+        {
+            "cmd": "add_item",
+            "session": SESSION,
+            "title": "Voirie communale",
+            "at": "2026-11-22T09:00",
+        }
+    )
+    session = engine.state.sessions[SESSION]
+    second = _send(engine, session, mail_config, clock=Ticking("2026-11-23T09:00:00+01:00"))
+    assert second.failures == []
+    position = len(convened_items(session))  # added at the end of the ordre du jour
+    mails = handler.received[len(BY_EMAIL) :]
+    assert len(mails) == len(BY_EMAIL)
+    for mail in mails:
+        headers = mail.message
+        assert headers["Subject"] == (
+            "Convocation complémentaire au conseil municipal du samedi 28 novembre 2026 à 20 h 00"
+        )
+        body = headers.get_body(preferencelist=("plain",))
+        assert body is not None
+        text = body.get_content()
+        assert "Vous trouverez ci-joint la convocation complémentaire, signée" in text
+        assert (
+            f"Elle complète la convocation du 21/11/2026 : elle y ajoute le point n° {position} "
+            "de l'ordre du jour ci-dessous." in text
+        )
+        assert f"  {position}. Voirie communale (point ajouté)" in text
+        assert text.count("(point ajouté)") == 1  # the points of the first one are not marked
+    # The signed PDF itself says it, read back as a councillor would.
+    with pymupdf.open(stream=mails[0].pdf()[1]) as pdf:
+        words = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    assert (
+        "Convocation complémentaire. Elle complète la convocation du 21/11/2026 : elle y "
+        f"ajoute le point n° {position} de l'ordre du jour ci-dessous." in words
+    )
+    assert f"{position}. Voirie communale (point ajouté)" in words
+    # The first convocation said nothing of the kind.
+    with pymupdf.open(stream=first_pdf) as pdf:
+        first_words = " ".join(" ".join(page.get_text().split()) for page in pdf)
+    assert "complémentaire" not in first_words
+    assert "point ajouté" not in first_words
+    # Run again, nothing added since: the same file (the sendings recorded meanwhile
+    # change nothing in it), sent to nobody twice.
+    third = _send(engine, session, mail_config, clock=Ticking("2026-11-23T10:00:00+01:00"))
+    assert third.sha256 == second.sha256
 
 
 UNREADABLE = "la signature « Maire » est illisible : fichier tronqué ou modifié"

@@ -103,6 +103,13 @@ def test_a_point_added_after_the_sending_and_sent_again_in_time(
     minutes = _minutes_text(_session(engine))
     assert "inscrit à l'ordre du jour par la convocation complémentaire du 23/11/2026" in minutes
     assert "ajouté à l'ordre du jour" not in minutes
+    # The opening's « Date de convocation » names the complementary one too.
+    position = [i.id for i in _session(engine).agenda()].index(_voirie(engine).id) + 1
+    assert (
+        "Date de convocation : 20/11/2026 (d'après les envois de la convocation enregistrés au "
+        "journal) (7 jours francs, 3 requis : délai respecté). Convocation complémentaire du "
+        f"23/11/2026 pour l'examen du point n° {position}."
+    ) in minutes
 
 
 def test_a_point_added_too_late_to_be_sent_in_time_is_said_at_once(run: Run) -> None:
