@@ -23,6 +23,7 @@ from table_app.council.engine import SessionEngine
 from table_app.council.state import Session
 from table_app.signing import verify_pdf
 from tests.convocation.support import SESSION, Ticking
+from tests.screenshots import pdf_page_shot
 from tests.smtp_server import RecordingHandler
 
 FLAGS = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_PRESERVE_LIGATURES
@@ -136,6 +137,8 @@ def test_the_convocation_reads_back_signed_pdfa_fonts_embedded(
     assert report.ok, report.summary
     assert report.field_name == "Maire"
     assert ":VALID" in _pyhanko_valid(path, config, tmp_path)
+    # For a person to look at (the README's picture lists the demo's documents: made by hand).
+    pdf_page_shot(path, tmp_path, "convocation-signee", dpi=110)
 
 
 def test_from_3500_inhabitants_the_note_de_synthese_comes_from_the_points_texts(

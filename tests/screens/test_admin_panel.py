@@ -49,7 +49,6 @@ QUEUE = printing_tests.QUEUE
 CUPS_PDF_PPD = printing_tests.CUPS_PDF_PPD
 
 TABLE_APP = Path(sys.executable).with_name("table-app")
-SHOTS = Path("/tmp")
 
 
 @pytest.fixture
@@ -123,7 +122,16 @@ def _comments(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.lstrip().startswith("#")]
 
 
-def _shot(panel: AdminPanel, name: str, *over: QWidget) -> Path:
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where the panel's screenshots go, for a person to look at (not the README's:
+    the panel shows its configuration file's path, here the test's)."""
+    folder = tmp_path / "captures"
+    folder.mkdir()
+    return folder
+
+
+def _shot(panel: AdminPanel, shots: Path, name: str, *over: QWidget) -> Path:
     """The panel at 1920x1080 with the dialogs over it, as the administrator sees it."""
     QTest.qWait(100)  # the layouts settled, the widgets just added shown
     pixmap: QPixmap = panel.grab()
@@ -131,7 +139,7 @@ def _shot(panel: AdminPanel, name: str, *over: QWidget) -> Path:
     for widget in over:
         painter.drawPixmap(widget.geometry().topLeft() - panel.geometry().topLeft(), widget.grab())
     painter.end()
-    path = SHOTS / f"admin-{name}.png"
+    path = shots / f"admin-{name}.png"
     assert pixmap.save(str(path))
     assert (pixmap.width(), pixmap.height()) == (1920, 1080)
     return path
@@ -229,7 +237,7 @@ def test_no_administration_without_an_admin_code(
 
 
 def test_identify_shows_each_display_its_number_and_connector_until_touched(
-    qtbot: QtBot, model: SessionModel, config: Config
+    qtbot: QtBot, model: SessionModel, config: Config, shots: Path
 ) -> None:
     master = _master(qtbot, model, config)
     panel = _panel(qtbot, master, config)
@@ -242,7 +250,7 @@ def test_identify_shows_each_display_its_number_and_connector_until_touched(
         name = screen.name() or "(sans nom de connecteur)"
         assert row.text().startswith(f"n° {number} · {name} · ")
         assert "affiche : " in row.text()
-    _shot(panel, "ecrans")
+    _shot(panel, shots, "ecrans")
 
     _click(qtbot, section.identify_button)
     overlays = list(panel.overlays)
@@ -261,7 +269,7 @@ def test_identify_shows_each_display_its_number_and_connector_until_touched(
         )
         assert overlay.geometry() == screen.geometry()
         assert overlay._timer.interval() == IDENTIFY_SECONDS * 1000
-    overlays[0].grab().save(str(SHOTS / "admin-identifier.png"))
+    overlays[0].grab().save(str(shots / "admin-identifier.png"))
     # Touched, a display's number goes away.
     first = overlays[0]
     _click(qtbot, first)
@@ -350,7 +358,7 @@ def test_each_role_starts_on_its_display_and_a_swap_is_saved(
 
 
 def test_a_member_at_two_seats_is_refused_in_words_and_the_file_is_unchanged(
-    qtbot: QtBot, model: SessionModel, config: Config
+    qtbot: QtBot, model: SessionModel, config: Config, shots: Path
 ) -> None:
     assert config.source is not None
     before = config.source.read_bytes()
@@ -380,7 +388,7 @@ def test_a_member_at_two_seats_is_refused_in_words_and_the_file_is_unchanged(
         "    → un élu n'a qu'une place"
     ) in text
     assert config.source.read_bytes() == before
-    _shot(panel, "sieges-refus", refusal)
+    _shot(panel, shots, "sieges-refus", refusal)
     _click(qtbot, refusal.ok_button)
     assert not refusal.isVisible()
     _click(qtbot, seats.undo_button)
@@ -388,7 +396,7 @@ def test_a_member_at_two_seats_is_refused_in_words_and_the_file_is_unchanged(
 
 
 def test_a_seats_members_change_is_saved_comments_kept_and_check_agrees(
-    qtbot: QtBot, model: SessionModel, config: Config
+    qtbot: QtBot, model: SessionModel, config: Config, shots: Path
 ) -> None:
     assert config.source is not None
     before = config.source.read_text(encoding="utf-8")
@@ -403,7 +411,7 @@ def test_a_seats_members_change_is_saved_comments_kept_and_check_agrees(
     _click(qtbot, seats.member_buttons["mfabre"])
     assert seats.seat_buttons[0].lines() == "Siège 1\n4 élus"
     assert seats.seat_buttons[1].lines() == "Siège 2\n2 élus"
-    _shot(panel, "sieges")
+    _shot(panel, shots, "sieges")
     with qtbot.waitSignal(panel.config_saved) as saved_signal:
         _click(qtbot, seats.save_button)
     saved = _outcome(panel)
@@ -412,7 +420,7 @@ def test_a_seats_members_change_is_saved_comments_kept_and_check_agrees(
         "Ce changement prendra effet au redémarrage de la table.\n"
         "En attente du redémarrage : les élus des sièges."
     )
-    _shot(panel, "enregistre", saved)
+    _shot(panel, shots, "enregistre", saved)
 
     after = load_config(config.source)
     assert saved_signal.args == [after] or saved_signal.args[0].seats == after.seats
@@ -514,7 +522,12 @@ def library(database: Database, config: Config) -> Iterator[DocumentLibrary]:
 
 
 def test_the_document_folder_is_checked_then_changed(
-    qtbot: QtBot, engine: SessionEngine, config: Config, library: DocumentLibrary, tmp_path: Path
+    qtbot: QtBot,
+    engine: SessionEngine,
+    config: Config,
+    library: DocumentLibrary,
+    tmp_path: Path,
+    shots: Path,
 ) -> None:
     assert config.source is not None
     model = SessionModel(engine, library=library)
@@ -542,7 +555,7 @@ def test_the_document_folder_is_checked_then_changed(
         + "\nDossier trouvé : la table peut le lire et y écrire ; il contient 2 fichiers."
     )
     assert section.check_label.objectName() == "okLine"
-    _shot(panel, "documents")
+    _shot(panel, shots, "documents")
 
     _click(qtbot, section.save_button)
     saved = _outcome(panel)
@@ -557,7 +570,7 @@ def test_the_document_folder_is_checked_then_changed(
 
 
 def test_the_demo_certificate_is_self_signed_and_said_so(
-    qtbot: QtBot, model: SessionModel, config: Config
+    qtbot: QtBot, model: SessionModel, config: Config, shots: Path
 ) -> None:
     master = _master(qtbot, model, config)
     panel = _panel(qtbot, master, config)
@@ -596,7 +609,7 @@ def test_the_demo_certificate_is_self_signed_and_said_so(
     assert re.fullmatch(rf"{expiry}, dans 1\u202f\d\d\d jours", section.expiry_label.text())
     assert "non qualifié" in section.warning_label.text()
     assert own.is_file()
-    _shot(panel, "certificat")
+    _shot(panel, shots, "certificat")
 
 
 def test_a_p12_is_checked_then_used_and_one_near_expiry_is_announced(
@@ -650,7 +663,7 @@ def test_a_p12_is_checked_then_used_and_one_near_expiry_is_announced(
 
 
 def test_the_table_printer_is_chosen_among_the_cups_queues_and_applies_at_once(
-    qtbot: QtBot, model: SessionModel, config: Config, cups: printing_tests.Cups
+    qtbot: QtBot, model: SessionModel, config: Config, cups: printing_tests.Cups, shots: Path
 ) -> None:
     assert config.source is not None
     cups.run("lpadmin", "-p", "Accueil", "-E", "-v", "cups-pdf:/", "-P", str(CUPS_PDF_PPD))
@@ -688,7 +701,7 @@ def test_the_table_printer_is_chosen_among_the_cups_queues_and_applies_at_once(
         assert chooser.selected_printer() == "Accueil"
         _click(qtbot, saved.ok_button)
         assert section.buttons["Accueil"].detail.text().startswith("imprimante de la table")
-        _shot(panel, "imprimante")
+        _shot(panel, shots, "imprimante")
 
         # Back to CUPS's default: the key goes, the section with it.
         _click(qtbot, section.default_button)
@@ -705,7 +718,7 @@ def test_the_table_printer_is_chosen_among_the_cups_queues_and_applies_at_once(
 
 
 def test_network_seats_open_from_here_or_say_how_to_serve_them(
-    qtbot: QtBot, model: SessionModel, config: Config, engine: SessionEngine
+    qtbot: QtBot, model: SessionModel, config: Config, engine: SessionEngine, shots: Path
 ) -> None:
     master = _master(qtbot, model, config)
     panel = _panel(qtbot, master, config)
@@ -713,7 +726,7 @@ def test_network_seats_open_from_here_or_say_how_to_serve_them(
     section = panel.network_section
     assert section.open_button is None
     assert "table-app run --seats" in section.explanation.text()
-    _shot(panel, "reseau")
+    _shot(panel, shots, "reseau")
     panel.accept()
 
     service = SeatService(engine, config.data_dir, config.commune.name)

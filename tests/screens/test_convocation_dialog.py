@@ -21,6 +21,7 @@ from table_app.journal import Event, Journal
 from table_app.signing import verify_pdf
 from table_app.store import Database
 from tests.convocation.support import BY_EMAIL, SESSION, Ticking, demo_convene
+from tests.screenshots import save_shot
 from tests.smtp_server import RecordingHandler, smtp_server
 
 
@@ -97,6 +98,7 @@ def test_the_mayor_sends_the_convocation_and_sees_each_member(
     assert sum(1 for c in session.convocations if c.sent) == 20
     qtbot.waitUntil(lambda: not dialog.busy)
     assert "20 envoi(s) déjà enregistré(s)" in dialog.explanation.text()
+    save_shot(dialog, tmp_path, "avant-seance-convocation-envoyee")  # what the mayor sees
 
     with qtbot.waitSignal(dialog.proof_written, timeout=60_000) as written:
         dialog.proof_button.click()

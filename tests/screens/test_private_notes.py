@@ -6,7 +6,6 @@ Real database, real PDF, real render workers, real widgets."""
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from table_app.council.engine import SessionEngine
 from table_app.notes import PrivateNotes
 from table_app.store import Database
 from tests.notes_support import MEMBER_A, MEMBER_B, PINS, budget_pdf, ingest, with_pins
+from tests.screenshots import save_shot
 from tests.support import QUORUM
 
 WAIT_MS = 30_000
@@ -40,16 +40,6 @@ def renderer() -> Iterator[PageRenderer]:
     pages = PageRenderer(processes=1)
     yield pages
     pages.close()
-
-
-def shot(widget: Any, tmp_path: Path, name: str) -> Path:
-    """What the councillor sees (into $TABLE_APP_SCREENSHOTS when set, to refresh
-    the README's; else beside the test's files)."""
-    folder = Path(os.environ.get("TABLE_APP_SCREENSHOTS") or tmp_path / "captures")
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    assert widget.grab().save(str(path))
-    return path
 
 
 def drag(viewer: DocumentViewer, points: list[tuple[float, float]]) -> None:
@@ -200,7 +190,7 @@ def test_a_member_annotates_locks_and_the_other_member_of_the_seat_sees_nothing(
     # Fitted to the width (a portrait page's default), the notes as large as the page.
     assert viewer.fit_mode() is FitMode.WIDTH
     qtbot.waitUntil(lambda: note_pixels(viewer) > 2000, timeout=WAIT_MS)
-    shot(seat, tmp_path, "annotations-siege")
+    save_shot(seat, tmp_path, "annotations-siege")
     # The page whole: the notes shrink with it.
     with qtbot.waitSignal(viewer.page_displayed, timeout=WAIT_MS):
         viewer.set_fit_mode(FitMode.PAGE)

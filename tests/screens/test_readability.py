@@ -5,7 +5,6 @@ measured in millimetres on the table's 23" 1920x1080 screens
 from __future__ import annotations
 
 import contextlib
-import os
 from pathlib import Path
 
 import pytest
@@ -40,6 +39,7 @@ from tests.screens.readability import (
     measure_view,
     text_height_mm,
 )
+from tests.screenshots import save_shot
 
 #: What the offscreen demo photographs after the session: the debates, the
 #: two signatures on the pad, the secretary's panel once published.
@@ -263,10 +263,7 @@ def test_nineteen_members_in_two_columns_each_state_in_a_word_and_a_colour(
     assert rows["hmarchand"]["detail"].text().startswith("arrivé à ")
 
     assert check_view(master) == []
-    # What the mayor sees ($TABLE_APP_SCREENSHOTS refreshes the README's).
-    folder = Path(os.environ.get("TABLE_APP_SCREENSHOTS") or tmp_path / "captures")
-    folder.mkdir(parents=True, exist_ok=True)
-    assert master.grab().save(str(folder / "appel-19-membres.png"))
+    save_shot(master, tmp_path, "appel-19-membres")  # what the mayor sees
 
     # The procuration's chooser is measured too.
     qtbot.mouseClick(rows["eroche"]["proxy"], Qt.MouseButton.LeftButton)

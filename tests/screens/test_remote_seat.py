@@ -8,7 +8,6 @@ separate processes is in test_seat_processes.py."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from table_app.report import session_json
 from table_app.store import Database
 from tests.notes_support import MEMBER_A, MEMBER_B, PINS, with_pins
 from tests.screens.paints import Paints
+from tests.screenshots import screenshot_folder
 from tests.support import QUORUM, budget_under_discussion
 
 
@@ -79,12 +79,10 @@ def run_in_qt_loop(qapp: QApplication, scenario: Callable[[], Any]) -> None:
 
 
 def shot(widget: Any, tmp_path: Path, name: str) -> None:
-    """A screenshot of what the councillor sees (into $TABLE_APP_SCREENSHOTS when
-    set, to refresh the README's; else beside the test's files). Every pixel of
+    """A screenshot of what the councillor sees (``tests.screenshots``). Every pixel of
     it is painted: the device draws no background of its own under its
     children's (a pixel left to it would be transparent here, stale on screen)."""
-    folder = Path(os.environ.get("TABLE_APP_SCREENSHOTS") or tmp_path / "captures")
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = screenshot_folder(tmp_path)
     picture = widget.grab()
     image = picture.toImage()
     unpainted = [
@@ -222,6 +220,10 @@ def test_a_seat_device_pairs_follows_fetches_proposes_searches_and_survives_a_cu
         assert service.server.blobs_sent.count(budget["hash"]) == 1
         assert (tmp_path / "tablette" / "documents" / budget["hash"]).is_file()
         assert seat.projection_label.text().startswith("Le maire projette")
+        # The picture once the strip's first thumbnails are drawn, not their blank stand-ins.
+        await until(lambda: all(viewer._thumbnail(row) is not None for row in range(3)))
+        await until(lambda: not viewer._thumb_rows)
+        await asyncio.sleep(0.1)
         shot(device, tmp_path, "siege-reseau-2-suit-le-maire")
 
         # A proposal typed in the seat's dialog is recorded by the master.
