@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QMouseEvent, QScreen, QShowEvent
 from PySide6.QtPrintSupport import QPrinterInfo
 from PySide6.QtWidgets import (
@@ -57,13 +57,14 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 from tomlkit.toml_document import TOMLDocument
 
+from screens.choice_button import ChoiceButton
+from screens.member_codes import MemberCodesSection
 from screens.printing import NO_PRINTER_MESSAGE, describe_printer
 from screens.widgets import ConfirmDialog, card, cover_parent_window, label, nbsp, restyle
 from sync.document_catalog import DocumentCatalog
@@ -76,11 +77,13 @@ from table_app.config_edit import (
     read_document,
     set_displays,
     set_documents_folder,
+    set_member_pin,
     set_printer,
     set_seat_members,
     set_signing_certificate,
 )
 from table_app.french import long_date
+from table_app.member_pin import hash_pin
 from table_app.signing import (
     SELF_SIGNED_NOTICE,
     CertificateFacts,
@@ -118,6 +121,7 @@ SECTIONS = (
     ("documents", "Dossier des documents"),
     ("certificat", "Certificat de signature"),
     ("imprimante", "Imprimante"),
+    ("codes", "Codes des élus"),
     ("reseau", "Sièges en réseau"),
 )
 
@@ -185,62 +189,6 @@ def _button(text: str, name: str | None = None) -> QPushButton:
     if name:
         button.setObjectName(name)
     return button
-
-
-class ChoiceButton(QPushButton):
-    """A big checkable choice of two lines that wrap (a QPushButton's own text
-    does not: a long name would be cut).
-
-    Attributes:
-        title, detail: the two lines (a name, then where it stands).
-    """
-
-    def __init__(self, name: str = "adminChoice", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName(name)
-        self.setCheckable(True)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(22, 10, 22, 10)
-        layout.setSpacing(2)
-        self.title = label("", "choiceTitle", wrap=True)
-        self.detail = label("", "choiceDetail", wrap=True)
-        layout.addStretch(1)
-        for line in (self.title, self.detail):
-            line.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
-            layout.addWidget(line)
-        layout.addStretch(1)
-        self.toggled.connect(self._on_self_toggled)
-
-    def set_lines(self, title: str, detail: str) -> None:
-        self.title.setText(title)
-        self.detail.setText(detail)
-        self.detail.setVisible(bool(detail))
-        self.setAccessibleName(f"{title}, {detail}" if detail else title)
-        self.updateGeometry()
-
-    def set_kind(self, name: str) -> None:
-        """Restyle as ``name`` (for instance a member placed twice)."""
-        restyle(self, name)
-        self._on_self_toggled(self.isChecked())
-
-    def lines(self) -> str:
-        return f"{self.title.text()}\n{self.detail.text()}"
-
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        layout = self.layout()
-        hint = layout.sizeHint() if layout is not None else super().sizeHint()
-        return hint.expandedTo(QSize(64, 88))
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
-        layout = self.layout()
-        hint = layout.minimumSize() if layout is not None else super().minimumSizeHint()
-        return hint.expandedTo(QSize(64, 88))
-
-    def _on_self_toggled(self, checked: bool) -> None:
-        suffix = "On" if checked else ""
-        restyle(self.title, f"choiceTitle{suffix}")
-        restyle(self.detail, f"choiceDetail{suffix}")
 
 
 # --- identifying the displays -----------------------------------------------------
@@ -1315,14 +1263,6 @@ class AdminPanel(QDialog):
             self.menu_buttons[key] = button
             menu.addWidget(button)
         menu.addStretch(1)
-        self.pending_label = label("", "notice", wrap=True)
-        self.pending_label.setMaximumWidth(420)
-        self.pending_label.hide()
-        menu.addWidget(self.pending_label)
-        self.restart_button = _button("Redémarrer la table", "danger")
-        self.restart_button.clicked.connect(self._on_restart_button_clicked)
-        self.restart_button.hide()
-        menu.addWidget(self.restart_button)
         self.close_button = _button("Fermer")
         self.close_button.clicked.connect(self.accept)
         menu.addWidget(self.close_button)
@@ -1333,12 +1273,25 @@ class AdminPanel(QDialog):
         self.file_problem = label("", "refusal", wrap=True)
         self.file_problem.hide()
         right.addWidget(self.file_problem)
+        # What waits for the restart, above the section shown: the menu's column
+        # has no height to spare for it (seven sections, big touch targets).
+        pending = QHBoxLayout()
+        pending.setSpacing(20)
+        self.pending_label = label("", "notice", wrap=True)
+        self.pending_label.hide()
+        pending.addWidget(self.pending_label, 1)
+        self.restart_button = _button("Redémarrer la table", "danger")
+        self.restart_button.clicked.connect(self._on_restart_button_clicked)
+        self.restart_button.hide()
+        pending.addWidget(self.restart_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        right.addLayout(pending)
         self.stack = QStackedWidget()
         self.screens_section = ScreensSection()
         self.seats_section = SeatsSection()
         self.documents_section = DocumentsSection(self.env)
         self.certificate_section = CertificateSection(self.env)
         self.printer_section = PrinterSection()
+        self.codes_section = MemberCodesSection()
         self.network_section = NetworkSeatsSection(seats is not None)
         self.sections: dict[str, QWidget] = {
             "ecrans": self.screens_section,
@@ -1346,6 +1299,7 @@ class AdminPanel(QDialog):
             "documents": self.documents_section,
             "certificat": self.certificate_section,
             "imprimante": self.printer_section,
+            "codes": self.codes_section,
             "reseau": self.network_section,
         }
         self._pages: dict[str, QScrollArea] = {}
@@ -1363,6 +1317,7 @@ class AdminPanel(QDialog):
         self.documents_section.save_requested.connect(self._on_documents_save_requested)
         self.certificate_section.save_requested.connect(self._on_certificate_save_requested)
         self.printer_section.save_requested.connect(self._on_printer_save_requested)
+        self.codes_section.code_chosen.connect(self._on_codes_code_chosen)
         self.network_section.open_requested.connect(self.open_seats_admin)
         app = QGuiApplication.instance()
         if isinstance(app, QGuiApplication):
@@ -1409,6 +1364,7 @@ class AdminPanel(QDialog):
         self.documents_section.show_config(config, self._raw_folder(), self.documents)
         self.certificate_section.show_config(config)
         self.printer_section.show_config(config)
+        self.codes_section.show_config(config)
 
     def _raw_folder(self) -> str | None:
         """[documents] folder as the file writes it."""
@@ -1587,6 +1543,15 @@ class AdminPanel(QDialog):
             else "l'imprimante par défaut de CUPS",
             immediate=True,
             keys=("printing",),
+        )
+
+    def _on_codes_code_chosen(self, member_id: str, code: str) -> None:
+        name = next((m.name for m in self.config.members if m.id == member_id), member_id)
+        self.save(
+            set_member_pin(member_id, hash_pin(code)),
+            what=nbsp(f"le code personnel de {name}"),
+            immediate=False,
+            keys=("members",),
         )
 
     # --- the seats on the network ------------------------------------------------------

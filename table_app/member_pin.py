@@ -124,8 +124,9 @@ class PinChecker:
         stored = self._stored(member)
         if stored is None:
             return (
-                "Aucun code personnel n'est enregistré pour cet élu : la mairie le crée "
-                "avec la commande table-app pin"
+                "Aucun code personnel n'est enregistré pour cet élu : la mairie le crée à "
+                "l'écran du maire (Administration, « Codes des élus ») ou avec la commande "
+                "table-app pin"
             )
         now = self._clock()
         tag = hmac.new(self._key, f"{member}\0{pin}\0{stored}".encode(), "sha256").digest()

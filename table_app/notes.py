@@ -253,7 +253,8 @@ class PrivateNotes:
         if member.pin is None:
             raise NotesRefused(
                 f"Aucun code personnel n'est enregistré pour {member.name} : la mairie le "
-                f"crée avec la commande table-app pin {member.id}"
+                "crée à l'écran du maire (Administration, « Codes des élus ») ou avec la "
+                f"commande table-app pin {member.id}"
             )
         refusal = self.pins.check(member_id, pin)
         if refusal is not None:

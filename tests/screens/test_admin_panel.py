@@ -40,6 +40,7 @@ from sync.workers import ExtractionPool
 from table_app.config import ENV_OVERRIDES, Config, load_config
 from table_app.council.engine import SessionEngine
 from table_app.french import long_date
+from table_app.notes import NotesRefused, PrivateNotes
 from table_app.signing import Pkcs12Key, create_self_signed, self_signed_path
 from table_app.store import Database
 
@@ -207,6 +208,7 @@ def test_the_administration_opens_behind_the_admin_code_asked_once(
         "Dossier des documents",
         "Certificat de signature",
         "Imprimante",
+        "Codes des élus",
         "Sièges en réseau",
     ]
     # Big enough for a finger, everywhere.
@@ -660,6 +662,61 @@ def test_a_p12_is_checked_then_used_and_one_near_expiry_is_announced(
 
 
 # --- Imprimante ------------------------------------------------------------------------------------
+
+
+def test_a_members_code_is_typed_twice_on_the_pad_and_only_its_hash_is_saved(
+    qtbot: QtBot, model: SessionModel, config: Config, database: Database, shots: Path
+) -> None:
+    assert config.source is not None
+    before = config.source.read_text(encoding="utf-8")
+    master = _master(qtbot, model, config)
+    panel = _panel(qtbot, master, config)
+    panel.show_section("codes")
+    codes = panel.codes_section
+    # Bernard Rousseau has one (the demo's); Martine Fabre none yet.
+    assert codes.buttons["brousseau"].lines() == "Bernard Rousseau\ncode enregistré"
+    fabre = codes.buttons["mfabre"]
+    assert fabre.lines() == "Martine Fabre\naucun code"
+    _click(qtbot, fabre)
+    pad = codes.pin_dialog
+    assert pad is not None
+    qtbot.waitExposed(pad)
+    assert pad.hint.text() == "L'élu tape son nouveau code : 4 à 8 chiffres."
+    # Too short, then two codes that differ: said on the pad, nothing written.
+    _type(qtbot, pad, "12")
+    assert pad.banner.text() == "Un code personnel a de 4 à 8 chiffres : tapez-le de nouveau"
+    _type(qtbot, pad, "3579")
+    assert pad.hint.text() == "Le même code, une seconde fois, pour vérifier."
+    _type(qtbot, pad, "3578")
+    assert pad.banner.text() == (
+        "Les deux codes tapés diffèrent : rien n'a été changé. Recommencez."
+    )
+    assert config.source.read_text(encoding="utf-8") == before
+    # The same code twice: saved, for the table's next start.
+    _type(qtbot, pad, "3579")
+    _shot(panel, shots, "code-second", pad)
+    with qtbot.waitSignal(panel.config_saved):
+        _type(qtbot, pad, "3579")
+    assert not pad.isVisible()
+    saved = _outcome(panel)
+    assert saved.title.text() == nbsp("Enregistré : le code personnel de Martine Fabre")
+    assert "Ce changement prendra effet au redémarrage de la table." in saved.text.text()
+    _shot(panel, shots, "code-enregistre", saved)
+    assert codes.buttons["mfabre"].lines() == "Martine Fabre\ncode enregistré"
+    text = config.source.read_text(encoding="utf-8")
+    assert "3579" not in text  # its scrypt hash only
+    assert text.count('pin = "scrypt:') == before.count('pin = "scrypt:') + 1
+    assert _comments(text) == _comments(before)
+    # At the next start, the code opens Martine Fabre's notes at a seat, and only it.
+    after = load_config(config.source)
+    notes = PrivateNotes(database, after.members, after.documents_folder, lambda _h: None)
+    assert notes.unlock("mfabre", "3579").id == "mfabre"
+    with pytest.raises(NotesRefused):
+        notes.unlock("mfabre", "3578")
+    with pytest.raises(
+        NotesRefused, match="Aucun code personnel n'est enregistré pour Jean-Luc Perrin"
+    ):
+        notes.unlock("jlperrin", "3579")
 
 
 def test_the_table_printer_is_chosen_among_the_cups_queues_and_applies_at_once(
