@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 import tests.screens.test_printing as printing_tests
+from demo import demo_config
 from screens.admin_panel import (
     IDENTIFY_SECONDS,
     RESTART_EXIT_CODE,
@@ -43,6 +46,8 @@ from table_app.french import long_date
 from table_app.notes import NotesRefused, PrivateNotes
 from table_app.signing import Pkcs12Key, create_self_signed, self_signed_path
 from table_app.store import Database
+from tests.screenshots import ENV as SCREENSHOTS_ENV
+from tests.screenshots import screenshot_folder
 
 # The module-scoped cupsd of the printing tests (a queue "Registre", CUPS's default).
 cups = printing_tests.cups
@@ -123,17 +128,38 @@ def _comments(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.lstrip().startswith("#")]
 
 
+#: For the README's pictures, the table's folder has a name of its own (the
+#: panel shows its configuration file's path in its header).
+README_TABLE = Path(tempfile.gettempdir()) / "table-du-conseil-administration"
+#: The panel's pictures the README shows, by their name here.
+README_SHOTS = {
+    "sieges-refus": "administration-sieges",
+    "certificat": "administration-certificat",
+    "code-second": "administration-codes-des-elus",
+}
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    """The demo commune in ``tmp_path``; in ``README_TABLE`` when the README's
+    pictures are made (``tests.screenshots``), one test at a time."""
+    if not os.environ.get(SCREENSHOTS_ENV):
+        return demo_config(tmp_path / "table")
+    shutil.rmtree(README_TABLE, ignore_errors=True)
+    return demo_config(README_TABLE)
+
+
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    """Where the panel's screenshots go, for a person to look at (not the README's:
-    the panel shows its configuration file's path, here the test's)."""
+    """Where the panel's screenshots go, for a person to look at."""
     folder = tmp_path / "captures"
     folder.mkdir()
     return folder
 
 
 def _shot(panel: AdminPanel, shots: Path, name: str, *over: QWidget) -> Path:
-    """The panel at 1920x1080 with the dialogs over it, as the administrator sees it."""
+    """The panel at 1920x1080 with the dialogs over it, as the administrator sees
+    it (also into ``$TABLE_APP_SCREENSHOTS`` when the README shows it)."""
     QTest.qWait(100)  # the layouts settled, the widgets just added shown
     pixmap: QPixmap = panel.grab()
     painter = QPainter(pixmap)
@@ -143,6 +169,8 @@ def _shot(panel: AdminPanel, shots: Path, name: str, *over: QWidget) -> Path:
     path = shots / f"admin-{name}.png"
     assert pixmap.save(str(path))
     assert (pixmap.width(), pixmap.height()) == (1920, 1080)
+    if name in README_SHOTS and os.environ.get(SCREENSHOTS_ENV):
+        assert pixmap.save(str(screenshot_folder(shots) / f"{README_SHOTS[name]}.png"))
     return path
 
 
