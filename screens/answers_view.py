@@ -78,10 +78,14 @@ class AnswersPanel(QWidget):
 
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Up and down only: the rows fit the width (the names take what is left);
+        # the vertical bar, when it comes, must not make them scroll sideways.
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         host = QWidget()
         self.grid = QGridLayout(host)
         self.grid.setHorizontalSpacing(14)
         self.grid.setVerticalSpacing(8)
+        self.grid.setColumnStretch(0, 1)
         scroll.setWidget(host)
         layout.addWidget(scroll, 1)
 
@@ -144,7 +148,9 @@ class AnswersPanel(QWidget):
             answer = label("", "answerNote", wrap=True)
             answer.hide()
             who = QWidget()
-            who.setFixedWidth(400)
+            # The names take what the row leaves: fixed at 400 px, the row was
+            # wider than the list, which scrolled sideways (the dates cut off).
+            who.setMinimumWidth(300)
             who_layout = QVBoxLayout(who)
             who_layout.setContentsMargins(0, 0, 0, 0)
             who_layout.setSpacing(0)

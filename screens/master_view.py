@@ -532,30 +532,43 @@ class AgendaPanel(QWidget):
         self.agenda.register = lambda: model.engine.state.last_number
         left.addWidget(self.agenda, 1)
         left.addWidget(label("Points proposés par les conseillers", "sectionTitle"))
+        # The proposals with their two answers beside them: in the column of the
+        # agenda's actions, nine buttons made the screen taller than a 1080-line
+        # display (the buttons at the bottom of the mayor's screen cut off).
+        proposed = QHBoxLayout()
         self.proposals = QListWidget()
         self.proposals.setMaximumHeight(220)
-        left.addWidget(self.proposals)
+        proposed.addWidget(self.proposals, 1)
+        answers = QVBoxLayout()
+        proposed.addLayout(answers)
+        left.addLayout(proposed)
         layout.addLayout(left, 3)
 
         actions = QVBoxLayout()
         specs = (
-            ("Point suivant", "primary", self.take_up_next),
-            ("Mettre en discussion", None, lambda: self._on_selected("take_up")),
-            ("Monter", None, lambda: self._move(-1)),
-            ("Descendre", None, lambda: self._move(+1)),
-            ("Retirer", "danger", lambda: self._on_selected("withdraw_item")),
-            ("Ajourner", None, lambda: self._on_selected("defer_item")),
-            ("Ajouter un point", None, self._add),
-            ("Accepter la proposition", None, lambda: self._proposal("accept_proposal")),
-            ("Refuser la proposition", "danger", lambda: self._proposal("refuse_proposal")),
+            (actions, "Point suivant", "primary", self.take_up_next),
+            (actions, "Mettre en discussion", None, lambda: self._on_selected("take_up")),
+            (actions, "Monter", None, lambda: self._move(-1)),
+            (actions, "Descendre", None, lambda: self._move(+1)),
+            (actions, "Retirer", "danger", lambda: self._on_selected("withdraw_item")),
+            (actions, "Ajourner", None, lambda: self._on_selected("defer_item")),
+            (actions, "Ajouter un point", None, self._add),
+            (answers, "Accepter la proposition", None, lambda: self._proposal("accept_proposal")),
+            (
+                answers,
+                "Refuser la proposition",
+                "danger",
+                lambda: self._proposal("refuse_proposal"),
+            ),
         )
         self.buttons: dict[str, QPushButton] = {}
-        for text, name, slot in specs:
+        for column, text, name, slot in specs:
             button = _button(text, name)
             button.clicked.connect(slot)
-            actions.addWidget(button)
+            column.addWidget(button)
             self.buttons[text] = button
         actions.addStretch(1)
+        answers.addStretch(1)
         layout.addLayout(actions, 1)
 
     def show_session(self, session: Session | None) -> None:

@@ -21,6 +21,7 @@ TABLE_APP_SCREENSHOTS="$made/shots" .venv/bin/python -m pytest -q -p no:cachepro
     tests/screens/test_remote_seat.py \
     tests/screens/test_seats_admin.py \
     tests/screens/test_convocation_dialog.py \
+    tests/screens/test_answers_ahead.py \
     tests/screens/test_admin_panel.py
 
 for picture in $(grep -o 'docs/screenshots/[^)]*\.png' README.md | sort -u); do

@@ -4,6 +4,7 @@ members drop in the synced folder (answers, proposals) appears on the screen,
 through a real watchdog observer, once, even after the table restarts."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -22,6 +23,7 @@ from table_app.council.engine import SessionEngine
 from table_app.council.state import AnswerKind, ItemStatus, Presence, Session
 from table_app.journal import Journal
 from table_app.store import Database
+from tests.screenshots import save_shot
 from tests.support import QUORUM
 from tests.sync.conftest import make_pdf
 
@@ -143,6 +145,47 @@ def test_an_excuse_answered_ahead_shows_as_excused_at_the_roll_call(
         master.answers.rows["odumas"]["buttons"][AnswerKind.PROXY], Qt.MouseButton.LeftButton
     )
     assert master.banner.text().startswith("Choisissez d'abord le mandataire")
+
+
+def test_the_answers_noted_ahead_as_the_mayor_sees_them(
+    qtbot: QtBot, master: MasterScreen, model: SessionModel, tmp_path: Path
+) -> None:
+    """Five answers noted, one procuration refused: the answers' tab and the
+    roll call pre-filled, as the README shows them."""
+    master.show()
+    qtbot.waitExposed(master)
+    master.tabs.setCurrentWidget(master.answers)
+    rows = master.answers.rows
+    for member, kind in (
+        ("nbonnet", AnswerKind.PRESENT),
+        ("icolin", AnswerKind.PRESENT),
+        ("cbarbier", AnswerKind.EXCUSED),
+    ):
+        qtbot.mouseClick(rows[member]["buttons"][kind], Qt.MouseButton.LeftButton)
+    _procuration(qtbot, master, "odumas", "mfabre", QDate(2026, 11, 24))
+    _procuration(qtbot, master, "eroche", "tlacroix", QDate(2026, 11, 25))
+    _procuration(qtbot, master, "dvidal", "mfabre", QDate(2026, 11, 26))
+    assert master.banner.text() == (
+        "Martine Fabre détient déjà la procuration d'Olivier Dumas : un membre ne peut "
+        "détenir qu'une seule procuration"
+    )
+    assert rows["icolin"]["answer"].text() == "présent"
+    assert rows["odumas"]["answer"].text() == "procuration signée le 24/11/2026"
+    qtbot.wait(50)
+    save_shot(master, tmp_path, "avant-seance-reponses")
+
+    master.tabs.setCurrentWidget(master.roll_call)
+    assert master.roll_call.answers_summary.text() == (
+        "Réponses avant la séance : 2 présents annoncés, 1 absent excusé, "
+        "2 procurations vérifiées (une par mandataire)."
+    )
+    assert _state(master, "icolin") == ("Absent", "stateAbsent", "attendu")
+    assert _state(master, "cbarbier") == ("Excusé", "stateExcused", "a répondu")
+    assert _state(master, "odumas") == ("Représenté", "stateRepresented", "par M. Fabre")
+    assert _state(master, "eroche") == ("Représenté", "stateRepresented", "par T. Lacroix")
+    assert _state(master, "dvidal") == ("Absent", "stateAbsent", "")
+    qtbot.wait(50)  # the tab shown laid out, as on the screen
+    save_shot(master, tmp_path, "avant-seance-appel-pre-rempli")
 
 
 # --- the folder, watched -----------------------------------------------------
