@@ -188,6 +188,27 @@ def test_the_answers_noted_ahead_as_the_mayor_sees_them(
     save_shot(master, tmp_path, "avant-seance-appel-pre-rempli")
 
 
+def test_the_mayors_screen_fits_its_display_on_every_tab_with_a_message_shown(
+    qtbot: QtBot, master: MasterScreen
+) -> None:
+    """A 1920x1080 display: every tab, a refusal said at the top, and the buttons
+    at the bottom of the screen still on it (nine buttons in one column made
+    the screen 1,135 lines tall)."""
+    master.show()
+    qtbot.waitExposed(master)
+    qtbot.mouseClick(
+        master.answers.rows["odumas"]["buttons"][AnswerKind.PROXY], Qt.MouseButton.LeftButton
+    )
+    assert master.banner.isVisibleTo(master)
+    assert master.minimumSizeHint().height() <= 1080
+    for index in range(master.tabs.count()):
+        master.tabs.setCurrentIndex(index)
+        qtbot.wait(20)
+        assert master.height() == 1080, master.tabs.tabText(index)
+        bottom = master.stats_button.mapTo(master, master.stats_button.rect().bottomLeft())
+        assert bottom.y() < 1080, master.tabs.tabText(index)
+
+
 # --- the folder, watched -----------------------------------------------------
 
 
