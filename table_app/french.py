@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 MONTHS = (
@@ -64,6 +65,17 @@ _UNITS = [
     "dix-neuf",
 ]
 _TENS = ("", "", "vingt", "trente", "quarante", "cinquante", "soixante")
+
+
+def points_by_number(numbers: Sequence[int], article: str = "le") -> str:
+    """Points of the agenda by their numbers, with ``article`` ("le" or "du"):
+    « le point n° 5 », « les points n° 5, 6 et 7 », « du point n° 5 », « des
+    points n° 5 et 6 »."""
+    listed = [str(n) for n in numbers]
+    if len(listed) == 1:
+        return f"{article} point n° {listed[0]}"
+    plural = {"le": "les", "du": "des"}[article]
+    return f"{plural} points n° {', '.join(listed[:-1])} et {listed[-1]}"
 
 
 def number_words(n: int) -> str:

@@ -437,6 +437,16 @@ class AddedItem:
         )
 
 
+def added_after_a_sending(session: Session, item: Item) -> bool:
+    """Put on the agenda before the opening, after a member had been sent the
+    convocation: the convocation that carries it is a complementary one."""
+    return (
+        item.added_seq is not None
+        and not item.added_in_session
+        and any(s.sent and s.seq < item.added_seq for s in session.convocations)
+    )
+
+
 def added_items(session: Session, *, all_of_them: bool = False) -> list[AddedItem]:
     """The items still to examine that were put on the agenda after the
     convening, before the opening, each with the convocation that carried it
@@ -461,7 +471,7 @@ def added_items(session: Session, *, all_of_them: bool = False) -> list[AddedIte
         if not all_of_them and (item.from_convocation or item.status is not ItemStatus.PENDING):
             continue
         sent_on: str | None = None
-        complementary = any(s.sent and s.seq < item.added_seq for s in session.convocations)
+        complementary = added_after_a_sending(session, item)
         if first:
             carried: dict[str, ConvocationSending] = {}
             for sending in session.convocations:

@@ -48,7 +48,7 @@ from table_app.export.deliberation_pdf import (
     flow_pages,
 )
 from table_app.export.pdfa import JournalAnchor, Provenance, finish_pdf
-from table_app.french import long_date, short_date
+from table_app.french import long_date, points_by_number, short_date
 
 #: Bumped when the layout changes: a convocation already signed is then made again.
 CONVOCATION_LAYOUT = "2026-11-23.1"
@@ -116,17 +116,10 @@ class Complement:
     first_on: str
     added: tuple[int, ...]
 
-    def points(self) -> str:
-        """« le point n° 5 », « les points n° 5 et 7 »."""
-        numbers = [str(n) for n in self.added]
-        if len(numbers) == 1:
-            return f"le point n° {numbers[0]}"
-        return f"les points n° {', '.join(numbers[:-1])} et {numbers[-1]}"
-
     def sentence(self) -> str:
         return (
             f"Elle complète la convocation du {short_date(self.first_on)} : elle y ajoute "
-            f"{self.points()} de l'ordre du jour ci-dessous."
+            f"{points_by_number(self.added)} de l'ordre du jour ci-dessous."
         )
 
 
@@ -141,9 +134,7 @@ def complement(session: Session, items: Sequence[Item] | None = None) -> Complem
     first = min(sent, key=lambda s: s.seq)
     listed = convened_items(session) if items is None else items
     added = tuple(
-        n
-        for n, item in enumerate(listed, start=1)
-        if item.added_seq is not None and item.added_seq > first.seq and not item.added_in_session
+        n for n, item in enumerate(listed, start=1) if rules.added_after_a_sending(session, item)
     )
     if not added:
         return None

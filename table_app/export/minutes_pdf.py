@@ -39,7 +39,7 @@ from table_app.export.deliberation_pdf import (
     source_digest,
 )
 from table_app.export.pdfa import Provenance, finish_pdf
-from table_app.french import long_date, number_words, of, short_date
+from table_app.french import long_date, number_words, of, points_by_number, short_date
 
 BLANK_DEBATE = "Synthèse des débats à compléter par le secrétaire de séance."
 
@@ -125,13 +125,9 @@ def _opening_html(session: Session) -> str:
         if item.convoked_on:
             complementary.setdefault(item.convoked_on, []).append(n)
     for sent_on, numbers in sorted(complementary.items()):
-        points = (
-            f"du point n° {numbers[0]}"
-            if len(numbers) == 1
-            else f"des points n° {', '.join(map(str, numbers[:-1]))} et {numbers[-1]}"
-        )
         convocation += (
-            f". Convocation complémentaire du {short_date(sent_on)} pour l'examen {points}"
+            f". Convocation complémentaire du {short_date(sent_on)} pour l'examen "
+            f"{points_by_number(numbers, 'du')}"
         )
     if session.emergency:
         accepted = {True: "reconnue", False: "non reconnue", None: "non statuée"}[
